@@ -1,0 +1,1 @@
+"""rokhas_sdk.analytics (see design.md §2)."""

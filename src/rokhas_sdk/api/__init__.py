@@ -1,0 +1,1 @@
+"""rokhas_sdk.api (see design.md §2)."""

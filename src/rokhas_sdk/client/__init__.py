@@ -1,0 +1,1 @@
+"""rokhas_sdk.client (see design.md §2)."""

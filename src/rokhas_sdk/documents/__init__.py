@@ -1,0 +1,1 @@
+"""rokhas_sdk.documents (see design.md §2)."""

@@ -1,0 +1,188 @@
+"""Money in Moroccan dirhams and areas in square metres: exact decimals, never floats.
+
+A float cannot represent 0.10 DH exactly, and a tax computed on floats can be off by a
+centime. Both types therefore refuse floats outright and ask for a string or a Decimal.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Self
+
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic_core import core_schema
+
+__all__ = ["Area", "Money", "SquareMetres", "to_decimal"]
+
+_CENT = Decimal("0.01")
+
+
+def to_decimal(value: Any, *, what: str) -> Decimal:
+    """Parse an exact decimal, refusing floats and non-finite values with a helpful message."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a number, not a boolean")
+    if isinstance(value, float):
+        raise ValueError(
+            f"{what} must not be a float ({value!r} cannot be represented exactly); "
+            f"pass a string such as '{value:.2f}' or a decimal.Decimal"
+        )
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace(" ", "")
+        text = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+        try:
+            d = Decimal(text)
+        except decimal.InvalidOperation:
+            raise ValueError(f"{what} {value!r} is not a number; write it like '1250.50'") from None
+    else:
+        raise ValueError(f"{what} must be a decimal string or an integer, got {type(value).__name__}")
+    if not d.is_finite():
+        raise ValueError(f"{what} must be a finite number, got {value!r}")
+    return d
+
+
+class Money:
+    """An exact amount of Moroccan dirhams (MAD) with two decimals.
+
+    >>> Money("1250.5") + Money(10)
+    Money('1260.50')
+
+    Arithmetic between Money values is exact; multiplying by a Decimal rate rounds half
+    up to the centime (the rounding rule of fees-payments.md §5), explicitly.
+    Negative amounts exist (a refund line), but fee amounts are checked non-negative
+    where they are produced.
+    """
+
+    __slots__ = ("_amount",)
+    currency = "MAD"
+
+    def __init__(self, amount: Any) -> None:
+        d = to_decimal(amount, what="an amount of money")
+        q = d.quantize(_CENT, rounding=ROUND_HALF_UP)
+        if q != d:
+            raise ValueError(
+                f"an amount of money has at most 2 decimals (centimes), got {amount!r}; "
+                f"round it first, e.g. Money.rounded({str(d)!r})"
+            )
+        self._amount = q
+
+    @classmethod
+    def rounded(cls, amount: Any, rounding: str = ROUND_HALF_UP) -> Self:
+        """Build from any exact number, rounding to the centime (half up by default)."""
+        d = to_decimal(amount, what="an amount of money")
+        return cls(d.quantize(_CENT, rounding=rounding))
+
+    @classmethod
+    def zero(cls) -> Self:
+        return cls(0)
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount as a Decimal with exactly two decimals."""
+        return self._amount
+
+    def __repr__(self) -> str:
+        return f"Money('{self._amount}')"
+
+    def __str__(self) -> str:
+        return f"{self._amount} MAD"
+
+    def __format__(self, spec: str) -> str:
+        return format(self._amount, spec) if spec else str(self._amount)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Money) and self._amount == other._amount
+
+    def __hash__(self) -> int:
+        return hash(("MAD", self._amount))
+
+    def __lt__(self, other: Money) -> bool:
+        return self._amount < _money(other)._amount
+
+    def __le__(self, other: Money) -> bool:
+        return self._amount <= _money(other)._amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self._amount > _money(other)._amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self._amount >= _money(other)._amount
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self._amount + _money(other)._amount)
+
+    def __radd__(self, other: Any) -> Money:
+        # sum() starts from the integer 0
+        if other == 0:
+            return self
+        return self.__add__(other)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self._amount - _money(other)._amount)
+
+    def __neg__(self) -> Money:
+        return Money(-self._amount)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, float | bool) or not isinstance(factor, Decimal | int):
+            raise TypeError("multiply Money by a Decimal or an int, never a float")
+        return Money((self._amount * factor).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+    __rmul__ = __mul__
+
+    def __bool__(self) -> bool:
+        return bool(self._amount)
+
+    def is_negative(self) -> bool:
+        return self._amount < 0
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        def validate(value: Any) -> Money:
+            if isinstance(value, Money):
+                return value
+            return Money(value)
+
+        return core_schema.no_info_plain_validator_function(
+            validate,
+            json_schema_input_schema=core_schema.union_schema(
+                [core_schema.str_schema(pattern=r"^-?\d+(\.\d{1,2})?$"), core_schema.int_schema()]
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda m: str(m.amount), when_used="always"
+            ),
+        )
+
+
+def _money(value: Any) -> Money:
+    if not isinstance(value, Money):
+        raise TypeError(f"expected Money, got {type(value).__name__}")
+    return value
+
+
+def _parse_area(value: Any) -> Decimal:
+    d = to_decimal(value, what="an area in m²")
+    if d < 0:
+        raise ValueError(f"an area cannot be negative, got {value!r} m²")
+    if d.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError(f"an area has at most 2 decimals (1 dm²), got {value!r} m²")
+    return d
+
+
+SquareMetres = Annotated[
+    Decimal,
+    BeforeValidator(_parse_area),
+    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+]
+"""A non-negative area in m², exact, at most two decimals. JSON form: a decimal string."""
+
+Area = SquareMetres
+
+
+def ceil_m2(area: Decimal) -> Decimal:
+    """A fraction of a m² counts as a whole m² (construction tax base rule)."""
+    return area.to_integral_value(rounding=ROUND_CEILING)

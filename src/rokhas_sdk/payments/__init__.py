@@ -1,0 +1,1 @@
+"""rokhas_sdk.payments (see design.md §2)."""

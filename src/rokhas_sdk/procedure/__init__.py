@@ -1,0 +1,1 @@
+"""rokhas_sdk.procedure (see design.md §2)."""

@@ -1,0 +1,1 @@
+"""rokhas_sdk.sandbox (see design.md §2)."""

@@ -1,0 +1,1 @@
+"""rokhas_sdk.signing (see design.md §2)."""

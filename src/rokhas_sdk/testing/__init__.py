@@ -1,0 +1,1 @@
+"""rokhas_sdk.testing (see design.md §2)."""
