@@ -82,7 +82,8 @@ def check_replayed_values(values: dict[str, bytes]) -> list[Finding]:
             out.append(
                 Finding(
                     code="signature_value_reused",
-                    message=f"field {field!r} carries the same signature value as {seen[stripped]!r}",
+                    message=f"field {field!r} carries the same signature value "
+                    f"as {seen[stripped]!r}",
                     field=field,
                 )
             )

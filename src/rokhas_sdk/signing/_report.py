@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ..models import LabelledEnum, ValueObject
+from ..models import LabelledEnum, Permit, ValueObject
 
 __all__ = [
     "Coverage",
@@ -303,7 +303,9 @@ class PermitCheck(ValueObject):
     data: dict[str, Any] = Field(
         description="the permit as embedded (validated as models.Permit when it parses)"
     )
-    parsed: bool = Field(description="the JSON validates as rokhas_sdk.models.Permit")
+    permit: Permit | None = Field(
+        default=None, description="the embedded data as a models.Permit, when it validates"
+    )
     covered: bool = Field(
         description="every byte of the attachment is covered by a TOTAL_PASSED signature"
     )
@@ -313,15 +315,6 @@ class PermitCheck(ValueObject):
     )
     reference_matches: bool | None = None
     problems: list[str] = Field(default_factory=list)
-
-    def permit(self) -> Any:
-        """The embedded permit as a ``rokhas_sdk.models.Permit`` (raises if it does not parse)."""
-        from .. import models
-
-        permit_cls = getattr(models, "Permit", None)
-        if permit_cls is None:  # pragma: no cover - models without Permit
-            return self.data
-        return permit_cls.model_validate(self.data)
 
 
 class VerificationReport(ValueObject):

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from .._errors import InvalidInputError, NotFoundError
+from ..models import Permit
 from . import _attacks
 from ._report import (
     Coverage,
@@ -223,7 +224,7 @@ def _revocation(
                     else RevocationSource.FETCHED
                 )
                 found = (st, src, "OCSP")
-        except Exception:  # an unreadable response counts as no response
+        except Exception:  # noqa: S112 - an unreadable response counts as no response
             continue
     if found is None:
         for crl in list(getattr(vc, "crls", [])):
@@ -240,7 +241,7 @@ def _revocation(
                     else RevocationSource.FETCHED
                 )
                 found = (RevocationStatus.REVOKED if revoked else RevocationStatus.GOOD, src, "CRL")
-            except Exception:
+            except Exception:  # noqa: S112 - an unreadable CRL counts as no CRL
                 continue
     if details is not None:
         src = found[1] if found else RevocationSource.NONE
@@ -384,7 +385,7 @@ def _coverage(level: Any) -> Coverage:
     return Coverage.PARTIAL
 
 
-def _modification(st: Any) -> tuple[Modification, list[str]]:
+def _modification(st: Any, sig_fields: set[str]) -> tuple[Modification, list[str]]:
     from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 
     diff = st.diff_result
@@ -400,6 +401,17 @@ def _modification(st: Any) -> tuple[Modification, list[str]]:
         return Modification.NONE, changed
     if level is ModificationLevel.OTHER or st.docmdp_ok is False:
         return Modification.DISALLOWED, [*changed, f"modification level {level.name}"]
+    # A signed permit is a final decision: after signing, only further signatures and
+    # validation data may be added. Filling an ordinary form field is the shadow
+    # "replace" attack for us, even where ISO 32000 would allow it.
+    not_sig = sorted(n for n in diff.changed_form_fields if n not in sig_fields)
+    if not_sig:
+        return Modification.DISALLOWED, [
+            *(
+                f"form field {n!r} changed after signing (only signatures may be added)"
+                for n in not_sig
+            )
+        ]
     what = {
         "LTA_UPDATES": "validation data (DSS) or document timestamps added",
         "FORM_FILLING": "form fields filled or signatures added",
@@ -423,6 +435,7 @@ class _Ctx:
     dss_crls: list[Any]
     embedded_revinfo: set[bytes]
     has_dss: bool
+    sig_fields: set[str]
 
 
 def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
@@ -466,11 +479,11 @@ def _load_dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any], b
 
 
 async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureReport, Any]:
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import (
         async_validate_pdf_signature,
         async_validate_pdf_timestamp,
     )
+    from pyhanko.sign.validation.errors import SignatureValidationError
 
     is_ts = emb.sig_object_type == "/DocTimeStamp"
     kind = SignatureKind.DOCUMENT_TIMESTAMP if is_ts else SignatureKind.SIGNATURE
@@ -494,7 +507,7 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         "integrity": Integrity.INTACT if (st.intact and st.valid) else Integrity.BROKEN,
         "warnings": [],
     }
-    mod, changes = _modification(st)
+    mod, changes = _modification(st, ctx.sig_fields)
     rep["modified_after_signing"] = mod
     rep["changes"] = changes
     rep["mdp_ok"] = st.docmdp_ok
@@ -639,6 +652,7 @@ def _verify_bytes(
         dss_crls=crls,
         embedded_revinfo={o.dump() for o in ocsps} | {c.dump() for c in crls},
         has_dss=has_dss,
+        sig_fields=set(),
     )
 
     reports: list[tuple[int, SignatureReport, Any, Any]] = []
@@ -665,6 +679,7 @@ def _verify_bytes(
             )
             continue
         embs.append((field, emb))
+        ctx.sig_fields.add(field)
         values[field] = bytes(emb.pkcs7_content)
     reader._rokhas_embedded = [e for _, e in embs]  # type: ignore[attr-defined]
     replay = {f.field: f for f in _attacks.check_replayed_values(values)}
@@ -834,18 +849,11 @@ def _permit_check(
                 problems.append("the permit attachment is not a JSON object")
         except (UnicodeDecodeError, ValueError):
             problems.append("the permit attachment is not valid UTF-8 JSON")
-    parsed = False
+    permit: Permit | None = None
     if data:
         try:
-            from .. import models
-
-            permit_cls = getattr(models, "Permit", None)
-            if permit_cls is not None:
-                permit_cls.model_validate(data)
-                parsed = True
-            else:  # pragma: no cover - before models.Permit exists
-                problems.append("this SDK has no models.Permit to validate the permit against")
-        except Exception as exc:
+            permit = Permit.model_validate(data)
+        except InvalidInputError as exc:
             problems.append(f"the permit data does not validate: {exc}")
     # Covered: the attachment (stream and file spec) was last changed in a revision that a
     # passing signature covers; pyHanko's diff analysis refuses later rewrites of it.
@@ -872,7 +880,7 @@ def _permit_check(
     return PermitCheck(
         attachment=fname,
         data=data,
-        parsed=parsed,
+        permit=permit,
         covered=covered,
         reference=reference,
         visible_reference=visible,
@@ -882,7 +890,7 @@ def _permit_check(
 
 
 def _permit_reference(data: dict[str, Any]) -> str | None:
-    for key in ("reference", "permit_number", "number"):
+    for key in ("number", "reference"):
         value = data.get(key)
         if isinstance(value, str) and value:
             return value

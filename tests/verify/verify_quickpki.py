@@ -101,3 +101,22 @@ def make_pki() -> QuickPKI:
     inter = issue("Test Intermediate CA", root, ca=True)
     signer = issue("Président Commune Test", inter, ca=False, serial="CIN-AB123456")
     return QuickPKI(root, inter, signer)
+
+
+def _signer_obj(self: QuickPKI) -> object:
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return signers.SimpleSigner(
+        signing_cert=self.signer.a_cert,
+        signing_key=self.signer.a_key,
+        cert_registry=SimpleCertificateStore.from_certs([self.inter.a_cert]),
+    )
+
+
+def _root_pem(self: QuickPKI) -> bytes:
+    return self.root.cert.public_bytes(serialization.Encoding.PEM)
+
+
+QuickPKI.signer_obj = _signer_obj  # type: ignore[attr-defined]
+QuickPKI.root_pem = _root_pem  # type: ignore[attr-defined]
