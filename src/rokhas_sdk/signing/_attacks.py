@@ -69,7 +69,29 @@ def check_byte_range(data: bytes, field: str, byte_range: Any, contents: bytes) 
             "the unsigned gap does not hold this signature's /Contents "
             "(the signature value was moved: signature wrapping)",
         )
+    end = der_length(contents)
+    if end is None or any(contents[end:]):
+        return bad(
+            "data_after_signature_value",
+            "the /Contents carries bytes after the signature value, where only zero "
+            "padding belongs (unsigned data hidden in the signature)",
+        )
     return out
+
+
+def der_length(blob: bytes) -> int | None:
+    """Total length of the DER element at the start of ``blob`` (None if malformed)."""
+    if len(blob) < 2:
+        return None
+    first = blob[1]
+    if first < 0x80:
+        total = 2 + first
+    else:
+        n = first & 0x7F
+        if n == 0 or n > 4 or len(blob) < 2 + n:
+            return None
+        total = 2 + n + int.from_bytes(blob[2 : 2 + n], "big")
+    return total if total <= len(blob) else None
 
 
 def check_replayed_values(values: dict[str, bytes]) -> list[Finding]:
