@@ -1,38 +1,39 @@
-"""Fixtures of the verify tests: a throw-away PKI, a signer, a trust store."""
+"""Fixtures of the verify tests: the shared test PKI (rokhas_sdk.testing.pki) served on
+127.0.0.1, a pyHanko signer for the corpus, and a trust store holding its root."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from verify_corpus import Signing  # noqa: E402
-from verify_quickpki import QuickPKI, make_pki  # noqa: E402
+from verify_corpus import Signing, signer_for
 
-from rokhas_sdk.signing import TrustStore  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def pki() -> QuickPKI:
-    return make_pki()
+from rokhas_sdk.signing import TrustStore
+from rokhas_sdk.testing.pki import PKIService, TestPKI
 
 
 @pytest.fixture(scope="session")
-def signing(pki: QuickPKI) -> Signing:
-    return Signing(pki.signer_obj())  # type: ignore[attr-defined]
+def pki_service() -> Iterator[PKIService]:
+    """OCSP/CRL/TSA on 127.0.0.1 for a fresh ECDSA test PKI."""
+    with PKIService(key_type="ecdsa") as service:
+        yield service
 
 
 @pytest.fixture(scope="session")
-def trust(pki: QuickPKI) -> TrustStore:
-    return TrustStore(
-        [
-            pki.root.cert.public_bytes(
-                __import__(
-                    "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
-                ).Encoding.DER
-            )
-        ]
-    )
+def pki(pki_service: PKIService) -> TestPKI:
+    return pki_service.pki
+
+
+@pytest.fixture(scope="session")
+def signing(pki: TestPKI) -> Signing:
+    return Signing(signer_for(pki.identity("president", "ecdsa")))
+
+
+@pytest.fixture(scope="session")
+def trust(pki: TestPKI) -> TrustStore:
+    return TrustStore([pki.root.certificate_der()])

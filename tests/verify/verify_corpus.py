@@ -31,12 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 from pyhanko.sign import fields, signers
 
+_DER = Encoding.DER
 _FONT = generic.DictionaryObject(
     {
         pdf_name("/Type"): pdf_name("/Font"),
@@ -499,15 +501,29 @@ HONEST: dict[str, Callable[[Signing], bytes]] = {
 }
 
 
+def signer_for(identity: Any) -> signers.SimpleSigner:
+    """A pyHanko signer for a ``rokhas_sdk.testing.pki.Identity`` (the attacker's tool)."""
+    from asn1crypto import keys, x509
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return signers.SimpleSigner(
+        signing_cert=x509.Certificate.load(identity.certificate_der()),
+        signing_key=keys.PrivateKeyInfo.load(identity.key_der()),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [x509.Certificate.load(c.public_bytes(_DER)) for c in identity.chain]
+        ),
+    )
+
+
 def main(argv: list[str]) -> None:  # pragma: no cover - manual tool
     """Write the corpus and the trust anchor to ``argv[0]``."""
-    from verify_quickpki import make_pki
+    from rokhas_sdk.testing.pki import TestPKI
 
     out = Path(argv[0] if argv else "verify-corpus")
     out.mkdir(parents=True, exist_ok=True)
-    pki = make_pki()
-    signing = Signing(pki.signer_obj())
-    (out / "root.pem").write_bytes(pki.root_pem())
+    pki = TestPKI.create(key_type="ecdsa")
+    signing = Signing(signer_for(pki.identity("president", "ecdsa")))
+    (out / "root.pem").write_bytes(pki.root.certificate_pem())
     for name, build in {**ATTACKS, **HONEST}.items():
         (out / f"{name}.pdf").write_bytes(build(signing))
     print(f"wrote {len(ATTACKS) + len(HONEST)} files to {out}")

@@ -126,10 +126,16 @@ def _human(name: Any) -> str:
 
 def _signer_report(cert: x509.Certificate) -> SignerReport:
     validity = cert["tbs_certificate"]["validity"]
+    identifier = _name_attr(cert.subject, "serial_number")
+    cin = None
+    if identifier:
+        # ETSI EN 319 412-1 semantics identifier: IDC + country + '-' + number
+        cin = identifier[6:] if identifier.upper().startswith("IDCMA-") else None
     return SignerReport(
         name=_name_attr(cert.subject, "common_name"),
         organisation=_name_attr(cert.subject, "organization_name"),
-        identifier=_name_attr(cert.subject, "serial_number"),
+        identifier=identifier,
+        cin=cin,
         subject=_human(cert.subject),
         issuer=_human(cert.issuer),
         certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
@@ -488,6 +494,13 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     is_ts = emb.sig_object_type == "/DocTimeStamp"
     kind = SignatureKind.DOCUMENT_TIMESTAMP if is_ts else SignatureKind.SIGNATURE
     findings = _attacks.check_byte_range(ctx.data, field, emb.byte_range, emb.pkcs7_content)
+    try:
+        carried = [emb.signer_cert, *emb.other_embedded_certs]
+    except Exception:
+        carried = list(emb.other_embedded_certs)
+    findings += _attacks.check_embedded_certificates(
+        field, carried, [*ctx.trust.anchors, *ctx.trust.intermediates]
+    )
     vc = _validation_context(ctx, list(emb.other_embedded_certs))
     try:
         if is_ts:
