@@ -457,6 +457,13 @@ def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
     }
     if ctx.at is not None:
         kwargs["moment"] = ctx.at
+    if ctx.mode != "offline":
+        # requests-based fetchers hold no event-loop-bound session (aiohttp's would leak
+        # one per verification); only fetched revocation data and certificates, never
+        # anchors, come from the network.
+        from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+        kwargs["fetcher_backend"] = RequestsFetcherBackend()
     return ValidationContext(**kwargs)
 
 
@@ -582,23 +589,16 @@ def _level(rep: SignatureReport, emb: Any, ctx: _Ctx, later_doc_ts: bool) -> Pad
         return PadesLevel.B_B
     if not (ctx.has_dss and rep.revocation.source is RevocationSource.EMBEDDED):
         return PadesLevel.B_T
-    # B-LTA needs a document timestamp applied after the validation data was added.
-    dss_rev = _dss_revision(ctx.reader)
-    lta = any(
-        e.sig_object_type == "/DocTimeStamp"
-        and dss_rev is not None
-        and e.signed_revision >= dss_rev
-        for e in _doc_ts_cache(ctx.reader)
-    )
-    return PadesLevel.B_LTA if lta else PadesLevel.B_LT
-
-
-def _dss_revision(reader: Any) -> int | None:
-    try:
-        ref = reader.root.raw_get("/DSS")
-        return int(reader.xrefs.get_last_change(ref.reference))
-    except Exception:
-        return None
+    # B-LTA needs a document timestamp applied over the validation data (the DSS).
+    for e in _doc_ts_cache(ctx.reader):
+        if e.sig_object_type != "/DocTimeStamp":
+            continue
+        try:
+            if "/DSS" in ctx.reader.get_historical_root(e.signed_revision):
+                return PadesLevel.B_LTA
+        except Exception:  # noqa: S112 - an unreadable revision proves nothing
+            continue
+    return PadesLevel.B_LT
 
 
 def _doc_ts_cache(reader: Any) -> list[Any]:
@@ -790,7 +790,7 @@ def _embedded_files(reader: PdfFileReader) -> list[tuple[str, Any, Any]]:
         tree = reader.root["/Names"]["/EmbeddedFiles"]
     except (KeyError, TypeError):
         return found
-    stack = [(tree, 0)]
+    stack = [(tree.get_object(), 0)]
     visited = 0
     while stack and visited < 1000:
         node, depth = stack.pop()
@@ -799,6 +799,7 @@ def _embedded_files(reader: PdfFileReader) -> list[tuple[str, Any, Any]]:
             continue
         names = node.get("/Names")
         if names is not None:
+            names = names.get_object()
             for i in range(0, len(names) - 1, 2):
                 label = str(names[i])
                 spec_ref = names.raw_get(i + 1) if hasattr(names, "raw_get") else names[i + 1]
@@ -810,7 +811,8 @@ def _embedded_files(reader: PdfFileReader) -> list[tuple[str, Any, Any]]:
                     continue
                 fname = str(spec.get("/UF", spec.get("/F", label)))
                 found.append((fname, spec_ref, stream_ref))
-        for kid in node.get("/Kids", ()):
+        kids = node.get("/Kids")
+        for kid in kids.get_object() if kids is not None else ():
             stack.append((kid.get_object(), depth + 1))
     return found
 
