@@ -769,7 +769,7 @@ def _document_conclusion(
             subindication=SubIndication.FORMAT_FAILURE,
             errors=errors,
         )
-    if permit is not None and (not permit.covered or permit.reference_matches is False):
+    if permit is not None and permit.problems:
         return DocumentConclusion(
             indication=Indication.INDETERMINATE,
             subindication=SubIndication.SIG_CONSTRAINTS_FAILURE,
