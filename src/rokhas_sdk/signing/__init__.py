@@ -11,6 +11,7 @@ _SIGNING_EXPORTS = {
     "sign_pdf": "._sign",
     "SigningSession": "._sign",
     "StampOptions": "._sign",
+    "SignatureSlot": "._sign",
     "Level": "._sign",
     "DocMDP": "._sign",
     "Signer": "._signers",
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from ._errors import WrongPinError as WrongPinError
     from ._sign import DocMDP as DocMDP
     from ._sign import Level as Level
+    from ._sign import SignatureSlot as SignatureSlot
     from ._sign import SigningSession as SigningSession
     from ._sign import StampOptions as StampOptions
     from ._sign import sign_pdf as sign_pdf
