@@ -222,8 +222,10 @@ def test_pin_counter_flags(flags: int, left: int | None, words: str) -> None:
 def test_second_login_in_the_same_process_is_refused(token: Token) -> None:
     from rokhas_sdk.signing import TokenError
 
-    with Pkcs11Signer.open(token.hsm.module, token.label, token.pin, key_label="sign"):
-        with pytest.raises(TokenError, match="already logged in"):
-            Pkcs11Signer.open(token.hsm.module, token.label, "CANARY-any", key_label="sign")
+    with (
+        Pkcs11Signer.open(token.hsm.module, token.label, token.pin, key_label="sign"),
+        pytest.raises(TokenError, match="already logged in"),
+    ):
+        Pkcs11Signer.open(token.hsm.module, token.label, "CANARY-any", key_label="sign")
     # once the first signer is closed, logging in works again
     Pkcs11Signer.open(token.hsm.module, token.label, token.pin, key_label="sign").close()
