@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
+from rokhas_sdk.signing import Pkcs12Signer
 from rokhas_sdk.testing.pki import PKIService, TestPKI
 
 
@@ -20,3 +23,41 @@ def pki_service() -> Iterator[PKIService]:
 def pki(pki_service: PKIService) -> TestPKI:
     """The PKI served by :func:`pki_service`."""
     return pki_service.pki
+
+
+@pytest.fixture(scope="session")
+def nssdir(pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An NSS database trusting the test root, for pdfsig's certificate check."""
+    from ._pdfsig import nss_db
+
+    return nss_db(tmp_path_factory.mktemp("nss"), pki)
+
+
+@pytest.fixture(scope="session")
+def plain_pdf() -> bytes:
+    """A small unsigned two-page PDF."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for page in (1, 2):
+        pdf.add_page()
+        pdf.cell(text=f"Autorisation de construire - page {page}")
+    return bytes(pdf.output())
+
+
+@pytest.fixture(scope="session")
+def p12_passphrase() -> str:
+    """A canary passphrase: it must never show up in an error, repr or log."""
+    return "CANARY-p12-Zq7!x"
+
+
+@pytest.fixture(scope="session")
+def p12_signers(pki: TestPKI, p12_passphrase: str) -> dict[tuple[str, str], Pkcs12Signer]:
+    """PKCS#12 signers for every role and key type, loaded once."""
+    out = {}
+    for role in ("president", "architect", "commission_member"):
+        for kt in ("rsa", "ecdsa"):
+            blob = pki.identity(role, kt).pkcs12(p12_passphrase)  # type: ignore[arg-type]
+            out[(role, kt)] = Pkcs12Signer.from_bytes(blob, SecretStr(p12_passphrase))
+    return out
