@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from verify_corpus import Signing, signer_for
-
 from rokhas_sdk.signing import TrustStore
 from rokhas_sdk.testing.pki import PKIService, TestPKI
+
+from .verify_corpus import Signing, signer_for
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,10 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from verify_corpus import Signing, base_pdf
 
 from rokhas_sdk.signing import Indication, TrustStore, verify_pdf
+
+from .verify_corpus import Signing, base_pdf
 
 _CI = bool(os.environ.get("CI"))
 _SCALE = os.environ.get("ROKHAS_FUZZ_EXAMPLES")

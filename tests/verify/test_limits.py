@@ -6,9 +6,10 @@ import resource
 import zlib
 
 import pytest
-from verify_corpus import Signing
 
 from rokhas_sdk.signing import Indication, TrustStore, VerifyLimits, verify_pdf
+
+from .verify_corpus import Signing
 
 
 def raw_pdf(objects: dict[int, bytes], *, trailer_extra: bytes = b"") -> bytes:

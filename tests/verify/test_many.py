@@ -5,9 +5,9 @@ from __future__ import annotations
 import concurrent.futures
 from pathlib import Path
 
-from verify_corpus import Signing, base_pdf
-
 from rokhas_sdk.signing import Indication, TrustStore, verify_many
+
+from .verify_corpus import Signing, base_pdf
 
 
 def _batch(tmp_path: Path, signing: Signing) -> list[Path]:

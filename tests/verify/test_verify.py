@@ -17,7 +17,6 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko_certvalidator import ValidationContext
-from verify_corpus import Signing, base_pdf, signer_for
 
 from rokhas_sdk import InvalidInputError, NotFoundError
 from rokhas_sdk.models import Permit
@@ -34,6 +33,8 @@ from rokhas_sdk.signing import (
     verify_pdf,
 )
 from rokhas_sdk.testing.pki import PKIService, TestPKI
+
+from .verify_corpus import Signing, base_pdf, signer_for
 
 CASA = ZoneInfo("Africa/Casablanca")
 
@@ -116,7 +117,7 @@ def test_bad_arguments_raise_our_errors(signed: bytes, trust: TrustStore, tmp_pa
     with pytest.raises(InvalidInputError, match="revocation"):
         verify_pdf(signed, trust=trust, revocation="sometimes")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="timezone"):
-        verify_pdf(signed, trust=trust, at=dt.datetime(2026, 1, 1))  # noqa: DTZ001
+        verify_pdf(signed, trust=trust, at=dt.datetime(2026, 1, 1))
     with pytest.raises(InvalidInputError, match="TrustStore"):
         verify_pdf(signed, trust=["root.pem"])  # type: ignore[arg-type]
     with pytest.raises(NotFoundError):

@@ -80,18 +80,17 @@ def check_byte_range(data: bytes, field: str, byte_range: Any, contents: bytes) 
 
 
 def der_length(blob: bytes) -> int | None:
-    """Total length of the DER element at the start of ``blob`` (None if malformed)."""
-    if len(blob) < 2:
+    """Length of the BER/DER element at the start of ``blob`` (None if malformed).
+
+    Indefinite lengths (BER, as NSS writes them) are followed to their end-of-contents.
+    """
+    from asn1crypto import parser
+
+    try:
+        _cls, _method, _tag, header, content, trailer = parser.parse(blob, strict=False)
+    except Exception:
         return None
-    first = blob[1]
-    if first < 0x80:
-        total = 2 + first
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 4 or len(blob) < 2 + n:
-            return None
-        total = 2 + n + int.from_bytes(blob[2 : 2 + n], "big")
-    return total if total <= len(blob) else None
+    return len(header) + len(content) + len(trailer)
 
 
 def check_replayed_values(values: dict[str, bytes]) -> list[Finding]:

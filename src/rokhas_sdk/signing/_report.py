@@ -240,6 +240,10 @@ class Finding(ValueObject):
     code: str
     message: str
     field: str | None = None
+    severity: str = Field(
+        default="error",
+        description="error: caps the verdict; warning: reported, does not change it",
+    )
 
 
 class SignatureReport(ValueObject):

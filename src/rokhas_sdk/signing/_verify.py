@@ -523,7 +523,10 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         "field": field,
         "kind": kind,
         "signer": _signer_report(cert) if cert is not None and not is_ts else None,
-        "coverage": _coverage(st.coverage),
+        # a /ByteRange that fails our byte-level checks covers nothing we can vouch for
+        "coverage": Coverage.PARTIAL
+        if any(f.code.startswith("byte_range") for f in findings)
+        else _coverage(st.coverage),
         "integrity": Integrity.INTACT if (st.intact and st.valid) else Integrity.BROKEN,
         "warnings": [],
     }
@@ -642,11 +645,17 @@ def _verify_bytes(
         reader = PdfFileReader(stream, strict=True, decode_limits=limits.decode_limits())
         reader.root  # noqa: B018 - resolve the catalog now, so structural errors surface here
     except misc.PdfStrictReadError as exc:
+        # poppler's own signer writes new objects with generation 1 ("orphaned
+        # generation"): harmless, since a new number hides nothing, and the incremental
+        # update is still reviewed object by object. Every other strict-mode failure
+        # caps the verdict.
+        benign = "orphaned generation" in str(exc)
         doc_findings.append(
             Finding(
                 code="not_strictly_valid",
-                message=f"the PDF only parses in lenient mode ({exc}); the result is capped "
-                "at INDETERMINATE",
+                message=f"the PDF only parses in lenient mode ({exc})"
+                + ("" if benign else "; the result is capped at INDETERMINATE"),
+                severity="warning" if benign else "error",
             )
         )
         reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=limits.decode_limits())
@@ -750,7 +759,8 @@ def _document_conclusion(
     failed = [s for s in sigs if s.indication is Indication.TOTAL_FAILED]
     undecided = [s for s in sigs if s.indication is Indication.INDETERMINATE]
     errors = [f"{s.field}: {e}" for s in sigs for e in s.errors]
-    errors += [f.message for f in findings]
+    errors += [f.message for f in findings if f.severity == "error"]
+    findings = [f for f in findings if f.severity == "error"]
     if permit is not None:
         errors += [f"permit: {p}" for p in permit.problems]
     if failed:
