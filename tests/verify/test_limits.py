@@ -76,7 +76,8 @@ def test_bomb_in_the_permit_attachment_and_page(
         b"<< /Length %d %s >>\nstream\n" % (len(bomb_stream), filt) + bomb_stream + b"\nendstream"
     )
     objs[1] = (
-        b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(permit.json) 5 0 R] >> >> >>"
+        b"<< /Type /Catalog /Pages 2 0 R "
+        b"/Names << /EmbeddedFiles << /Names [(permit.json) 5 0 R] >> >> >>"
     )
     objs[5] = b"<< /Type /Filespec /F (permit.json) /UF (permit.json) /EF << /F 6 0 R >> >>"
     objs[6] = (
@@ -98,7 +99,8 @@ def test_bomb_in_an_object_stream_is_refused(bomb_stream: bytes, trust: TrustSto
     objs = _page_objects()
     objs[4] = b"<< /Length 0 >>\nstream\n\nendstream"
     objs[7] = (
-        b"<< /Type /ObjStm /N 1 /First 4 /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n"
+        b"<< /Type /ObjStm /N 1 /First 4 /Length %d "
+        b"/Filter [/FlateDecode /FlateDecode] >>\nstream\n"
         % len(bomb_stream)
         + bomb_stream
         + b"\nendstream"
@@ -119,7 +121,8 @@ def test_stricter_limits_are_honoured(signing: Signing, trust: TrustStore) -> No
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"
     )
     objs[1] = (
-        b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(permit.json) 5 0 R] >> >> >>"
+        b"<< /Type /Catalog /Pages 2 0 R "
+        b"/Names << /EmbeddedFiles << /Names [(permit.json) 5 0 R] >> >> >>"
     )
     objs[5] = b"<< /Type /Filespec /F (permit.json) /EF << /F 6 0 R >> >>"
     objs[6] = (
@@ -130,7 +133,8 @@ def test_stricter_limits_are_honoured(signing: Signing, trust: TrustStore) -> No
     pdf = signing.sign(raw_pdf(objs))
     tight = VerifyLimits(max_stream_size=1 << 20, max_permit_size=1 << 20)
     rep = verify_pdf(pdf, trust=trust, limits=tight)
-    assert rep.permit is not None and rep.permit.problems
+    assert rep.permit is not None
+    assert rep.permit.problems
     assert rep.document.indication is not Indication.TOTAL_PASSED
 
 

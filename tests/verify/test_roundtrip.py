@@ -202,5 +202,6 @@ def test_file_signed_by_pdfsig_with_nss_verifies(
     assert report.document.indication is Indication.TOTAL_PASSED, report.model_dump_json(indent=1)
     (sig,) = report.signatures
     assert sig.integrity is Integrity.INTACT
-    assert sig.signer is not None and sig.signer.cin == pki.identity("commission_member").cin
+    assert sig.signer is not None
+    assert sig.signer.cin == pki.identity("commission_member").cin
     _agree(report, out)

@@ -45,19 +45,19 @@ def test_intermediates_are_never_anchors(pki: TestPKI, tmp_path: Path) -> None:
 
 
 def test_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(NotFoundError, match="nope.pem"):
+    with pytest.raises(NotFoundError, match=r"nope\.pem"):
         TrustStore.from_paths(tmp_path / "nope.pem")
     bad = tmp_path / "bad.pem"
     bad.write_bytes(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
-    with pytest.raises(InvalidInputError, match="bad.pem"):
+    with pytest.raises(InvalidInputError, match=r"bad\.pem"):
         TrustStore.from_paths(bad)
     junk = tmp_path / "junk.der"
     junk.write_bytes(b"\x30\x03\x02\x01\x01")
-    with pytest.raises(InvalidInputError, match="junk.der"):
+    with pytest.raises(InvalidInputError, match=r"junk\.der"):
         TrustStore.from_paths(junk)
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(InvalidInputError, match="no .pem"):
+    with pytest.raises(InvalidInputError, match=r"no \.pem"):
         TrustStore.from_paths(empty)
 
 

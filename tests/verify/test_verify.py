@@ -158,7 +158,8 @@ def test_missing_intermediate_is_named_and_can_be_supplied(pki: TestPKI, trust: 
     rep = verify_pdf(data, trust=trust)
     assert rep.document.indication is Indication.INDETERMINATE
     msg = " ".join(rep.signatures[0].errors)
-    assert "Rokhas TEST Qualified CA" in msg and "missing" in msg
+    assert "Rokhas TEST Qualified CA" in msg
+    assert "missing" in msg
     completed = TrustStore(trust.anchors_der, intermediates=[pki.intermediate.certificate_der()])
     assert verify_pdf(data, trust=completed).document.indication is Indication.TOTAL_PASSED
 
@@ -231,8 +232,10 @@ def test_b_t_has_a_valid_timestamp(
     (sig,) = rep.signatures
     assert rep.document.indication is Indication.TOTAL_PASSED, rep.document.errors
     assert sig.level is PadesLevel.B_T
-    assert sig.timestamp is not None and sig.timestamp.valid
-    assert sig.timestamp.tsa is not None and "Time-Stamping" in sig.timestamp.tsa
+    assert sig.timestamp is not None
+    assert sig.timestamp.valid
+    assert sig.timestamp.tsa is not None
+    assert "Time-Stamping" in sig.timestamp.tsa
 
 
 def test_b_lt_and_b_lta_offline(
@@ -336,7 +339,8 @@ def test_permit_reference_not_on_the_page(signing: Signing, trust: TrustStore) -
     permit = _permit()
     pdf = _with_permit(base_pdf("Permis PC-2026-9999"), permit.model_dump_json().encode())
     rep = verify_pdf(signing.sign(pdf), trust=trust)
-    assert rep.permit is not None and rep.permit.reference_matches is False
+    assert rep.permit is not None
+    assert rep.permit.reference_matches is False
     assert rep.document.indication is Indication.INDETERMINATE
 
 
@@ -345,17 +349,20 @@ def test_permit_added_after_signing_is_not_covered(signing: Signing, trust: Trus
     signed_pdf = signing.sign(base_pdf(f"Permis {permit.number}"))
     rep = verify_pdf(_with_permit(signed_pdf, permit.model_dump_json().encode()), trust=trust)
     assert rep.document.indication is not Indication.TOTAL_PASSED
-    assert rep.permit is not None and not rep.permit.covered
+    assert rep.permit is not None
+    assert not rep.permit.covered
 
 
 def test_permit_that_does_not_validate(signing: Signing, trust: TrustStore) -> None:
     pdf = _with_permit(base_pdf(), b'{"number": "PC-1", "kind": "nonsense"}')
     rep = verify_pdf(signing.sign(pdf), trust=trust)
-    assert rep.permit is not None and rep.permit.permit is None
+    assert rep.permit is not None
+    assert rep.permit.permit is None
     assert any("does not validate" in p for p in rep.permit.problems)
     bad = _with_permit(base_pdf(), b"\xff\xfe not json")
     rep = verify_pdf(signing.sign(bad), trust=trust)
-    assert rep.permit is not None and rep.permit.data == {}
+    assert rep.permit is not None
+    assert rep.permit.data == {}
 
 
 def test_unsigned_field_value_in_annotation_does_not_matter(

@@ -328,7 +328,7 @@ def swa_byte_range_shifted(s: Signing) -> bytes:
 
 def swa_overlapping_range(s: Signing) -> bytes:
     data = s.sign(base_pdf())
-    m, (_, len1, start2, len2) = _byte_range(data)
+    m, (_, len1, _start2, len2) = _byte_range(data)
     new_range = f"/ByteRange [0 {len1} {len1 - 100} {len2}]".encode()
     return _same_length(data, m.group(0), new_range)
 
