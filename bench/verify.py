@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-untyped-call"
 """Benchmark of rokhas_sdk.signing.verify_pdf / verify_many against their baselines.
 
 Three ratios, measured in one run (medians):

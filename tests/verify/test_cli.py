@@ -35,10 +35,10 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, out, err
 
 
-def test_json_for_a_folder_of_valid_permits(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
-        [str(files / "docs"), "--trust", str(files / "root.pem"), "--json"], capsys
-    )
+def test_json_for_a_folder_of_valid_permits(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run([str(files / "docs"), "--trust", str(files / "root.pem"), "--json"], capsys)
     doc = json.loads(out)
     assert code == 0
     assert [Path(f["file"]).name for f in doc["files"]] == ["a.pdf", "b.PDF"]

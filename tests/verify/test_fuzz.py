@@ -17,6 +17,9 @@ from rokhas_sdk.signing import Indication, TrustStore, verify_pdf
 
 from .verify_corpus import Signing, base_pdf
 
+# selected by ``nox -s fuzz`` (-m slow, ROKHAS_FUZZ_EXAMPLES=100000); CI runs them too
+pytestmark = pytest.mark.slow
+
 _CI = bool(os.environ.get("CI"))
 _SCALE = os.environ.get("ROKHAS_FUZZ_EXAMPLES")
 

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-untyped-call"
 """verify_pdf: the report's facts, trust paths, PAdES levels, revocation, the permit."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-untyped-call"
 """Build the corpus of attacked (and of honest) signed PDFs used by tests/verify.
 
 Each attack of the domain brief §4 (CCS 2019 "1 Trillion Dollar Refund", NDSS 2021

@@ -520,14 +520,16 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     )
     _prehash(ctx, emb)
     vc = _validation_context(ctx, list(emb.other_embedded_certs))
+    st: Any
     try:
         if is_ts:
             st = await async_validate_pdf_timestamp(emb, validation_context=vc)
         else:
             st = await async_validate_pdf_signature(emb, vc)
     except SignatureValidationError as exc:
-        rep = _fail(field, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, str(exc), kind)
-        return rep.model_copy(update={"errors": rep.errors + [f.message for f in findings]}), None
+        failed = _fail(field, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, str(exc), kind)
+        errors = failed.errors + [f.message for f in findings]
+        return failed.model_copy(update={"errors": errors}), None
 
     cert = st.signing_cert
     rep: dict[str, Any] = {
