@@ -968,26 +968,20 @@ def _permit_reference(data: dict[str, Any]) -> str | None:
 
 
 def _visible_reference(reader: Any, reference: str, limits: VerifyLimits) -> str | None:
-    """Find the reference in the first page's text (literal strings of its content)."""
+    """The reference when the first page shows it (text decoded through ToUnicode)."""
+    from ._pagetext import page_text
+
     try:
         page = reader.root["/Pages"]["/Kids"][0].get_object()
-        contents = page["/Contents"]
-        streams = contents if isinstance(contents, list) else [contents]
-        needle_variants = {
-            reference.encode("latin-1", "ignore"),
-            reference.encode("utf-16-be"),
-        }
-        for s in streams[:64]:
-            blob = s.get_object().data
-            if any(n and n in blob for n in needle_variants):
-                return reference
-            hexed = blob.lower()
-            for n in needle_variants:
-                if n and n.hex().encode() in hexed:
-                    return reference
+        for _ in range(32):  # nested page tree, bounded against cycles
+            if str(page.get("/Type")) != "/Pages":
+                break
+            page = page["/Kids"][0].get_object()
+        text = page_text(page)
     except Exception:
         return None
-    return None
+    squeeze = "".join(text.split())
+    return reference if "".join(reference.split()) in squeeze else None
 
 
 # --------------------------------------------------------------------------- public API
