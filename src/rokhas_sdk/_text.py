@@ -141,7 +141,10 @@ def shape_arabic(text: str) -> str:
     """Arabic text in visual order with contextual forms, for a left-to-right PDF."""
     try:
         import arabic_reshaper
-        from bidi import get_display
+
+        # the pure-Python implementation mirrors brackets in right-to-left runs (rule
+        # L4); python-bidi's Rust binding (``bidi.get_display``) does not
+        from bidi.algorithm import get_display
     except ImportError:
         raise require_extra("arabic-reshaper / python-bidi", "documents") from None
     return str(get_display(arabic_reshaper.reshape(text), base_dir="R"))
