@@ -24,13 +24,16 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ._errors import ConfigurationError, InvalidInputError, require_extra
 
 __all__ = [
     "MissingGlyphError",
     "check_glyphs",
+    "close_fonts",
     "font_file",
+    "fpdf_output",
     "has_arabic",
     "hijri_date_ar",
     "shape_arabic",
@@ -130,6 +133,20 @@ def check_glyphs(text: str, weight: str = "Regular") -> None:
             f"the font (Amiri) has no glyph for {shown}{more}: remove or replace these "
             "characters; a missing glyph is never dropped silently"
         )
+
+
+def fpdf_output(pdf: Any) -> bytes:
+    """``pdf.output()`` as bytes."""
+    return bytes(pdf.output())
+
+
+def close_fonts(pdf: Any) -> None:
+    """Close the font files fpdf2 keeps open (it opens TrueType files lazily and never
+    closes them): call it in a ``finally`` so that errors do not leak handles either."""
+    for font in getattr(pdf, "fonts", {}).values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
 
 
 def has_arabic(text: str) -> bool:

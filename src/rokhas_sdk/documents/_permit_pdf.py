@@ -17,7 +17,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .._errors import InvalidInputError, require_extra
-from .._text import check_glyphs, font_file, has_arabic, hijri_date_ar, shape_arabic
+from .._text import (
+    check_glyphs,
+    close_fonts,
+    font_file,
+    fpdf_output,
+    has_arabic,
+    hijri_date_ar,
+    shape_arabic,
+)
 from ..models import Permit
 
 __all__ = [
@@ -193,125 +201,130 @@ def render_permit(
     when = (generated_at or _dt.datetime.now(_dt.UTC)).astimezone(CASABLANCA)
 
     pdf = FPDF(unit="pt", format="A4")
-    pdf.set_margin(MARGIN)
-    pdf.set_auto_page_break(False)
-    pdf.add_font("amiri", fname=str(font_file("Regular")))
-    pdf.add_font("amiri", style="B", fname=str(font_file("Bold")))
-    pdf.set_title(f"{permit.kind.label_fr} n° {permit.number}")
-    pdf.set_subject(permit.kind.label_ar)
-    pdf.set_lang("fr-MA")
-    pdf.set_creator("rokhas-sdk")
-    pdf.set_creation_date(when)
-    pdf.add_page()
-    doc = _Doc(pdf)
+    try:
+        pdf.set_margin(MARGIN)
+        pdf.set_auto_page_break(False)
+        pdf.add_font("amiri", fname=str(font_file("Regular")))
+        pdf.add_font("amiri", style="B", fname=str(font_file("Bold")))
+        pdf.set_title(f"{permit.kind.label_fr} n° {permit.number}")
+        pdf.set_subject(permit.kind.label_ar)
+        pdf.set_lang("fr-MA")
+        pdf.set_creator("rokhas-sdk")
+        pdf.set_creation_date(when)
+        pdf.add_page()
+        doc = _Doc(pdf)
 
-    # header: the kingdom, the ministry, the commune
-    doc.pair("Royaume du Maroc", "المملكة المغربية", size=11, bold=True)
-    doc.pair("Ministère de l'Intérieur", "وزارة الداخلية", size=10)
-    doc.pair(f"Commune de {permit.commune_name_fr}", f"جماعة {permit.commune_name_ar}", size=10)
-    doc.rule()
-    doc.y += 4
-    doc.centered(permit.kind.label_fr, 17, bold=True)
-    doc.centered(permit.kind.label_ar, 17, bold=True)
-    doc.centered(f"N° {permit.number}", 12, bold=True)
-    doc.y += 4
+        # header: the kingdom, the ministry, the commune
+        doc.pair("Royaume du Maroc", "المملكة المغربية", size=11, bold=True)
+        doc.pair("Ministère de l'Intérieur", "وزارة الداخلية", size=10)
+        doc.pair(f"Commune de {permit.commune_name_fr}", f"جماعة {permit.commune_name_ar}", size=10)
+        doc.rule()
+        doc.y += 4
+        doc.centered(permit.kind.label_fr, 17, bold=True)
+        doc.centered(permit.kind.label_ar, 17, bold=True)
+        doc.centered(f"N° {permit.number}", 12, bold=True)
+        doc.y += 4
 
-    # the QR code, top right of the body
-    qr = segno.make(qr_payload, error="m")
-    qr_size = 78.0
-    _draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
-    doc.rule()
+        # the QR code, top right of the body
+        qr = segno.make(qr_payload, error="m")
+        qr_size = 78.0
+        _draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
+        doc.rule()
 
-    issued = permit.issued_on
-    doc.pair(
-        f"Délivré le {_fmt_date(issued)}",
-        f"سلم بتاريخ {_fmt_date(issued)} الموافق {hijri_date_ar(issued, hijri_adjust_days)}",
-    )
-    if permit.valid_until is not None:
-        vu = permit.valid_until
+        issued = permit.issued_on
         doc.pair(
-            f"Valable jusqu'au {_fmt_date(vu)}",
-            f"صالح إلى غاية {_fmt_date(vu)} الموافق {hijri_date_ar(vu, hijri_adjust_days)}",
+            f"Délivré le {_fmt_date(issued)}",
+            f"سلم بتاريخ {_fmt_date(issued)} الموافق {hijri_date_ar(issued, hijri_adjust_days)}",
         )
-    doc.pair(f"Dossier n° {permit.dossier_reference}", f"ملف رقم {permit.dossier_reference}")
-    decision_fr = "Accordé" if permit.decision == "granted" else "Accordé tacitement"
-    decision_ar = "مقبول" if permit.decision == "granted" else "مقبول ضمنيا"
-    doc.pair(f"Décision : {decision_fr}", f"القرار: {decision_ar}")
-    doc.rule()
+        if permit.valid_until is not None:
+            vu = permit.valid_until
+            doc.pair(
+                f"Valable jusqu'au {_fmt_date(vu)}",
+                f"صالح إلى غاية {_fmt_date(vu)} الموافق {hijri_date_ar(vu, hijri_adjust_days)}",
+            )
+        doc.pair(f"Dossier n° {permit.dossier_reference}", f"ملف رقم {permit.dossier_reference}")
+        decision_fr = "Accordé" if permit.decision == "granted" else "Accordé tacitement"
+        decision_ar = "مقبول" if permit.decision == "granted" else "مقبول ضمنيا"
+        doc.pair(f"Décision : {decision_fr}", f"القرار: {decision_ar}")
+        doc.rule()
 
-    doc.pair("Bénéficiaire", "المستفيد", bold=True)
-    doc.pair(
-        f"{permit.beneficiary_name} ({permit.beneficiary_id})",
-        f"{permit.beneficiary_name} ({permit.beneficiary_id})",
-    )
-    doc.pair("Objet", "الموضوع", bold=True)
-    doc.pair(permit.object_fr, permit.object_ar)
-    doc.pair(f"Adresse : {permit.address}", f"العنوان: {permit.address}")
-    if permit.land_reference:
+        doc.pair("Bénéficiaire", "المستفيد", bold=True)
         doc.pair(
-            f"Référence foncière : {permit.land_reference}",
-            f"المرجع العقاري: {permit.land_reference}",
+            f"{permit.beneficiary_name} ({permit.beneficiary_id})",
+            f"{permit.beneficiary_name} ({permit.beneficiary_id})",
         )
-    if permit.architect_name:
-        doc.pair(
-            f"Architecte : {permit.architect_name}",
-            f"المهندس المعماري: {permit.architect_name}",
+        doc.pair("Objet", "الموضوع", bold=True)
+        doc.pair(permit.object_fr, permit.object_ar)
+        doc.pair(f"Adresse : {permit.address}", f"العنوان: {permit.address}")
+        if permit.land_reference:
+            doc.pair(
+                f"Référence foncière : {permit.land_reference}",
+                f"المرجع العقاري: {permit.land_reference}",
+            )
+        if permit.architect_name:
+            doc.pair(
+                f"Architecte : {permit.architect_name}",
+                f"المهندس المعماري: {permit.architect_name}",
+            )
+        s = permit.surfaces
+        rows = [
+            (s.land_area, "Superficie du terrain", "مساحة القطعة"),
+            (s.covered_area, "Surface couverte", "المساحة المغطاة"),
+            (s.floor_area, "Surface de plancher", "مساحة الطوابق"),
+        ]
+        if any(v is not None for v, _, _ in rows) or s.levels is not None:
+            doc.pair("Surfaces", "المساحات", bold=True)
+            for value, fr, ar in rows:
+                if value is not None:
+                    doc.pair(f"{fr} : {_fmt_area(value)}", f"{ar}: {_fmt_area(value)}")
+            if s.levels is not None:
+                doc.pair(f"Nombre de niveaux : {s.levels}", f"عدد الطوابق: {s.levels}")
+        if permit.conditions_fr:
+            doc.pair("Conditions", "الشروط", bold=True)
+            for i, (fr, ar) in enumerate(
+                zip(permit.conditions_fr, permit.conditions_ar, strict=True), 1
+            ):
+                doc.pair(f"{i}. {fr}", f"{i} - {ar}")
+        doc.rule()
+
+        # signature boxes: president first (the certification), then the co-signers
+        boxes: list[SignatureBox] = []
+        specs = [
+            (
+                "president",
+                f"{permit.signatory.title_fr} : {permit.signatory.name}",
+                f"{permit.signatory.title_ar}: {permit.signatory.name}",
+            ),
+            *cosigners,
+        ]
+        names = [n for n, _, _ in specs]
+        if len(set(names)) != len(names):
+            raise InvalidInputError(f"signature field names must be unique: {names}")
+        for name, label_fr, label_ar in specs:
+            boxes.append(_signature_box(pdf, doc, name, label_fr, label_ar))
+
+        pdf.set_font("amiri", size=7)
+        footer = (
+            f"Document généré le {when:%d/%m/%Y %H:%M} (Casablanca) - les données du permis "
+            f"sont jointes ({ATTACHMENT_NAME}, SHA-256 {digest[:16]}...)"
         )
-    s = permit.surfaces
-    rows = [
-        (s.land_area, "Superficie du terrain", "مساحة القطعة"),
-        (s.covered_area, "Surface couverte", "المساحة المغطاة"),
-        (s.floor_area, "Surface de plancher", "مساحة الطوابق"),
-    ]
-    if any(v is not None for v, _, _ in rows) or s.levels is not None:
-        doc.pair("Surfaces", "المساحات", bold=True)
-        for value, fr, ar in rows:
-            if value is not None:
-                doc.pair(f"{fr} : {_fmt_area(value)}", f"{ar}: {_fmt_area(value)}")
-        if s.levels is not None:
-            doc.pair(f"Nombre de niveaux : {s.levels}", f"عدد الطوابق: {s.levels}")
-    if permit.conditions_fr:
-        doc.pair("Conditions", "الشروط", bold=True)
-        for i, (fr, ar) in enumerate(zip(permit.conditions_fr, permit.conditions_ar, strict=True), 1):
-            doc.pair(f"{i}. {fr}", f"{i} - {ar}")
-    doc.rule()
+        check_glyphs(footer)
+        for page in range(1, pdf.pages_count + 1):
+            pdf.page = page
+            pdf.set_xy(MARGIN, PAGE_H - MARGIN)
+            pdf.cell(w=PAGE_W - 2 * MARGIN, h=9, text=footer, align="C")
 
-    # signature boxes: president first (the certification), then the co-signers
-    boxes: list[SignatureBox] = []
-    specs = [
-        (
-            "president",
-            f"{permit.signatory.title_fr} : {permit.signatory.name}",
-            f"{permit.signatory.title_ar}: {permit.signatory.name}",
-        ),
-        *cosigners,
-    ]
-    names = [n for n, _, _ in specs]
-    if len(set(names)) != len(names):
-        raise InvalidInputError(f"signature field names must be unique: {names}")
-    for name, label_fr, label_ar in specs:
-        boxes.append(_signature_box(pdf, doc, name, label_fr, label_ar))
-
-    pdf.set_font("amiri", size=7)
-    footer = (
-        f"Document généré le {when:%d/%m/%Y %H:%M} (Casablanca) - les données du permis "
-        f"sont jointes ({ATTACHMENT_NAME}, SHA-256 {digest[:16]}...)"
-    )
-    check_glyphs(footer)
-    for page in range(1, pdf.pages_count + 1):
-        pdf.page = page
-        pdf.set_xy(MARGIN, PAGE_H - MARGIN)
-        pdf.cell(w=PAGE_W - 2 * MARGIN, h=9, text=footer, align="C")
-
-    pdf.embed_file(
-        bytes=json_bytes,
-        basename=ATTACHMENT_NAME,
-        desc=f"Permit {permit.number} (rokhas-sdk Permit schema v{permit.schema_version})",
-        mime_type="application/json",
-        modification_date=when,
-        compress=True,
-    )
-    raw = bytes(pdf.output())
+        pdf.embed_file(
+            bytes=json_bytes,
+            basename=ATTACHMENT_NAME,
+            desc=f"Permit {permit.number} (rokhas-sdk Permit schema v{permit.schema_version})",
+            mime_type="application/json",
+            modification_date=when,
+            compress=True,
+        )
+        raw = fpdf_output(pdf)
+    finally:
+        close_fonts(pdf)
     out = _add_signature_fields(raw, boxes)
     return PermitLayout(
         pdf=out, json_sha256=digest, qr_payload=qr_payload, signature_boxes=tuple(boxes)
