@@ -75,7 +75,7 @@ def _permit_pdf_1mb() -> bytes:
     blob = os.urandom(1 << 20)
     _embed(w, blob)
     out = io.BytesIO()
-    w.write(out)
+    w.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
@@ -105,7 +105,7 @@ def _raw_kept_signer(ident: Any) -> Any:
 
     key = ident.key
 
-    class Kept(Signer):  # type: ignore[misc]
+    class Kept(Signer):
         async def async_sign_raw(
             self, data: bytes, digest_algorithm: str, dry_run: bool = False
         ) -> bytes:
@@ -116,7 +116,7 @@ def _raw_kept_signer(ident: Any) -> Any:
 
     return Kept(
         signing_cert=load(ident.certificate),
-        cert_registry=SimpleCertificateStore.from_certs([load(c) for c in ident.chain]),
+        cert_registry=SimpleCertificateStore.from_certs([load(c) for c in ident.chain]),  # type: ignore[no-untyped-call]
     )
 
 
@@ -172,7 +172,7 @@ def main() -> None:
             return out.getvalue()
 
         def pyhanko_default() -> bytes:
-            s = signers.SimpleSigner.load(
+            s = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
                 str(d / "key.pem"),
                 str(d / "cert.pem"),
                 ca_chain_files=(str(d / "chain.pem"),),

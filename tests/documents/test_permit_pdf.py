@@ -136,7 +136,7 @@ def test_signed_permit_keeps_text_and_data(
     vc = ValidationContext(trust_roots=[root], allow_fetching=False)
     for sig in sigs:
         status = validate_pdf_signature(sig, vc)
-        assert status.bottom_line, status.pretty_print_details()
+        assert status.bottom_line, status.pretty_print_details()  # type: ignore[no-untyped-call]
         assert status.docmdp_ok
 
 
@@ -267,4 +267,4 @@ def test_filing_receipt(tmp_path: Path) -> None:
 def _a_piece_type() -> str:
     from rokhas_sdk.models import PieceType
 
-    return next(iter(PieceType)).value
+    return str(next(iter(PieceType)).value)

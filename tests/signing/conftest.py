@@ -61,7 +61,7 @@ def p12_signers(pki: TestPKI, p12_passphrase: str) -> dict[tuple[str, str], Pkcs
     out = {}
     for role in ("president", "architect", "commission_member"):
         for kt in ("rsa", "ecdsa"):
-            blob = pki.identity(role, kt).pkcs12(p12_passphrase)  # type: ignore[arg-type]
+            blob = pki.identity(role, kt).pkcs12(p12_passphrase)
             out[(role, kt)] = Pkcs12Signer.from_bytes(blob, SecretStr(p12_passphrase))
     return out
 

@@ -227,3 +227,15 @@ def test_token_subprocess_uses_its_softhsm_conf(token: Token) -> None:
     )
     assert proc.returncode == 2
     assert "--module" in proc.stderr
+
+
+def test_importing_the_rooms_stays_light() -> None:
+    code = (
+        "import sys, rokhas_sdk.signing, rokhas_sdk.documents; "
+        "print(','.join(m for m in ('pyhanko', 'fpdf', 'pkcs11', 'aiohttp') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == ""

@@ -396,5 +396,5 @@ def _add_signature_fields(data: bytes, boxes: Sequence[SignatureBox]) -> bytes:
             ),
         )
     out = io.BytesIO()
-    w.write(out)
+    w.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
