@@ -124,7 +124,7 @@ TaxeProfessionnelle = Annotated[
 """Taxe professionnelle (ex-patente) number: 8 digits."""
 
 
-_RC = re.compile(r"^(?:R\.?C\.?\s*)?(?:N[°O]\s*)?([0-9]{1,7})\s*/\s*([A-Z][A-Z' \-]{1,39})$")
+_RC = re.compile(r"^(?:R\.?C\.?\s*)?(?:N[°O]\s*)?0*([0-9]{1,7})\s*/\s*([A-Z][A-Z' \-]{1,39})$")
 
 
 def _ascii_upper(text: str) -> str:

@@ -11,7 +11,7 @@ import re
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import core_schema
 
 __all__ = ["Area", "Money", "SquareMetres", "to_decimal"]
@@ -182,6 +182,16 @@ SquareMetres = Annotated[
     Decimal,
     BeforeValidator(_parse_area),
     PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": "An area in m², exact: a decimal string with at most 2 decimals, or an integer",
+            "examples": ["520.50"],
+        }
+    ),
 ]
 """A non-negative area in m², exact, at most two decimals. JSON form: a decimal string."""
 
