@@ -7,19 +7,24 @@ centime. Both types therefore refuse floats outright and ask for a string or a D
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import core_schema
 
 __all__ = ["Area", "Money", "SquareMetres", "to_decimal"]
 
 _CENT = Decimal("0.01")
+_PLAIN = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,10})?\Z")
 
 
 def to_decimal(value: Any, *, what: str) -> Decimal:
     """Parse an exact decimal, refusing floats and non-finite values with a helpful message."""
+    if type(value) is str and _PLAIN.match(value):
+        # The common case (a JSON decimal string such as "1250.50") skips the clean-up.
+        return Decimal(value)
     if isinstance(value, bool):
         raise ValueError(f"{what} must be a number, not a boolean")
     if isinstance(value, float):
@@ -177,6 +182,16 @@ SquareMetres = Annotated[
     Decimal,
     BeforeValidator(_parse_area),
     PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": "An area in m², exact: a decimal string with at most 2 decimals, or an integer",
+            "examples": ["520.50"],
+        }
+    ),
 ]
 """A non-negative area in m², exact, at most two decimals. JSON form: a decimal string."""
 
