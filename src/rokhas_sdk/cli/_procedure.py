@@ -114,9 +114,8 @@ def _replay(args: argparse.Namespace) -> int:
         return EXIT_OK
     kind = state.kind.value if state.kind else state.graph
     print(f"{kind}: {state.state} — {label.label_fr} / {label.label_ar}")
-    print(
-        f"entries: {len(journal)}  last event: {state.last_at.isoformat() if state.last_at else '-'}"
-    )
+    last = state.last_at.isoformat() if state.last_at else "-"
+    print(f"entries: {len(journal)}  last event: {last}")
     print(f"at: {report.at.isoformat()}")
     if report.clocks:
         header = f"{'clock':<16} {'status':<11} {'due':<26} {'elapsed':>7} {'remain':>7}  note"
