@@ -32,6 +32,11 @@ class RokhasModel(BaseModel):
         except pydantic.ValidationError as exc:
             raise from_pydantic(exc, model=type(self).__name__) from None
 
+    # Tell pydantic this __init__ only wraps the base one, so that validating a model
+    # nested in another does not call it (which would be slower and would wrap errors
+    # twice).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def model_validate(
         cls,
