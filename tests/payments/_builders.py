@@ -28,10 +28,13 @@ def building(
     use: ConstructionUse = ConstructionUse.INDIVIDUAL_HOUSING,
     *,
     commune: str = CASABLANCA,
-    kind: ProcedureKind = ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET,
+    kind: ProcedureKind | None = None,
     covered: str = "0",
     **project: Any,
 ) -> Dossier:
+    if kind is None:
+        grand = use in (ConstructionUse.ADMINISTRATIVE, ConstructionUse.EQUIPMENT)
+        kind = ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET if grand else ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET
     return Dossier(
         reference="D-1",
         kind=kind,
