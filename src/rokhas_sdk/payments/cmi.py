@@ -40,6 +40,7 @@ __all__ = [
     "CmiConfig",
     "PaymentForm",
     "build_payment_form",
+    "signed_callback",
     "hash_fields",
     "hash_plaintext",
     "natural_casefold_sorted",
@@ -261,6 +262,37 @@ def build_payment_form(
     fields = {k: v.strip() for k, v in fields.items()}
     fields["HASH"] = hash_fields(fields, config.store_key)
     return PaymentForm(action=config.gateway_url, fields=fields)
+
+
+def signed_callback(
+    form_fields: Mapping[str, str],
+    store_key: str | SecretStr,
+    *,
+    approved: bool = True,
+    transaction_id: str | None = None,
+    auth_code: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The fields CMI would post to ``callbackUrl`` after a payment on this form, signed.
+
+    For simulators (the sandbox) and tests: it echoes the form's fields, adds the
+    outcome fields (``ProcReturnCode`` ``00`` or ``05``, ``Response``, ``TransId``,
+    ``AuthCode``, ``mdStatus``) and a callback-side ``HASH`` made with ``store_key``.
+    """
+    fields = {k: v for k, v in form_fields.items() if k.lower() != "hash"}
+    fields.update(
+        {
+            "ProcReturnCode": "00" if approved else "05",
+            "Response": "Approved" if approved else "Declined",
+            "TransId": transaction_id or f"T{secrets.randbelow(10**12):012d}",
+            "mdStatus": "1",
+        }
+    )
+    if approved:
+        fields["AuthCode"] = auth_code or f"{secrets.randbelow(10**6):06d}"
+    fields.update(extra or {})
+    fields["HASH"] = hash_fields(fields, store_key, callback=True)
+    return fields
 
 
 # -- the server-to-server callback ------------------------------------------------------
