@@ -41,7 +41,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OrderStore
 
 
 def _order(ref: str = "RKH2026000001", amount: str = "4700.00") -> PaymentOrder:
-    return PaymentOrder(reference=ref, commune="141.01.01", amount=Money(amount), dossier_reference="D-1")
+    return PaymentOrder(
+        reference=ref, commune="141.01.01", amount=Money(amount), dossier_reference="D-1"
+    )
 
 
 def test_order_per_instalment_from_a_quote() -> None:
@@ -49,7 +51,8 @@ def test_order_per_instalment_from_a_quote() -> None:
     first = PaymentOrder.for_quote(q, reference="RKH2026000010", due=FeeDue.AUTORISATION_DELIVERED)
     balance = PaymentOrder.for_quote(q, reference="RKH2026000011", due=FeeDue.CONFORMITE_DELIVERED)
     whole = PaymentOrder.for_quote(q, reference="RKH2026000012")
-    assert first.amount == Money("90000.00") and [ln.code for ln in first.lines] == ["TOL.TRANCHE_1"]
+    assert first.amount == Money("90000.00")
+    assert [ln.code for ln in first.lines] == ["TOL.TRANCHE_1"]
     assert balance.amount == Money("42500.00")
     assert whole.amount == first.amount + balance.amount
 
@@ -64,14 +67,17 @@ def test_orders_need_a_positive_amount_and_a_clean_reference() -> None:
 def test_life_cycle_and_idempotency() -> None:
     o = _order()
     r1 = apply_transition(o, S.CAPTURED, transaction_id="T1", auth_code="A1")
-    assert r1.changed and r1.order.state is S.CAPTURED and r1.order.transaction_id == "T1"
+    assert r1.changed
+    assert r1.order.state is S.CAPTURED
+    assert r1.order.transaction_id == "T1"
     r2 = apply_transition(r1.order, S.CAPTURED, transaction_id="T1")
-    assert not r2.changed and r2.order is r1.order
+    assert not r2.changed
+    assert r2.order is r1.order
     # an authorisation arriving after the capture changes nothing
     assert not apply_transition(r1.order, S.AUTHORISED, transaction_id="T1").changed
     with pytest.raises(PaymentConflictError, match="T2"):
         apply_transition(r1.order, S.CAPTURED, transaction_id="T2")
-    with pytest.raises(PaymentConflictError, match="not 4800.00"):
+    with pytest.raises(PaymentConflictError, match=r"not 4800\.00"):
         apply_transition(o, S.CAPTURED, amount=Money("4800.00"))
     refunded = apply_transition(r1.order, S.REFUNDED).order
     assert [e.to_state for e in refunded.history] == [S.CAPTURED, S.REFUNDED]
@@ -94,7 +100,12 @@ def test_receipt_only_once_captured() -> None:
     paid = apply_transition(o, S.CAPTURED, transaction_id="T1", auth_code="123456").order
     r = paid.receipt()
     assert r.number == "Q-RKH2026000001"
-    assert (r.amount, r.transaction_id, r.auth_code, r.gateway) == (Money("4700.00"), "T1", "123456", "CMI")
+    assert (r.amount, r.transaction_id, r.auth_code, r.gateway) == (
+        Money("4700.00"),
+        "T1",
+        "123456",
+        "CMI",
+    )
     assert r.paid_at == paid.history[-1].at
 
 
@@ -109,7 +120,8 @@ def test_store_basics(store: OrderStore) -> None:
         store.get("RKH0")
     assert store.get(ref).state is S.PENDING
     r = store.transition(ref, S.CAPTURED, transaction_id="T1", amount=Money("4700.00"))
-    assert r.changed and store.get(ref).state is S.CAPTURED
+    assert r.changed
+    assert store.get(ref).state is S.CAPTURED
     assert not store.transition(ref, S.CAPTURED, transaction_id="T1").changed
     assert [o.reference for o in store.list(dossier_reference="D-1")] == [ref]
     assert store.list(dossier_reference="D-2") == []
@@ -129,7 +141,9 @@ def test_sqlite_persists_across_connections(tmp_path: Path) -> None:
         assert s.next_reference(year=2026) == "RKH2026000002"  # 000001 is taken
     with SQLiteOrderStore(db) as s:
         o = s.get("RKH2026000001")
-        assert o.state is S.CAPTURED and o.transaction_id == "T1" and len(o.history) == 1
+        assert o.state is S.CAPTURED
+        assert o.transaction_id == "T1"
+        assert len(o.history) == 1
         assert s.next_reference(year=2026) == "RKH2026000003"
 
 
