@@ -217,3 +217,16 @@ def test_penalty_never_decreases_with_delay(principal: Decimal, d1: int, d2: int
         Money(principal), due_on=due, paid_on=due + timedelta(days=late), rule=rule
     )
     assert Money.zero() <= a <= b
+
+
+def test_quote_models_refuse_inconsistent_data() -> None:
+    q = quote(building(covered="100"), on=ON)
+    data = q.model_dump()
+    assert type(q).model_validate(data) == q
+    data["total"] = "1.00"
+    with pytest.raises(InvalidInputError, match="not the sum"):
+        type(q).model_validate(data)
+    line = q.lines[0].model_dump()
+    line["amount"] = "-1.00"
+    with pytest.raises(InvalidInputError, match="negative"):
+        type(q.lines[0]).model_validate(line)

@@ -235,8 +235,12 @@ class _Ctx:
         exemption: Exemption | None = None,
         rate: Decimal | None = None,
     ) -> None:
+        if amount.is_negative():  # the check FeeLine's validator makes, kept on the fast path
+            raise ValueError(f"fee line {code} has a negative amount {amount}")
+        # Every value below is already typed and checked by the schedule: build the line
+        # without re-validating it (the hot path of quote()).
         self.lines.append(
-            FeeLine(
+            FeeLine.model_construct(
                 code=code,
                 tax=tax,
                 label_fr=label[0] if label else bound.label_fr,
@@ -592,8 +596,9 @@ def quote(
             "quoted here"
         )
         ctx.complete = False
-    total = sum((line.amount for line in ctx.lines), Money.zero())
-    return FeeQuote(
+    total = Money(sum((line.amount.amount for line in ctx.lines), Decimal(0)))
+    # the total is the sum of the lines by construction: skip re-validation
+    return FeeQuote.model_construct(
         commune=ctx.commune,
         kind=dossier.kind,
         on=day,

@@ -21,7 +21,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
@@ -115,7 +115,14 @@ def natural_casefold_sorted(names: Any) -> list[str]:
     >>> natural_casefold_sorted(["BillToStreet12", "BillToStreet2", "BillToStreet1"])
     ['BillToStreet1', 'BillToStreet2', 'BillToStreet12']
     """
-    return sorted(names, key=cmp_to_key(_name_order))
+    return list(_sorted_names(tuple(sorted(names))))
+
+
+@lru_cache(maxsize=512)
+def _sorted_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    # A merchant posts the same few field-name sets over and over: sorting each set
+    # once makes the hash about as cheap as the SHA-512 itself.
+    return tuple(sorted(names, key=cmp_to_key(_name_order)))
 
 
 def _escape(value: str) -> str:
