@@ -340,3 +340,20 @@ def test_store_key_never_leaks(store: OrderStore, caplog: pytest.LogCaptureFixtu
     for t in texts:
         assert "CANARY" not in t
     assert caplog.records, "the refusals above are logged"
+
+
+def test_refunded_order_refuses_a_new_capture(store: OrderStore) -> None:
+    h = CmiCallbackHandler(_config(), store)
+    form = _form_fields(store)
+    assert h(signed_callback(form, CANARY, transaction_id="T1")).answer == POSTAUTH
+    store.transition(REF, PaymentState.REFUNDED)
+    out = h(signed_callback(form, CANARY, transaction_id="T1"))
+    assert out.answer == FAILURE
+    assert "refunded" in out.reason
+
+
+def test_natural_order_edge_cases() -> None:
+    # runs with leading zeros compare left-aligned, like fractional parts in PHP
+    assert natural_casefold_sorted(["x01", "x001", "x1"]) == ["x001", "x01", "x1"]
+    assert natural_casefold_sorted(["Amount", "amount"]) == ["Amount", "amount"]
+    assert natural_casefold_sorted(["ab", "a1", "a"]) == ["a", "a1", "ab"]
