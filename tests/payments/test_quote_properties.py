@@ -266,7 +266,5 @@ def test_public_domain_activity_is_announced_not_priced() -> None:
 def test_datetime_on_is_taken_in_casablanca() -> None:
     from datetime import datetime
 
-    late_utc = datetime(
-        2026, 1, 14, 23, 30, tzinfo=UTC
-    )  # already the 15th in Casablanca (UTC+1)
+    late_utc = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)  # already the 15th in Casablanca (UTC+1)
     assert quote(building(covered="10"), on=late_utc).on == date(2026, 1, 15)
