@@ -111,6 +111,16 @@ def test_site_occupation_counts_started_quarters(days: int, quarters: int) -> No
     assert q.illustrative
 
 
+def test_site_occupation_in_quarters() -> None:
+    site = SiteOccupation(area=Decimal(30), quarters=3)
+    q = quote(building(covered="100"), on=ON, site_occupation=site)
+    assert q.lines[-1].amount == Money("3600.00")
+    with pytest.raises(InvalidInputError, match="exactly one"):
+        SiteOccupation(area=Decimal(30), quarters=3, days=10)
+    with pytest.raises(InvalidInputError, match="exactly one"):
+        SiteOccupation(area=Decimal(30))
+
+
 def test_site_occupation_refused_for_economic_licence() -> None:
     with pytest.raises(InvalidInputError, match="building"):
         quote(cafe(), on=ON, site_occupation=SiteOccupation(area=Decimal(1), days=1))
