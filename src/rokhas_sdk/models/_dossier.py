@@ -12,7 +12,7 @@ from ._enums import ProcedureFamily, ProcedureKind, ProjectScale, Role
 from ._parties import Architect, Engineer, LegalPerson, Party, Surveyor
 from ._pieces import Piece, PieceType
 from ._project import Activity, Parcel, Project, classify_scale
-from ._territory import CommuneCode
+from ._territory import CommuneCode, same_commune
 
 __all__ = ["Dossier", "MissingItem", "MissingKind"]
 
@@ -78,7 +78,7 @@ class Dossier(RokhasModel):
                 raise ValueError(f"{self.kind.value} is an economic licence: it takes an 'activity', not a building 'project'")
         elif self.activity is not None:
             raise ValueError(f"{self.kind.value} is an urban procedure: it takes a 'project' and a 'parcel', not an 'activity'")
-        if self.parcel is not None and self.parcel.commune != self.commune:
+        if self.parcel is not None and not same_commune(self.parcel.commune, self.commune):
             raise ValueError(
                 f"the parcel lies in commune {self.parcel.commune} but the dossier is filed with {self.commune}; "
                 "file it with the commune where the land is"

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from ._base import LabelledEnum, ValueObject
 from ._identifiers import Email, PhoneNumber
 from ._parties import NaturalPerson
-from ._territory import CommuneCode
+from ._territory import CommuneCode, ProvinceCode, registry
 
 __all__ = ["KeyDeliveryRecord", "KeyDeliveryStatus", "ProvinceSignatureContact"]
 
@@ -23,7 +23,7 @@ __all__ = ["KeyDeliveryRecord", "KeyDeliveryStatus", "ProvinceSignatureContact"]
 class ProvinceSignatureContact(ValueObject):
     """The person a prefecture or province designates for key delivery."""
 
-    province_code: Annotated[str, Field(min_length=1, max_length=10)]
+    province_code: ProvinceCode
     full_name: Annotated[str, Field(min_length=1, max_length=200)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     phone: PhoneNumber
@@ -55,6 +55,19 @@ class KeyDeliveryRecord(ValueObject):
     handed_over_at: AwareDatetime | None = None
     pin_received_at: AwareDatetime | None = None
     pin_changed_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _commune_in_province(self) -> KeyDeliveryRecord:
+        reg = registry()
+        commune = reg.commune(self.commune)
+        province = reg.province(self.contact.province_code)
+        if commune.province_code != province.code:
+            raise ValueError(
+                f"commune {self.commune} ({commune.name_fr}) is in province {commune.province_code}, but the "
+                f"contact is the one of {province.code} ({province.name_fr}): use the contact of the "
+                "commune's own prefecture or province"
+            )
+        return self
 
     @model_validator(mode="after")
     def _in_order(self) -> KeyDeliveryRecord:

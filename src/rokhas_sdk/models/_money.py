@@ -7,19 +7,24 @@ centime. Both types therefore refuse floats outright and ask for a string or a D
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import core_schema
 
 __all__ = ["Area", "Money", "SquareMetres", "to_decimal"]
 
 _CENT = Decimal("0.01")
+_PLAIN = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,10})?\Z")
 
 
 def to_decimal(value: Any, *, what: str) -> Decimal:
     """Parse an exact decimal, refusing floats and non-finite values with a helpful message."""
+    if type(value) is str and _PLAIN.match(value):
+        # The common case (a JSON decimal string such as "1250.50") skips the clean-up.
+        return Decimal(value)
     if isinstance(value, bool):
         raise ValueError(f"{what} must be a number, not a boolean")
     if isinstance(value, float):
@@ -39,7 +44,9 @@ def to_decimal(value: Any, *, what: str) -> Decimal:
         except decimal.InvalidOperation:
             raise ValueError(f"{what} {value!r} is not a number; write it like '1250.50'") from None
     else:
-        raise ValueError(f"{what} must be a decimal string or an integer, got {type(value).__name__}")
+        raise ValueError(
+            f"{what} must be a decimal string or an integer, got {type(value).__name__}"
+        )
     if not d.is_finite():
         raise ValueError(f"{what} must be a finite number, got {value!r}")
     return d
@@ -141,7 +148,9 @@ class Money:
         return self._amount < 0
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         def validate(value: Any) -> Money:
             if isinstance(value, Money):
                 return value
@@ -177,6 +186,16 @@ SquareMetres = Annotated[
     Decimal,
     BeforeValidator(_parse_area),
     PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": "An area in m², exact: a decimal string with at most 2 decimals, or an integer",
+            "examples": ["520.50"],
+        }
+    ),
 ]
 """A non-negative area in m², exact, at most two decimals. JSON form: a decimal string."""
 

@@ -55,7 +55,7 @@ class Permit(ValueObject):
     address: Text
     land_reference: str | None = None
     architect_name: str | None = None
-    surfaces: PermitSurfaces = PermitSurfaces()
+    surfaces: PermitSurfaces = Field(default_factory=PermitSurfaces)
     decision: Literal["granted", "tacit"] = "granted"
     issued_on: date
     valid_until: date | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from ._base import LabelledEnum, ValueObject
 from ._enums import Role
@@ -45,7 +45,7 @@ class PieceType(LabelledEnum):
     AUTRE = ("AUTRE", "Autre pièce", "وثيقة أخرى")
 
 
-_SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,255}$")
+_SAFE_NAME = re.compile(r"[^/\\\x00-\x1f\x7f]{1,255}\Z")
 
 
 class SignatureOnPiece(ValueObject):
@@ -67,20 +67,15 @@ class Piece(ValueObject):
     file_name: str
     media_type: Annotated[str, Field(pattern=r"^[a-z]+/[a-z0-9.+\-]+$")] = "application/pdf"
     size: Annotated[int, Field(ge=1, le=200 * 1024 * 1024)]
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    sha256: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
     signed_by: tuple[SignatureOnPiece, ...] = ()
 
     @field_validator("file_name")
     @classmethod
     def _file_name_is_a_label(cls, v: str) -> str:
-        if not _SAFE_NAME.match(v) or v in {".", ".."} or v.startswith(".."):
+        if not _SAFE_NAME.match(v) or v.startswith("..") or v == ".":
             raise ValueError(
                 f"file name {v!r} is not allowed: give a plain name without '/', '\\\\', "
                 "control characters or a leading '..', e.g. 'plans-rdc.pdf'"
             )
         return v
-
-    @field_validator("sha256", mode="before")
-    @classmethod
-    def _lower_hex(cls, v: object) -> object:
-        return v.lower() if isinstance(v, str) else v
