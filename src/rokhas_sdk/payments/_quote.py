@@ -41,6 +41,7 @@ from ._schedule import (
     MoneyRounding,
     PenaltyRule,
     SaillieMode,
+    canonical_commune,
     default_schedule,
 )
 
@@ -573,7 +574,8 @@ def quote(
     day = on if on is not None else _today()
     if isinstance(day, datetime):
         day = day.astimezone(_TZ).date() if day.tzinfo else day.date()
-    ctx = _Ctx(sched, str(dossier.commune), dossier.kind, day)
+    # one canonical code for the lookups, whether the dossier carries it or an alias
+    ctx = _Ctx(sched, canonical_commune(str(dossier.commune)), dossier.kind, day)
     claimed = [sched.exemption(code) for code in exemptions]
     project = dossier.project
     activity = dossier.activity

@@ -365,7 +365,7 @@ class CmiCallbackHandler:
         return self.handle(fields)
 
     def _fail(self, reason: str, reference: str | None = None) -> CallbackOutcome:
-        log.warning("CMI callback answered FAILURE: %s (oid=%s)", reason, reference)
+        log.warning("CMI callback answered FAILURE: %s (oid=%r)", reason, reference)
         return CallbackOutcome(answer=FAILURE, reason=reason, order_reference=reference)
 
     def handle(self, fields: Mapping[str, str]) -> CallbackOutcome:
@@ -402,7 +402,7 @@ class CmiCallbackHandler:
         code = _get(fields, "ProcReturnCode")
         if code != "00":
             log.info(
-                "CMI callback: authorisation not accepted (ProcReturnCode=%s, oid=%s)", code, oid
+                "CMI callback: authorisation not accepted (ProcReturnCode=%r, oid=%r)", code, oid
             )
             return CallbackOutcome(
                 answer=APPROVED,
