@@ -278,3 +278,10 @@ def test_datetime_on_is_taken_in_casablanca() -> None:
 
     late_utc = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)  # already the 15th in Casablanca (UTC+1)
     assert quote(building(covered="10"), on=late_utc).on == date(2026, 1, 15)
+
+
+def test_procedure_without_fees_says_so() -> None:
+    q = quote(building(covered="100", kind=ProcedureKind.URB_PERMIS_HABITER), on=ON)
+    assert q.lines == ()
+    assert q.total == Money.zero()
+    assert any("no fee" in n for n in q.notes)

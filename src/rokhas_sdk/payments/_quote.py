@@ -618,6 +618,11 @@ def quote(
             "quoted here"
         )
         ctx.complete = False
+    if not ctx.lines and not ctx.notes:
+        ctx.notes.append(
+            f"no fee of the schedule applies to {dossier.kind.value}; the sources name none "
+            "(no specific fee was found for occupancy permits and most licences)"
+        )
     total = Money(sum((line.amount.amount for line in ctx.lines), Decimal(0)))
     # the total is the sum of the lines by construction: skip re-validation
     return FeeQuote.model_construct(
