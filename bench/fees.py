@@ -40,9 +40,9 @@ def _dossier(kind: ProcedureKind, project: Project) -> Dossier:
     return Dossier(
         reference="B-1",
         kind=kind,
-        commune="141.01.01",
+        commune="06.141.01.0",
         applicant=NaturalPerson(first_name="A", last_name="B", cin="BE123456"),
-        parcel=Parcel(commune="141.01.01", address="x", land_area=Decimal(500)),
+        parcel=Parcel(commune="06.141.01.0", address="x", land_area=Decimal(500)),
         project=project,
     )
 

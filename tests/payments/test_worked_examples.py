@@ -226,8 +226,7 @@ def test_v4_natural_order_of_digit_runs() -> None:
 
 
 def test_casablanca_ships_as_a_real_schedule() -> None:
-    casa = default_schedule().commune_schedule(CASABLANCA)
-    assert casa is not None
+    casa = default_schedule().communes[CASABLANCA]
     assert not casa.illustrative
     sourced = [t for t in casa.tariffs if not t.illustrative]
     assert {t.rubric for t in sourced} >= {

@@ -300,7 +300,7 @@ def _schedule(args: argparse.Namespace) -> int:
                 print(f"{c['code']}  {c['name']}{'  (illustrative)' if c['illustrative'] else ''}")
         return EXIT_OK
     code = _commune(args.commune)
-    c = sched.commune_schedule(code)
+    c = sched.communes.get(code)
     if c is None:
         from ..payments import NoTariffError
 

@@ -41,6 +41,7 @@ from ._schedule import (
     MoneyRounding,
     PenaltyRule,
     SaillieMode,
+    canonical_commune,
     default_schedule,
 )
 
@@ -87,10 +88,30 @@ class Quotable(Protocol):
 
 
 class SiteOccupation(ValueObject):
-    """Temporary occupation of the communal public domain by a building site."""
+    """Temporary occupation of the communal public domain by a building site.
+
+    Give its length in ``days`` (a started quarter counts whole; a quarter is the
+    commune's ``quarter_days``, 90 by default) or directly in ``quarters``.
+    """
 
     area: SquareMetres
-    days: Annotated[int, Field(ge=1, le=3660)]
+    days: Annotated[int, Field(ge=1, le=3660)] | None = None
+    quarters: Annotated[int, Field(ge=1, le=40)] | None = None
+
+    @model_validator(mode="after")
+    def _one_length(self) -> SiteOccupation:
+        if (self.days is None) == (self.quarters is None):
+            raise ValueError(
+                "give the occupation's length either in days or in quarters (exactly one)"
+            )
+        return self
+
+    def quarters_for(self, quarter_days: int) -> int:
+        """Whole quarters billed: started quarters count in full."""
+        if self.quarters is not None:
+            return self.quarters
+        assert self.days is not None
+        return -(-self.days // quarter_days)
 
 
 class FeeLine(ValueObject):
@@ -439,7 +460,7 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
 def _odp(ctx: _Ctx, site: SiteOccupation) -> None:
     tariff = ctx.sched.tariff(ctx.commune, "ODP.CHANTIER", ctx.on)
     bound = ctx.sched.bound(tariff.bound_rubric or "ODP.CHANTIER", ctx.on)
-    quarters = -(-site.days // ctx.policy.quarter_days)
+    quarters = site.quarters_for(ctx.policy.quarter_days)
     base = _ceil(site.area) * quarters
     amount = _round(_times_rate(base, tariff.value, bound.unit), ctx.policy)
     ctx.line(
@@ -553,7 +574,8 @@ def quote(
     day = on if on is not None else _today()
     if isinstance(day, datetime):
         day = day.astimezone(_TZ).date() if day.tzinfo else day.date()
-    ctx = _Ctx(sched, str(dossier.commune), dossier.kind, day)
+    # one canonical code for the lookups, whether the dossier carries it or an alias
+    ctx = _Ctx(sched, canonical_commune(str(dossier.commune)), dossier.kind, day)
     claimed = [sched.exemption(code) for code in exemptions]
     project = dossier.project
     activity = dossier.activity
@@ -596,6 +618,11 @@ def quote(
             "quoted here"
         )
         ctx.complete = False
+    if not ctx.lines and not ctx.notes:
+        ctx.notes.append(
+            f"no fee of the schedule applies to {dossier.kind.value}; the sources name none "
+            "(no specific fee was found for occupancy permits and most licences)"
+        )
     total = Money(sum((line.amount.amount for line in ctx.lines), Decimal(0)))
     # the total is the sum of the lines by construction: skip re-validation
     return FeeQuote.model_construct(

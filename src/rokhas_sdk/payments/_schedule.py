@@ -22,7 +22,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from .._errors import DataFileError, InvalidInputError
-from ..models import CommuneCode, ConstructionUse, LabelledEnum, Money, ProcedureKind, ValueObject
+from ..models import (
+    CommuneCode,
+    ConstructionUse,
+    LabelledEnum,
+    Money,
+    ProcedureKind,
+    ValueObject,
+    registry,
+)
 from ._errors import NoTariffError, TariffOutOfLegalBounds
 
 __all__ = [
@@ -42,6 +50,7 @@ __all__ = [
     "SaillieMode",
     "TaxRule",
     "UseRubric",
+    "canonical_commune",
     "default_schedule",
 ]
 
@@ -327,6 +336,24 @@ class NationalRules(ValueObject):
     default_policy: CommunePolicy = CommunePolicy()
 
 
+def canonical_commune(code: str) -> str:
+    """The territory registry's current code for ``code`` (older seed codes are aliases).
+
+    Unknown codes are returned unchanged, so a schedule lookup fails with its own message.
+    """
+    known = _CANONICAL.get(code)
+    if known is not None:
+        return known
+    found = registry().canonical_code(code)
+    if found is None:
+        return code
+    _CANONICAL[code] = found  # only known codes are remembered: the registry may grow
+    return found
+
+
+_CANONICAL: dict[str, str] = {}
+
+
 def _read_json(text: str, where: str) -> Any:
     try:
         # Decimals straight from the text: a float never touches a rate.
@@ -405,12 +432,15 @@ class FeeSchedule:
                 raw = _read_json(raw, "commune schedule")
             name = raw.get("commune", "?") if isinstance(raw, Mapping) else "?"
             doc = _validate(CommuneSchedule, raw, f"commune schedule {name}")
-        others = [c for code, c in self.communes.items() if code != _canonical(doc.commune)]
+        new = canonical_commune(doc.commune)
+        others = [c for code, c in self.communes.items() if code != new]
         return FeeSchedule(self.national, [*others, doc])
 
     def _add(self, c: CommuneSchedule) -> None:
-        code = _canonical(c.commune)
-        if code in self.communes:
+        code = canonical_commune(c.commune)
+        if code != c.commune:
+            c = c.model_copy(update={"commune": code})
+        if c.commune in self.communes:
             raise DataFileError(
                 f"two schedule files for commune {c.commune}; keep one file per commune"
             )
@@ -421,8 +451,8 @@ class FeeSchedule:
         for rubric, rows in by_rubric.items():
             rows.sort(key=lambda r: r.valid_from, reverse=True)
             _no_overlap(rows, f"tariff {rubric} of commune {c.commune}")
-            self._tariffs[(code, rubric)] = rows
-        self.communes[code] = c
+            self._tariffs[(c.commune, rubric)] = rows
+        self.communes[c.commune] = c
 
     def _check_against_bound(self, c: CommuneSchedule, t: CommuneTariff) -> None:
         governing = t.bound_rubric or t.rubric
@@ -476,35 +506,31 @@ class FeeSchedule:
 
         Raises :class:`NoTariffError` if there is none: the calculator fails closed.
         """
-        key = _canonical(commune)
-        for row in self._tariffs.get((key, rubric), ()):
+        commune = canonical_commune(commune)
+        for row in self._tariffs.get((commune, rubric), ()):
             if row.in_force(on):
                 return row
-        if key not in self.communes:
+        if commune not in self.communes:
             raise NoTariffError(
                 f"no fee schedule for commune {commune}; add its arrêté fiscal as a schedule file "
                 "(docs/fee-schedules.md) or pass schedule=FeeSchedule.with_commune(...)"
             )
         raise NoTariffError(
-            f"commune {commune} ({self.communes[key].name}) has no tariff for {rubric} in "
+            f"commune {commune} ({self.communes[commune].name}) has no tariff for {rubric} in "
             f"force on {on}; "
             "add the row to its schedule file or quote for another date"
         )
 
-    def commune_schedule(self, commune: str) -> CommuneSchedule | None:
-        """The schedule file of a commune, by code or alias, or ``None``."""
-        return self.communes.get(_canonical(commune))
-
     def find_tariff(self, commune: str, rubric: str, on: date) -> CommuneTariff | None:
         """Like :meth:`tariff` but ``None`` when there is none."""
-        for row in self._tariffs.get((_canonical(commune), rubric), ()):
+        for row in self._tariffs.get((canonical_commune(commune), rubric), ()):
             if row.in_force(on):
                 return row
         return None
 
     def policy(self, commune: str) -> CommunePolicy:
         """The commune's interpretation switches (the national default if it has no file)."""
-        c = self.communes.get(_canonical(commune))
+        c = self.communes.get(canonical_commune(commune))
         return c.policy if c is not None else self.national.default_policy
 
     def tax_rule(self, tax: str) -> TaxRule | None:
@@ -538,8 +564,10 @@ class FeeSchedule:
     ) -> PenaltyRule:
         """The penalty rule in force: the commune's own first, then the national one."""
         pools: list[Iterable[PenaltyRule]] = []
-        if commune is not None and _canonical(commune) in self.communes:
-            pools.append(self.communes[_canonical(commune)].penalties)
+        if commune is not None:
+            commune = canonical_commune(commune)
+        if commune is not None and commune in self.communes:
+            pools.append(self.communes[commune].penalties)
         pools.append(self.national.penalties)
         for pool in pools:
             for r in pool:
@@ -584,10 +612,3 @@ def default_schedule() -> FeeSchedule:
                 ]
                 _default = FeeSchedule.from_data(national, communes)
     return _default
-
-
-def _canonical(code: str) -> str:
-    """Schedules are keyed by the registry's code, so an alias and its code match."""
-    from ..models import registry
-
-    return registry().canonical_code(code) or code
