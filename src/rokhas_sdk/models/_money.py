@@ -44,7 +44,9 @@ def to_decimal(value: Any, *, what: str) -> Decimal:
         except decimal.InvalidOperation:
             raise ValueError(f"{what} {value!r} is not a number; write it like '1250.50'") from None
     else:
-        raise ValueError(f"{what} must be a decimal string or an integer, got {type(value).__name__}")
+        raise ValueError(
+            f"{what} must be a decimal string or an integer, got {type(value).__name__}"
+        )
     if not d.is_finite():
         raise ValueError(f"{what} must be a finite number, got {value!r}")
     return d
@@ -146,7 +148,9 @@ class Money:
         return self._amount < 0
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         def validate(value: Any) -> Money:
             if isinstance(value, Money):
                 return value
@@ -188,7 +192,7 @@ SquareMetres = Annotated[
                 {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
                 {"type": "integer", "minimum": 0},
             ],
-            "description": "An area in m², exact: a decimal string with at most 2 decimals, or an integer",
+            "description": "Area in m², exact: a decimal string (2 decimals at most) or an integer",
             "examples": ["520.50"],
         }
     ),
