@@ -297,7 +297,7 @@ CASES: list[Case] = [
         "piece file name with a path",
         lambda: m.Piece(type="AUTRE", file_name="../etc/passwd", size=1, sha256="a" * 64),
         InvalidInputError,
-        "plain name",
+        "a plain file name",
         "file_name",
     ),
     Case(

@@ -126,6 +126,10 @@ def _friendly(err: Any, root: type[BaseModel]) -> str:
     if kind == "literal_error":
         return f"{err.get('input')!r} is not allowed here: expected {ctx.get('expected')}"
     if kind == "string_pattern_mismatch":
+        holder = _model_at(root, loc[:-1]) if loc else None
+        field = holder.model_fields.get(str(loc[-1])) if holder is not None else None
+        if field is not None and field.description:
+            return f"{err.get('input')!r} is not allowed: expected {field.description}"
         return (
             f"{err.get('input')!r} does not have the expected form (pattern {ctx.get('pattern')})"
         )

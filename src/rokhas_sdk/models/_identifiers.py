@@ -42,10 +42,12 @@ def _text(value: Any, what: str) -> str:
     return value
 
 
-_CIN = re.compile(r"^([A-Z]{1,2})([0-9]{1,6})$")
+_CIN = re.compile(r"([A-Z]{1,2})([0-9]{1,6})\Z")
 
 
 def _cin(value: Any) -> str:
+    if type(value) is str and _CIN.match(value):
+        return value  # already canonical
     raw = _SEP_CIN.sub("", _text(value, "a CIN")).upper()
     m = _CIN.match(raw)
     if not m:
@@ -59,7 +61,9 @@ def _cin(value: Any) -> str:
 
 
 CIN = Annotated[
-    str, BeforeValidator(_cin), Field(examples=["BE123456"], pattern=r"^[A-Z]{1,2}[0-9]{1,6}$")
+    str,
+    BeforeValidator(_cin),
+    Field(examples=["BE123456"], json_schema_extra={"pattern": r"^[A-Z]{1,2}[0-9]{1,6}$"}),
 ]
 """Carte nationale d'identité électronique number: 1-2 letters + 1-6 digits, e.g. ``BE123456``."""
 
@@ -100,7 +104,9 @@ def _ice(value: Any) -> str:
 
 
 ICE = Annotated[
-    str, BeforeValidator(_ice), Field(examples=["001561191000066"], pattern=r"^[0-9]{15}$")
+    str,
+    BeforeValidator(_ice),
+    Field(examples=["001561191000066"], json_schema_extra={"pattern": r"^[0-9]{15}$"}),
 ]
 """Identifiant commun de l'entreprise: 15 digits, the whole number a multiple of 97."""
 
@@ -122,14 +128,14 @@ def _digits(what: str, lo: int, hi: int, example: str) -> Any:
 IdentifiantFiscal = Annotated[
     str,
     BeforeValidator(_digits("identifiant fiscal (IF)", 7, 8, "40123456")),
-    Field(examples=["40123456"], pattern=r"^[0-9]{7,8}$"),
+    Field(examples=["40123456"], json_schema_extra={"pattern": r"^[0-9]{7,8}$"}),
 ]
 """Identifiant fiscal of the DGI: 7 or 8 digits."""
 
 TaxeProfessionnelle = Annotated[
     str,
     BeforeValidator(_digits("taxe professionnelle (patente) number", 8, 8, "35712345")),
-    Field(examples=["35712345"], pattern=r"^[0-9]{8}$"),
+    Field(examples=["35712345"], json_schema_extra={"pattern": r"^[0-9]{8}$"}),
 ]
 """Taxe professionnelle (ex-patente) number: 8 digits."""
 
@@ -194,6 +200,8 @@ Requisition = Annotated[
 
 
 def _phone(value: Any) -> str:
+    if type(value) is str and _PHONE.fullmatch(value):
+        return value  # already canonical: the common case on the way back from JSON
     raw = _SEP_PHONE.sub("", _text(value, "a phone number"))
     if raw.startswith("00212"):
         raw = "+212" + raw[5:]
@@ -216,6 +224,8 @@ PhoneNumber = Annotated[str, BeforeValidator(_phone), Field(examples=["+21261234
 
 
 def _postal(value: Any) -> str:
+    if type(value) is str and _POSTAL.fullmatch(value):
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"{value:05d}"
     raw = _text(value, "a postal code").strip()
@@ -231,7 +241,7 @@ PostalCode = Annotated[str, BeforeValidator(_postal), Field(examples=["20250"])]
 """A Moroccan postal code: 5 digits."""
 
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\Z")
 
 
 def _email(value: Any) -> str:

@@ -173,11 +173,16 @@ def _money(value: Any) -> Money:
     return value
 
 
+_PLAIN_AREA = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,2})?\Z")
+
+
 def _parse_area(value: Any) -> Decimal:
+    if type(value) is str and _PLAIN_AREA.match(value):
+        return Decimal(value)  # the JSON form: non-negative, two decimals at most
     d = to_decimal(value, what="an area in m²")
     if d < 0:
         raise ValueError(f"an area cannot be negative, got {value!r} m²")
-    if d.as_tuple().exponent < -2:  # type: ignore[operator]
+    if d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
         raise ValueError(f"an area has at most 2 decimals (1 dm²), got {value!r} m²")
     return d
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from ._base import LabelledEnum, ValueObject
 from ._enums import Role
@@ -101,9 +100,6 @@ class PieceType(LabelledEnum):
     AUTRE = ("AUTRE", "Autre pièce", "وثيقة أخرى")
 
 
-_SAFE_NAME = re.compile(r"[^/\\\x00-\x1f\x7f]{1,255}\Z")
-
-
 class SignatureOnPiece(ValueObject):
     """Who signed a piece electronically, in what capacity."""
 
@@ -120,18 +116,17 @@ class Piece(ValueObject):
     """
 
     type: PieceType
-    file_name: str
+    file_name: Annotated[
+        str,
+        Field(
+            # No '/', '\\', control character, leading '..' or bare '.': a label, never a path.
+            pattern=r"^(?:[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,254}"
+            r"|\.[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,253})$",
+            description="a plain file name, without '/', '\\', control characters "
+            "or a leading '..', e.g. 'plans-rdc.pdf'",
+        ),
+    ]
     media_type: Annotated[str, Field(pattern=r"^[a-z]+/[a-z0-9.+\-]+$")] = "application/pdf"
     size: Annotated[int, Field(ge=1, le=200 * 1024 * 1024)]
     sha256: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
     signed_by: tuple[SignatureOnPiece, ...] = ()
-
-    @field_validator("file_name")
-    @classmethod
-    def _file_name_is_a_label(cls, v: str) -> str:
-        if not _SAFE_NAME.match(v) or v.startswith("..") or v == ".":
-            raise ValueError(
-                f"file name {v!r} is not allowed: give a plain name without '/', '\\\\', "
-                "control characters or a leading '..', e.g. 'plans-rdc.pdf'"
-            )
-        return v
