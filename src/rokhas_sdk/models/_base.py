@@ -182,6 +182,7 @@ class RokhasModel(BaseModel):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
+        """Validate a Python object; :class:`~rokhas_sdk.InvalidInputError` on bad input."""
         try:
             return super().model_validate(
                 obj,
@@ -206,6 +207,7 @@ class RokhasModel(BaseModel):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
+        """Validate JSON text or bytes; :class:`~rokhas_sdk.InvalidInputError` on bad input."""
         try:
             return super().model_validate_json(
                 json_data,

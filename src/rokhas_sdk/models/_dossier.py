@@ -67,6 +67,7 @@ class Dossier(RokhasModel):
 
     @property
     def family(self) -> ProcedureFamily:
+        """The family of the dossier's procedure kind (one state graph per family)."""
         return procedure_kind_info(self.kind).family
 
     @property
@@ -164,4 +165,5 @@ class Dossier(RokhasModel):
         return out
 
     def is_ready_for_submission(self) -> bool:
+        """True when :meth:`missing_for_submission` lists nothing."""
         return not self.missing_for_submission()

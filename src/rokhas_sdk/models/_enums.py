@@ -126,10 +126,12 @@ class ProcedureKind(LabelledEnum):
 
     @property
     def is_urban(self) -> bool:
+        """An urban-planning procedure (``URB_*``)."""
         return str.startswith(self, "URB_")
 
     @property
     def is_economic(self) -> bool:
+        """An economic authorisation (``ECO_*``)."""
         return str.startswith(self, "ECO_")
 
 

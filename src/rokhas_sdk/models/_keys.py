@@ -96,6 +96,7 @@ class KeyDeliveryRecord(ValueObject):
 
     @property
     def status(self) -> KeyDeliveryStatus:
+        """The furthest step recorded."""
         if self.pin_changed_at:
             return KeyDeliveryStatus.ACTIVE
         if self.pin_received_at:

@@ -85,6 +85,7 @@ class Money:
 
     @classmethod
     def zero(cls) -> Self:
+        """0.00 MAD."""
         return cls(0)
 
     @property
@@ -145,6 +146,7 @@ class Money:
         return bool(self._amount)
 
     def is_negative(self) -> bool:
+        """True below zero (a refund line)."""
         return self._amount < 0
 
     @classmethod

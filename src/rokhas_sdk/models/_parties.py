@@ -67,6 +67,7 @@ class NaturalPerson(ValueObject):
 
     @property
     def display_name(self) -> str:
+        """First and last name, as printed on documents."""
         return f"{self.first_name} {self.last_name}"
 
 
@@ -96,6 +97,7 @@ class LegalPerson(ValueObject):
 
     @property
     def display_name(self) -> str:
+        """The registered name."""
         return self.name
 
 
