@@ -158,6 +158,7 @@ class TerritoryRegistry:
         self.province_aliases: dict[str, str] = dict(province_aliases or {})
         self.sources: dict[str, dict[str, str]] = {}
         self.version = ""
+        self._folded: dict[str, str] | None = None
         for p in provinces:
             if p.region_code not in self.regions:
                 raise DataFileError(
@@ -191,6 +192,7 @@ class TerritoryRegistry:
             self.communes[c.code] = (
                 c if province == c.province_code else replace(c, province_code=province)
             )
+        self._folded = None
 
     def canonical_code(self, code: str) -> str | None:
         """The registry's code for ``code`` (itself, or what an alias points to), else None."""
@@ -241,10 +243,11 @@ class TerritoryRegistry:
         needle = _fold(text.strip())
         if not needle:
             return []
+        folded = self._folded_names()
         hits = [
             c
             for c in self.communes.values()
-            if needle in _fold(c.name_fr) or text.strip() in c.name_ar
+            if needle in (folded.get(c.code) or _fold(c.name_fr)) or text.strip() in c.name_ar
         ]
         hits.sort(
             key=lambda c: (
@@ -254,6 +257,12 @@ class TerritoryRegistry:
             )
         )
         return hits[:limit] if limit is not None else hits
+
+    def _folded_names(self) -> dict[str, str]:
+        # Built once per registry state: add_communes() drops it.
+        if self._folded is None:
+            self._folded = {code: _fold(c.name_fr) for code, c in self.communes.items()}
+        return self._folded
 
     def _suggest(self, code: object) -> str:
         if not isinstance(code, str) or not code.strip():
