@@ -19,7 +19,17 @@ from rokhas_sdk.models import ice_check_key, registry
 
 LATIN = string.ascii_letters + "éèàçâêîôûÉÀ'-"
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
-TRIBUNALS = ["CASABLANCA", "RABAT", "FES", "MARRAKECH", "TANGER", "AGADIR", "MEKNES", "OUJDA", "EL JADIDA"]
+TRIBUNALS = [
+    "CASABLANCA",
+    "RABAT",
+    "FES",
+    "MARRAKECH",
+    "TANGER",
+    "AGADIR",
+    "MEKNES",
+    "OUJDA",
+    "EL JADIDA",
+]
 
 
 def words(alphabet: str = LATIN, max_words: int = 3, max_len: int = 12) -> st.SearchStrategy[str]:
@@ -34,8 +44,11 @@ def digits(n_min: int, n_max: int) -> st.SearchStrategy[str]:
 
 # identifiers ---------------------------------------------------------------------------
 
+
 def cins() -> st.SearchStrategy[str]:
-    return st.builds(lambda a, b: a + b, st.text(string.ascii_uppercase, min_size=1, max_size=2), digits(1, 6))
+    return st.builds(
+        lambda a, b: a + b, st.text(string.ascii_uppercase, min_size=1, max_size=2), digits(1, 6)
+    )
 
 
 def ices() -> st.SearchStrategy[str]:
@@ -55,7 +68,11 @@ def taxes_professionnelles() -> st.SearchStrategy[str]:
 
 
 def _suffix() -> st.SearchStrategy[str]:
-    return st.one_of(st.just(""), digits(1, 3).map(lambda s: "/" + s), st.text(string.ascii_uppercase, min_size=1, max_size=2).map(lambda s: "/" + s))
+    return st.one_of(
+        st.just(""),
+        digits(1, 3).map(lambda s: "/" + s),
+        st.text(string.ascii_uppercase, min_size=1, max_size=2).map(lambda s: "/" + s),
+    )
 
 
 def titres_fonciers() -> st.SearchStrategy[str]:
@@ -77,7 +94,12 @@ def postal_codes() -> st.SearchStrategy[str]:
 def emails() -> st.SearchStrategy[str]:
     local = st.text(string.ascii_letters + string.digits + "._+-", min_size=1, max_size=20)
     label = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=12)
-    return st.builds(lambda a, b, c: f"{a}@{b}.{c}", local, label, st.sampled_from(["ma", "com", "gov.ma", "org"]))
+    return st.builds(
+        lambda a, b, c: f"{a}@{b}.{c}",
+        local,
+        label,
+        st.sampled_from(["ma", "com", "gov.ma", "org"]),
+    )
 
 
 def commune_codes() -> st.SearchStrategy[str]:
@@ -89,6 +111,7 @@ def province_codes() -> st.SearchStrategy[str]:
 
 
 # numbers -------------------------------------------------------------------------------
+
 
 def amounts(min_cents: int = 0, max_cents: int = 10**13) -> st.SearchStrategy[Decimal]:
     """Exact amounts with two decimals."""
@@ -105,8 +128,10 @@ def areas(min_cm: int = 0, max_cm: int = 10**10) -> st.SearchStrategy[Decimal]:
 
 
 def aware_datetimes() -> st.SearchStrategy[datetime]:
-    offsets = st.sampled_from([timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=0))])
-    return st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=offsets)
+    offsets = st.sampled_from([UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=0))])
+    return st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=offsets
+    )
 
 
 def sha256s() -> st.SearchStrategy[str]:
@@ -114,6 +139,7 @@ def sha256s() -> st.SearchStrategy[str]:
 
 
 # models --------------------------------------------------------------------------------
+
 
 def addresses() -> st.SearchStrategy[m.Address]:
     return st.builds(
@@ -142,7 +168,13 @@ def natural_persons() -> st.SearchStrategy[m.NaturalPerson]:
     )
 
 
-_COMPANIES = {m.LegalForm.SARL, m.LegalForm.SARL_AU, m.LegalForm.SA, m.LegalForm.SNC, m.LegalForm.SCI}
+_COMPANIES = {
+    m.LegalForm.SARL,
+    m.LegalForm.SARL_AU,
+    m.LegalForm.SA,
+    m.LegalForm.SNC,
+    m.LegalForm.SCI,
+}
 
 
 @st.composite
@@ -172,20 +204,36 @@ def order_numbers() -> st.SearchStrategy[str]:
 
 
 def professionals() -> st.SearchStrategy[m.Professional]:
-    return st.builds(m.Professional, person=natural_persons(), order_number=order_numbers(), firm=st.none() | words())
+    return st.builds(
+        m.Professional,
+        person=natural_persons(),
+        order_number=order_numbers(),
+        firm=st.none() | words(),
+    )
 
 
 def architects() -> st.SearchStrategy[m.Architect]:
-    return st.builds(m.Architect, person=natural_persons(), order_number=order_numbers(), firm=st.none() | words())
+    return st.builds(
+        m.Architect,
+        person=natural_persons(),
+        order_number=order_numbers(),
+        firm=st.none() | words(),
+    )
 
 
 def surveyors() -> st.SearchStrategy[m.Surveyor]:
-    return st.builds(m.Surveyor, person=natural_persons(), order_number=order_numbers(), firm=st.none() | words())
+    return st.builds(
+        m.Surveyor, person=natural_persons(), order_number=order_numbers(), firm=st.none() | words()
+    )
 
 
 def engineers() -> st.SearchStrategy[m.Engineer]:
     return st.builds(
-        m.Engineer, person=natural_persons(), order_number=order_numbers(), firm=st.none() | words(), bet_name=st.none() | words()
+        m.Engineer,
+        person=natural_persons(),
+        order_number=order_numbers(),
+        firm=st.none() | words(),
+        bet_name=st.none() | words(),
     )
 
 
@@ -213,7 +261,12 @@ def officials() -> st.SearchStrategy[m.Official]:
 
 
 def commission_members() -> st.SearchStrategy[m.CommissionMember]:
-    return st.builds(m.CommissionMember, person=natural_persons(), body=st.sampled_from(list(m.CommissionBody)), title_fr=st.none() | words())
+    return st.builds(
+        m.CommissionMember,
+        person=natural_persons(),
+        body=st.sampled_from(list(m.CommissionBody)),
+        title_fr=st.none() | words(),
+    )
 
 
 def parcels(commune: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[m.Parcel]:
@@ -224,7 +277,8 @@ def parcels(commune: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[
         titre_foncier=st.none() | titres_fonciers(),
         requisition=st.none() | requisitions(),
         land_area=areas(min_cm=1),
-        zoning=st.none() | st.text(string.ascii_uppercase + string.digits + "+", min_size=1, max_size=8),
+        zoning=st.none()
+        | st.text(string.ascii_uppercase + string.digits + "+", min_size=1, max_size=8),
     )
 
 
@@ -233,7 +287,9 @@ def levels() -> st.SearchStrategy[m.Level]:
 
 
 @st.composite
-def projects(draw: st.DrawFn, *, uses: list[m.ConstructionUse] | None = None, corporate: bool | None = None) -> m.Project:
+def projects(
+    draw: st.DrawFn, *, uses: list[m.ConstructionUse] | None = None, corporate: bool | None = None
+) -> m.Project:
     lv = draw(st.lists(levels(), max_size=5, unique_by=lambda x: x.name))
     return m.Project(
         use=draw(st.sampled_from(uses or list(m.ConstructionUse))),
@@ -266,13 +322,18 @@ def activities() -> st.SearchStrategy[m.Activity]:
 
 def signatures_on_piece() -> st.SearchStrategy[m.SignatureOnPiece]:
     return st.builds(
-        m.SignatureOnPiece, signer_name=words(), role=st.sampled_from(list(m.Role)), certificate_sha256=st.none() | sha256s()
+        m.SignatureOnPiece,
+        signer_name=words(),
+        role=st.sampled_from(list(m.Role)),
+        certificate_sha256=st.none() | sha256s(),
     )
 
 
 def file_names() -> st.SearchStrategy[str]:
     name = st.text(string.ascii_letters + string.digits + "-_ éà()", min_size=1, max_size=40)
-    return st.builds(lambda n, e: f"{n.strip() or 'x'}.{e}", name, st.sampled_from(["pdf", "dwg", "jpg", "PDF"]))
+    return st.builds(
+        lambda n, e: f"{n.strip() or 'x'}.{e}", name, st.sampled_from(["pdf", "dwg", "jpg", "PDF"])
+    )
 
 
 def pieces(types: st.SearchStrategy[m.PieceType] | None = None) -> st.SearchStrategy[m.Piece]:
@@ -280,7 +341,9 @@ def pieces(types: st.SearchStrategy[m.PieceType] | None = None) -> st.SearchStra
         m.Piece,
         type=types if types is not None else st.sampled_from(list(m.PieceType)),
         file_name=file_names(),
-        media_type=st.sampled_from(["application/pdf", "image/jpeg", "image/vnd.dwg", "application/zip"]),
+        media_type=st.sampled_from(
+            ["application/pdf", "image/jpeg", "image/vnd.dwg", "application/zip"]
+        ),
         size=st.integers(1, 200 * 1024 * 1024),
         sha256=sha256s(),
         signed_by=st.lists(signatures_on_piece(), max_size=3).map(tuple),
@@ -293,7 +356,11 @@ _GRAND_ONLY = {
     m.ProcedureKind.URB_AUTORISATION_MORCELER,
     m.ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET,
 }
-_PETIT_USES = [u for u in m.ConstructionUse if u not in (m.ConstructionUse.ADMINISTRATIVE, m.ConstructionUse.EQUIPMENT)]
+_PETIT_USES: list[m.ConstructionUse] = [
+    u
+    for u in m.ConstructionUse
+    if u not in (m.ConstructionUse.ADMINISTRATIVE, m.ConstructionUse.EQUIPMENT)
+]
 
 
 @st.composite
@@ -314,22 +381,38 @@ def dossiers(draw: st.DrawFn, kind: m.ProcedureKind | None = None) -> m.Dossier:
         "surveyor": draw(st.none() | surveyors()),
         "engineer": draw(st.none() | engineers()),
         "pieces": draw(st.lists(pieces(), max_size=6)),
-        "platform_number": draw(st.none() | st.text(string.ascii_uppercase + string.digits + "-", min_size=1, max_size=20)),
+        "platform_number": draw(
+            st.none()
+            | st.text(string.ascii_uppercase + string.digits + "-", min_size=1, max_size=20)
+        ),
         "created_at": draw(st.none() | aware_datetimes()),
     }
     if k.is_economic:
         data["activity"] = draw(st.none() | activities())
     else:
         data["parcel"] = draw(st.none() | parcels(st.just(commune)))
-        project = draw(st.none() | projects(uses=_PETIT_USES if petit else None, corporate=False if petit else None))
-        if project is not None and k is m.ProcedureKind.URB_AUTORISATION_LOTIR and project.lots_count == 0:
+        project = draw(
+            st.none()
+            | projects(uses=_PETIT_USES if petit else None, corporate=False if petit else None)
+        )
+        if (
+            project is not None
+            and k is m.ProcedureKind.URB_AUTORISATION_LOTIR
+            and project.lots_count == 0
+        ):
             project = project.model_copy(update={"lots_count": 1})
         data["project"] = project
     return m.Dossier(**data)
 
 
 def missing_items() -> st.SearchStrategy[m.MissingItem]:
-    return st.builds(m.MissingItem, kind=st.sampled_from(list(m.MissingKind)), code=words(max_words=1), label_fr=words(), label_ar=words(ARABIC))
+    return st.builds(
+        m.MissingItem,
+        kind=st.sampled_from(list(m.MissingKind)),
+        code=words(max_words=1),
+        label_fr=words(),
+        label_ar=words(ARABIC),
+    )
 
 
 def permit_signatories() -> st.SearchStrategy[m.PermitSignatory]:
@@ -355,7 +438,9 @@ def permits(draw: st.DrawFn) -> m.Permit:
     return m.Permit(
         number=draw(st.text(string.ascii_uppercase + string.digits, min_size=1, max_size=1))
         + draw(st.text(string.ascii_uppercase + string.digits + "-/", max_size=20)),
-        dossier_reference=draw(st.text(string.ascii_letters + string.digits + "-", min_size=1, max_size=20)),
+        dossier_reference=draw(
+            st.text(string.ascii_letters + string.digits + "-", min_size=1, max_size=20)
+        ),
         kind=draw(st.sampled_from(list(m.ProcedureKind))),
         commune=code,
         commune_name_fr=commune.name_fr,
@@ -370,14 +455,18 @@ def permits(draw: st.DrawFn) -> m.Permit:
         surfaces=draw(permit_surfaces()),
         decision=draw(st.sampled_from(["granted", "tacit"])),
         issued_on=issued,
-        valid_until=draw(st.none() | st.integers(0, 3650).map(lambda d: issued + timedelta(days=d))),
+        valid_until=draw(
+            st.none() | st.integers(0, 3650).map(lambda d: issued + timedelta(days=d))
+        ),
         conditions_fr=tuple(draw(st.lists(words(max_words=5), min_size=n, max_size=n))),
         conditions_ar=tuple(draw(st.lists(words(ARABIC, 5), min_size=n, max_size=n))),
         signatory=draw(permit_signatories()),
     )
 
 
-def province_signature_contacts(province: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[m.ProvinceSignatureContact]:
+def province_signature_contacts(
+    province: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[m.ProvinceSignatureContact]:
     return st.builds(
         m.ProvinceSignatureContact,
         province_code=province if province is not None else province_codes(),
@@ -405,7 +494,9 @@ def key_delivery_records(draw: st.DrawFn) -> m.KeyDeliveryRecord:
         holder=draw(natural_persons()),
         commune=code,
         contact=draw(province_signature_contacts(st.just(province))),
-        tracking_number=draw(st.none() | st.text(string.ascii_uppercase + string.digits, max_size=20)),
+        tracking_number=draw(
+            st.none() | st.text(string.ascii_uppercase + string.digits, max_size=20)
+        ),
         shipped_at=times[0],
         handed_over_at=times[1],
         pin_received_at=times[2],

@@ -31,14 +31,18 @@ def test_bad_input_raises_its_typed_error(case: Case) -> None:
 def test_the_docs_table_lists_every_case() -> None:
     text = DOCS.read_text(encoding="utf-8")
     missing = [c.what for c in CASES if f"| {c.what} |" not in text]
-    assert not missing, f"docs/errors.md lacks rows for: {missing} (regenerate the table, see its header)"
+    assert not missing, (
+        f"docs/errors.md lacks rows for: {missing} (regenerate the table, see its header)"
+    )
 
 
 def test_errors_keep_every_problem_at_once() -> None:
     from rokhas_sdk import models as m
 
     with pytest.raises(InvalidInputError) as exc:
-        m.NaturalPerson.model_validate({"type": "natural", "first_name": "", "last_name": "B", "cin": "1", "x": 1})
+        m.NaturalPerson.model_validate(
+            {"type": "natural", "first_name": "", "last_name": "B", "cin": "1", "x": 1}
+        )
     paths = sorted(p.path for p in exc.value.problems)
     assert paths == ["cin", "first_name", "x"]
     assert re.match(r"^invalid NaturalPerson: ", str(exc.value))

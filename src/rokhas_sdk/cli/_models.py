@@ -19,8 +19,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Write docs/schema/<Model>.json for every public model of rokhas_sdk.models. "
         "With --check, write nothing and exit 1 if the files on disk differ.",
     )
-    p.add_argument("--out", type=Path, default=Path("docs/schema"), help="directory (default: docs/schema)")
-    p.add_argument("--check", action="store_true", help="compare only; exit 1 when a file is missing, stale or extra")
+    p.add_argument(
+        "--out", type=Path, default=Path("docs/schema"), help="directory (default: docs/schema)"
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="compare only; exit 1 when a file is missing, stale or extra",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     p.set_defaults(handler=_schema)
 
@@ -30,7 +36,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Look communes up in the bundled registry (HCP census 2024). "
         "Exit 1 when nothing matches.",
     )
-    c.add_argument("query", help="a name (accents optional: 'fes' finds Fès), an Arabic name, or a code")
+    c.add_argument(
+        "query", help="a name (accents optional: 'fes' finds Fès), an Arabic name, or a code"
+    )
     c.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
     c.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     c.set_defaults(handler=_commune)
@@ -45,7 +53,11 @@ def _schema(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     wanted = {f"{name}.json": render_schema(schema) for name, schema in json_schemas().items()}
     present = {p.name for p in out.glob("*.json")} if out.is_dir() else set()
-    changed = sorted(n for n, text in wanted.items() if not (out / n).is_file() or (out / n).read_text(encoding="utf-8") != text)
+    changed = sorted(
+        n
+        for n, text in wanted.items()
+        if not (out / n).is_file() or (out / n).read_text(encoding="utf-8") != text
+    )
     extra = sorted(present - set(wanted))
     if not args.check:
         out.mkdir(parents=True, exist_ok=True)
@@ -64,7 +76,10 @@ def _schema(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False))
     elif args.check:
         if changed or extra:
-            print(f"{out}: schema drift: {len(changed)} stale or missing ({', '.join(changed) or '-'}), {len(extra)} extra ({', '.join(extra) or '-'})")
+            print(
+                f"{out}: schema drift: {len(changed)} stale or missing "
+                f"({', '.join(changed) or '-'}), {len(extra)} extra ({', '.join(extra) or '-'})"
+            )
             print("regenerate with: rokhas schema --out " + str(out))
         else:
             print(f"{out}: {len(wanted)} schemas up to date")
@@ -91,7 +106,9 @@ def _commune(args: argparse.Namespace) -> int:
             "name_fr": c.name_fr,
             "name_ar": c.name_ar,
             "province_code": c.province_code,
-            "province": reg.provinces[c.province_code].name_fr if c.province_code in reg.provinces else None,
+            "province": reg.provinces[c.province_code].name_fr
+            if c.province_code in reg.provinces
+            else None,
             "kind": c.kind,
             "population": c.population,
             "population_year": c.population_year,
@@ -103,12 +120,18 @@ def _commune(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"query": query, "communes": rows}, ensure_ascii=False))
     elif rows:
-        print(f"{'code':<13} {'commune':<32} {'province':<22} {'kind':<6} {'population':>11}  guichet unique")
+        print(
+            f"{'code':<13} {'commune':<32} {'province':<22} {'kind':<6} {'population':>11}  "
+            "guichet unique"
+        )
         for r in rows:
             pop = f"{r['population']:,}".replace(",", " ") if r["population"] is not None else "?"
-            gu = {True: "yes", False: "no", None: "?"}[r["guichet_unique"]]
+            gu = {True: "yes", False: "no"}.get(r["guichet_unique"], "?")  # type: ignore[call-overload]
             name = f"{r['name_fr']} / {r['name_ar']}"
-            print(f"{r['code']:<13} {name:<32} {r['province'] or '':<22} {r['kind']:<6} {pop:>11}  {gu}")
+            print(
+                f"{r['code']:<13} {name:<32} {r['province'] or '':<22} {r['kind']:<6} {pop:>11}  "
+                f"{gu}"
+            )
     else:
         sys.stderr.write(f"no commune matches {query!r}; try part of the name, without accents\n")
     return EXIT_OK if rows else EXIT_NEGATIVE

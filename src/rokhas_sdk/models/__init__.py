@@ -119,12 +119,12 @@ if TYPE_CHECKING:
     from ._enums import ProjectScale as ProjectScale
     from ._enums import Role as Role
     from ._identifiers import CIN as CIN
-    from ._identifiers import Email as Email
     from ._identifiers import ICE as ICE
+    from ._identifiers import RC as RC
+    from ._identifiers import Email as Email
     from ._identifiers import IdentifiantFiscal as IdentifiantFiscal
     from ._identifiers import PhoneNumber as PhoneNumber
     from ._identifiers import PostalCode as PostalCode
-    from ._identifiers import RC as RC
     from ._identifiers import Requisition as Requisition
     from ._identifiers import TaxeProfessionnelle as TaxeProfessionnelle
     from ._identifiers import TitreFoncier as TitreFoncier
@@ -158,10 +158,10 @@ if TYPE_CHECKING:
     from ._project import Parcel as Parcel
     from ._project import Project as Project
     from ._project import classify_scale as classify_scale
+    from ._territory import GUICHET_UNIQUE_THRESHOLD as GUICHET_UNIQUE_THRESHOLD
     from ._territory import Arrondissement as Arrondissement
     from ._territory import Commune as Commune
     from ._territory import CommuneCode as CommuneCode
-    from ._territory import GUICHET_UNIQUE_THRESHOLD as GUICHET_UNIQUE_THRESHOLD
     from ._territory import Province as Province
     from ._territory import ProvinceCode as ProvinceCode
     from ._territory import Region as Region

@@ -52,7 +52,11 @@ def _model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMod
     for part in loc:
         if isinstance(part, int):
             continue
-        by_tag = [m for m in current if m.model_fields.get("type") is not None and m.model_fields["type"].default == part]
+        by_tag = [
+            m
+            for m in current
+            if m.model_fields.get("type") is not None and m.model_fields["type"].default == part
+        ]
         if by_tag:
             current = by_tag
             continue
@@ -82,19 +86,29 @@ def _friendly(err: Any, root: type[BaseModel]) -> str:
                 values = ", ".join(str(m.value) for m in cls)
                 return (
                     f"{err.get('input')!r} is not a known {cls.__name__}; use one of: {values} "
-                    f"(listed with their French and Arabic labels in {cls.__module__.rsplit('.', 1)[0]}.{cls.__name__})"
+                    "(listed with their French and Arabic labels in "
+                    f"{cls.__module__.rsplit('.', 1)[0]}.{cls.__name__})"
                 )
         return msg
     if kind == "union_tag_invalid":
         return (
             f"unknown {ctx.get('discriminator', 'type')} {ctx.get('tag')!r}: use one of "
             f"{ctx.get('expected_tags')}"
-            + (" ('natural' for a person with a CIN, 'legal' for a company or body)" if "'natural'" in str(ctx.get("expected_tags")) else "")
+            + (
+                " ('natural' for a person with a CIN, 'legal' for a company or body)"
+                if "'natural'" in str(ctx.get("expected_tags"))
+                else ""
+            )
         )
     if kind == "union_tag_not_found":
         return (
-            f"missing the {ctx.get('discriminator', 'type')} field that says which kind of object this is"
-            + (": add \"type\": \"natural\" (a person with a CIN) or \"legal\" (a company or body)" if "type" in str(ctx.get("discriminator")) else "")
+            f"missing the {ctx.get('discriminator', 'type')} field that says which kind of "
+            "object this is"
+            + (
+                ': add "type": "natural" (a person with a CIN) or "legal" (a company or body)'
+                if "type" in str(ctx.get("discriminator"))
+                else ""
+            )
         )
     if kind == "extra_forbidden":
         holder = _model_at(root, loc[:-1])
@@ -103,14 +117,22 @@ def _friendly(err: Any, root: type[BaseModel]) -> str:
             accepted = list(holder.model_fields)
             close = difflib.get_close_matches(name, accepted, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            return f"unknown field {name!r} ({hint}{holder.__name__} accepts: {', '.join(accepted)})"
+            return (
+                f"unknown field {name!r} ({hint}{holder.__name__} accepts: {', '.join(accepted)})"
+            )
         return f"unknown field {name!r}: remove it or check its spelling"
     if kind == "missing":
         return "this field is required"
     if kind == "literal_error":
         return f"{err.get('input')!r} is not allowed here: expected {ctx.get('expected')}"
     if kind == "string_pattern_mismatch":
-        return f"{err.get('input')!r} does not have the expected form (pattern {ctx.get('pattern')})"
+        holder = _model_at(root, loc[:-1]) if loc else None
+        field = holder.model_fields.get(str(loc[-1])) if holder is not None else None
+        if field is not None and field.description:
+            return f"{err.get('input')!r} is not allowed: expected {field.description}"
+        return (
+            f"{err.get('input')!r} does not have the expected form (pattern {ctx.get('pattern')})"
+        )
     return msg
 
 
@@ -160,6 +182,7 @@ class RokhasModel(BaseModel):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
+        """Validate a Python object; :class:`~rokhas_sdk.InvalidInputError` on bad input."""
         try:
             return super().model_validate(
                 obj,
@@ -184,6 +207,7 @@ class RokhasModel(BaseModel):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
+        """Validate JSON text or bytes; :class:`~rokhas_sdk.InvalidInputError` on bad input."""
         try:
             return super().model_validate_json(
                 json_data,
@@ -203,7 +227,7 @@ class ValueObject(RokhasModel):
     model_config = ConfigDict(frozen=True)
 
 
-class LabelledEnum(str, enum.Enum):
+class LabelledEnum(str, enum.Enum):  # noqa: UP042 - StrEnum would change the members' __new__
     """A string enum whose members carry a French and an Arabic label.
 
     Members are declared as ``NAME = ("value", "label fr", "label ar")``; the value is
@@ -213,7 +237,9 @@ class LabelledEnum(str, enum.Enum):
     label_fr: str
     label_ar: str
 
-    def __new__(cls, value: str, label_fr: str, label_ar: str) -> Self:
+    # Labels default to empty only so that type checkers accept the look-up call
+    # ``ProcedureKind('URB_...')``; every member declares both.
+    def __new__(cls, value: str, label_fr: str = "", label_ar: str = "") -> Self:
         obj = str.__new__(cls, value)
         obj._value_ = value
         obj.label_fr = label_fr

@@ -15,9 +15,9 @@ from pydantic import BeforeValidator, Field
 
 __all__ = [
     "CIN",
-    "Email",
     "ICE",
     "RC",
+    "Email",
     "IdentifiantFiscal",
     "PhoneNumber",
     "PostalCode",
@@ -42,10 +42,12 @@ def _text(value: Any, what: str) -> str:
     return value
 
 
-_CIN = re.compile(r"^([A-Z]{1,2})([0-9]{1,6})$")
+_CIN = re.compile(r"([A-Z]{1,2})([0-9]{1,6})\Z")
 
 
 def _cin(value: Any) -> str:
+    if type(value) is str and _CIN.match(value):
+        return value  # already canonical
     raw = _SEP_CIN.sub("", _text(value, "a CIN")).upper()
     m = _CIN.match(raw)
     if not m:
@@ -58,7 +60,11 @@ def _cin(value: Any) -> str:
     return raw
 
 
-CIN = Annotated[str, BeforeValidator(_cin), Field(examples=["BE123456"], pattern=r"^[A-Z]{1,2}[0-9]{1,6}$")]
+CIN = Annotated[
+    str,
+    BeforeValidator(_cin),
+    Field(examples=["BE123456"], json_schema_extra={"pattern": r"^[A-Z]{1,2}[0-9]{1,6}$"}),
+]
 """Carte nationale d'identité électronique number: 1-2 letters + 1-6 digits, e.g. ``BE123456``."""
 
 
@@ -71,8 +77,12 @@ def ice_check_key(first13: str) -> str:
     >>> ice_check_key("0015611910000")
     '66'
     """
-    if not (isinstance(first13, str) and len(first13) == 13 and first13.isascii() and first13.isdigit()):
-        raise ValueError(f"ice_check_key takes the 13 leading digits of an ICE as text, got {first13!r}")
+    if not (
+        isinstance(first13, str) and len(first13) == 13 and first13.isascii() and first13.isdigit()
+    ):
+        raise ValueError(
+            f"ice_check_key takes the 13 leading digits of an ICE as text, got {first13!r}"
+        )
     return f"{(-int(first13) * 100) % 97:02d}"
 
 
@@ -93,7 +103,11 @@ def _ice(value: Any) -> str:
     return raw
 
 
-ICE = Annotated[str, BeforeValidator(_ice), Field(examples=["001561191000066"], pattern=r"^[0-9]{15}$")]
+ICE = Annotated[
+    str,
+    BeforeValidator(_ice),
+    Field(examples=["001561191000066"], json_schema_extra={"pattern": r"^[0-9]{15}$"}),
+]
 """Identifiant commun de l'entreprise: 15 digits, the whole number a multiple of 97."""
 
 
@@ -103,7 +117,9 @@ def _digits(what: str, lo: int, hi: int, example: str) -> Any:
             value = str(value)
         raw = _SEP.sub("", _text(value, what))
         if not (lo <= len(raw) <= hi and raw.isascii() and raw.isdigit()):
-            raise ValueError(f"{value!r} is not a valid {what}: expected {lo} to {hi} digits, e.g. '{example}'")
+            raise ValueError(
+                f"{value!r} is not a valid {what}: expected {lo} to {hi} digits, e.g. '{example}'"
+            )
         return raw
 
     return parse
@@ -112,14 +128,14 @@ def _digits(what: str, lo: int, hi: int, example: str) -> Any:
 IdentifiantFiscal = Annotated[
     str,
     BeforeValidator(_digits("identifiant fiscal (IF)", 7, 8, "40123456")),
-    Field(examples=["40123456"], pattern=r"^[0-9]{7,8}$"),
+    Field(examples=["40123456"], json_schema_extra={"pattern": r"^[0-9]{7,8}$"}),
 ]
 """Identifiant fiscal of the DGI: 7 or 8 digits."""
 
 TaxeProfessionnelle = Annotated[
     str,
     BeforeValidator(_digits("taxe professionnelle (patente) number", 8, 8, "35712345")),
-    Field(examples=["35712345"], pattern=r"^[0-9]{8}$"),
+    Field(examples=["35712345"], json_schema_extra={"pattern": r"^[0-9]{8}$"}),
 ]
 """Taxe professionnelle (ex-patente) number: 8 digits."""
 
@@ -148,27 +164,44 @@ RC = Annotated[str, BeforeValidator(_rc), Field(examples=["123456/CASABLANCA"])]
 
 
 def _land_ref(prefix: str, what: str, example: str) -> Any:
-    pattern = re.compile(rf"^(?:{prefix})?(?:N[°O]?)?([0-9]{{1,8}})(?:/([0-9]{{1,3}}|[A-Z]{{1,2}}))?$")
+    pattern = re.compile(
+        rf"^(?:{prefix})?(?:N[°O]?)?([0-9]{{1,8}})(?:/([0-9]{{1,3}}|[A-Z]{{1,2}}))?$"
+    )
 
     def parse(value: Any) -> str:
         raw = _SEP_LAND.sub("", _ascii_upper(_text(value, what)))
         m = pattern.match(raw)
         if not m:
-            raise ValueError(f"{value!r} is not a {what}: expected a number with an optional '/suffix' (conservation index), e.g. '{example}'")
+            raise ValueError(
+                f"{value!r} is not a {what}: expected a number with an optional '/suffix' "
+                f"(conservation index), e.g. '{example}'"
+            )
         suffix = f"/{m.group(2)}" if m.group(2) else ""
         return f"{prefix.split('|')[0]} {int(m.group(1))}{suffix}"
 
     return parse
 
 
-TitreFoncier = Annotated[str, BeforeValidator(_land_ref("TF|TITREFONCIER|TITRE", "titre foncier reference", "TF 12345/63")), Field(examples=["TF 12345/63"])]
+TitreFoncier = Annotated[
+    str,
+    BeforeValidator(_land_ref("TF|TITREFONCIER|TITRE", "titre foncier reference", "TF 12345/63")),
+    Field(examples=["TF 12345/63"]),
+]
 """Titre foncier (registered land) reference, canonical ``TF 12345/63``."""
 
-Requisition = Annotated[str, BeforeValidator(_land_ref("R|REQ|REQUISITION", "réquisition d'immatriculation reference", "R 4567/63")), Field(examples=["R 4567/63"])]
+Requisition = Annotated[
+    str,
+    BeforeValidator(
+        _land_ref("R|REQ|REQUISITION", "réquisition d'immatriculation reference", "R 4567/63")
+    ),
+    Field(examples=["R 4567/63"]),
+]
 """Réquisition d'immatriculation (land being registered), canonical ``R 4567/63``."""
 
 
 def _phone(value: Any) -> str:
+    if type(value) is str and _PHONE.fullmatch(value):
+        return value  # already canonical: the common case on the way back from JSON
     raw = _SEP_PHONE.sub("", _text(value, "a phone number"))
     if raw.startswith("00212"):
         raw = "+212" + raw[5:]
@@ -191,11 +224,16 @@ PhoneNumber = Annotated[str, BeforeValidator(_phone), Field(examples=["+21261234
 
 
 def _postal(value: Any) -> str:
+    if type(value) is str and _POSTAL.fullmatch(value):
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"{value:05d}"
     raw = _text(value, "a postal code").strip()
     if not _POSTAL.fullmatch(raw):
-        raise ValueError(f"{value!r} is not a Moroccan postal code: expected 5 digits not starting with 0, e.g. '20250'")
+        raise ValueError(
+            f"{value!r} is not a Moroccan postal code: expected 5 digits not starting with 0, "
+            "e.g. '20250'"
+        )
     return raw
 
 
@@ -203,18 +241,19 @@ PostalCode = Annotated[str, BeforeValidator(_postal), Field(examples=["20250"])]
 """A Moroccan postal code: 5 digits."""
 
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\Z")
 
 
 def _email(value: Any) -> str:
     raw = _text(value, "an e-mail address").strip()
     if len(raw) > 254 or not _EMAIL.match(raw):
-        raise ValueError(f"{value!r} is not an e-mail address: expected name@domain.tld, e.g. 'urbanisme@casablanca.ma'")
+        raise ValueError(
+            f"{value!r} is not an e-mail address: expected name@domain.tld, e.g. "
+            "'urbanisme@casablanca.ma'"
+        )
     local, _, domain = raw.partition("@")
     return f"{local}@{domain.lower()}"
 
 
 Email = Annotated[str, BeforeValidator(_email), Field(examples=["urbanisme@casablanca.ma"])]
 """An e-mail address, checked for shape (no DNS look-up), domain lower-cased."""
-
-

@@ -63,8 +63,10 @@ class KeyDeliveryRecord(ValueObject):
         province = reg.province(self.contact.province_code)
         if commune.province_code != province.code:
             raise ValueError(
-                f"commune {self.commune} ({commune.name_fr}) is in province {commune.province_code}, but the "
-                f"contact is the one of {province.code} ({province.name_fr}): use the contact of the "
+                f"commune {self.commune} ({commune.name_fr}) is in province "
+                f"{commune.province_code}, but the "
+                f"contact is the one of {province.code} ({province.name_fr}): use the contact of "
+                "the "
                 "commune's own prefecture or province"
             )
         return self
@@ -80,14 +82,21 @@ class KeyDeliveryRecord(ValueObject):
         last = recorded[-1]
         for i in range(last):
             if values[i] is None:
-                raise ValueError(f"{_STEPS[last]} is set but {_STEPS[i]} is not: record the steps in order ({', '.join(_STEPS)})")
+                raise ValueError(
+                    f"{_STEPS[last]} is set but {_STEPS[i]} is not: record the steps in order "
+                    f"({', '.join(_STEPS)})"
+                )
         for i in range(1, last + 1):
             if values[i] < values[i - 1]:
-                raise ValueError(f"{_STEPS[i]} ({values[i].isoformat()}) is before {_STEPS[i - 1]} ({values[i - 1].isoformat()})")
+                raise ValueError(
+                    f"{_STEPS[i]} ({values[i].isoformat()}) is before {_STEPS[i - 1]} "
+                    f"({values[i - 1].isoformat()})"
+                )
         return self
 
     @property
     def status(self) -> KeyDeliveryStatus:
+        """The furthest step recorded."""
         if self.pin_changed_at:
             return KeyDeliveryStatus.ACTIVE
         if self.pin_received_at:

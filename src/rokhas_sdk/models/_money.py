@@ -85,6 +85,7 @@ class Money:
 
     @classmethod
     def zero(cls) -> Self:
+        """0.00 MAD."""
         return cls(0)
 
     @property
@@ -145,6 +146,7 @@ class Money:
         return bool(self._amount)
 
     def is_negative(self) -> bool:
+        """True below zero (a refund line)."""
         return self._amount < 0
 
     @classmethod
@@ -173,11 +175,16 @@ def _money(value: Any) -> Money:
     return value
 
 
+_PLAIN_AREA = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,2})?\Z")
+
+
 def _parse_area(value: Any) -> Decimal:
+    if type(value) is str and _PLAIN_AREA.match(value):
+        return Decimal(value)  # the JSON form: non-negative, two decimals at most
     d = to_decimal(value, what="an area in m²")
     if d < 0:
         raise ValueError(f"an area cannot be negative, got {value!r} m²")
-    if d.as_tuple().exponent < -2:  # type: ignore[operator]
+    if d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
         raise ValueError(f"an area has at most 2 decimals (1 dm²), got {value!r} m²")
     return d
 
@@ -192,7 +199,7 @@ SquareMetres = Annotated[
                 {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
                 {"type": "integer", "minimum": 0},
             ],
-            "description": "An area in m², exact: a decimal string with at most 2 decimals, or an integer",
+            "description": "Area in m², exact: a decimal string (2 decimals at most) or an integer",
             "examples": ["520.50"],
         }
     ),

@@ -41,12 +41,13 @@ def _model(name: str) -> type[BaseModel]:
     from .. import models
 
     cls = getattr(models, name)
-    assert isinstance(cls, type) and issubclass(cls, BaseModel)  # noqa: S101 - a programming error
+    if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        raise TypeError(f"{name} is not a model: fix PUBLIC_MODELS")
     return cls
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """The JSON Schema (draft 2020-12, validation mode: what a sender may send) of each public model."""
+    """The JSON Schema (draft 2020-12, validation mode: what may be sent) of each public model."""
     out: dict[str, dict[str, Any]] = {}
     for name in PUBLIC_MODELS:
         schema = _model(name).model_json_schema(mode="validation")

@@ -56,7 +56,11 @@ _LOOKUP_HINT = (
 def _fold(text: str) -> str:
     """Case- and accent-insensitive form of a name, for searching."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("'", "").replace("-", " ")
+    return (
+        "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        .replace("'", "")
+        .replace("-", " ")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,7 @@ class TerritoryRegistry:
         self.province_aliases: dict[str, str] = dict(province_aliases or {})
         self.sources: dict[str, dict[str, str]] = {}
         self.version = ""
+        self._folded: dict[str, str] | None = None
         for p in provinces:
             if p.region_code not in self.regions:
                 raise DataFileError(
@@ -167,7 +172,9 @@ class TerritoryRegistry:
         self.add_communes(communes)
         for a in arrondissements:
             if a.commune_code not in self.communes:
-                raise DataFileError(f"arrondissement {a.code} names unknown commune {a.commune_code!r}")
+                raise DataFileError(
+                    f"arrondissement {a.code} names unknown commune {a.commune_code!r}"
+                )
             self.arrondissements[a.code] = a
         for old, new in self.aliases.items():
             if new not in self.communes:
@@ -182,7 +189,10 @@ class TerritoryRegistry:
                     f"commune {c.code} ({c.name_fr}) names unknown province {c.province_code!r}; "
                     f"province codes look like '06.141' (see registry().provinces)"
                 )
-            self.communes[c.code] = c if province == c.province_code else replace(c, province_code=province)
+            self.communes[c.code] = (
+                c if province == c.province_code else replace(c, province_code=province)
+            )
+        self._folded = None
 
     def canonical_code(self, code: str) -> str | None:
         """The registry's code for ``code`` (itself, or what an alias points to), else None."""
@@ -194,7 +204,9 @@ class TerritoryRegistry:
         """The commune with this code or alias; :class:`NotFoundError` with suggestions."""
         canonical = self.canonical_code(code.strip()) if isinstance(code, str) else None
         if canonical is None:
-            raise NotFoundError(f"no commune with code {code!r}{self._suggest(code)}; {_LOOKUP_HINT}")
+            raise NotFoundError(
+                f"no commune with code {code!r}{self._suggest(code)}; {_LOOKUP_HINT}"
+            )
         return self.communes[canonical]
 
     def province(self, code: str) -> Province:
@@ -213,7 +225,9 @@ class TerritoryRegistry:
         try:
             return self.regions[code]
         except KeyError:
-            raise NotFoundError(f"no region with code {code!r}; regions are numbered '01' to '12'") from None
+            raise NotFoundError(
+                f"no region with code {code!r}; regions are numbered '01' to '12'"
+            ) from None
 
     def communes_of(self, province_code: str) -> list[Commune]:
         """The communes of one prefecture or province, by code."""
@@ -229,9 +243,26 @@ class TerritoryRegistry:
         needle = _fold(text.strip())
         if not needle:
             return []
-        hits = [c for c in self.communes.values() if needle in _fold(c.name_fr) or text.strip() in c.name_ar]
-        hits.sort(key=lambda c: (_fold(c.name_fr) != needle and c.name_ar != text.strip(), -(c.population or 0), c.code))
+        folded = self._folded_names()
+        hits = [
+            c
+            for c in self.communes.values()
+            if needle in (folded.get(c.code) or _fold(c.name_fr)) or text.strip() in c.name_ar
+        ]
+        hits.sort(
+            key=lambda c: (
+                _fold(c.name_fr) != needle and c.name_ar != text.strip(),
+                -(c.population or 0),
+                c.code,
+            )
+        )
         return hits[:limit] if limit is not None else hits
+
+    def _folded_names(self) -> dict[str, str]:
+        # Built once per registry state: add_communes() drops it.
+        if self._folded is None:
+            self._folded = {code: _fold(c.name_fr) for code, c in self.communes.items()}
+        return self._folded
 
     def _suggest(self, code: object) -> str:
         if not isinstance(code, str) or not code.strip():
@@ -239,7 +270,9 @@ class TerritoryRegistry:
         close = difflib.get_close_matches(code.strip(), list(self.communes), n=3, cutoff=0.8)
         if not close:
             return ""
-        return " (did you mean " + ", ".join(f"{c} {self.communes[c].name_fr}" for c in close) + "?)"
+        return (
+            " (did you mean " + ", ".join(f"{c} {self.communes[c].name_fr}" for c in close) + "?)"
+        )
 
 
 _lock = threading.Lock()
@@ -248,12 +281,22 @@ _registry: TerritoryRegistry | None = None
 
 def _load_bundled() -> TerritoryRegistry:
     where = "bundled rokhas_sdk/models/data/territory.json"
-    raw = json.loads(resources.files(__package__).joinpath("data/territory.json").read_text(encoding="utf-8"))
+    raw = json.loads(
+        resources.files(__package__).joinpath("data/territory.json").read_text(encoding="utf-8")
+    )
     try:
         year = int(raw["commune_population_year"])
         source = str(raw["commune_source"])
         columns = raw["commune_columns"]
-        if columns != ["code", "name_fr", "name_ar", "province_code", "kind", "population", "population_2014"]:
+        if columns != [
+            "code",
+            "name_fr",
+            "name_ar",
+            "province_code",
+            "kind",
+            "population",
+            "population_2014",
+        ]:
             raise DataFileError(f"{where}: unexpected commune_columns {columns}")
         regions = [Region(**r, population_year=year) for r in raw["regions"]]
         provinces = [Province(**p, population_year=year) for p in raw["provinces"]]
@@ -272,7 +315,14 @@ def _load_bundled() -> TerritoryRegistry:
             for code, fr, ar, prov, kind, pop, pop14 in raw["communes"]
         ]
         arrondissements = [
-            Arrondissement(code=code, name_fr=fr, name_ar=ar, commune_code=com, population=pop, population_year=year)
+            Arrondissement(
+                code=code,
+                name_fr=fr,
+                name_ar=ar,
+                commune_code=com,
+                population=pop,
+                population_year=year,
+            )
             for code, fr, ar, com, pop in raw["arrondissements"]
         ]
         aliases = {k: v for k, v in raw["aliases"].items() if not k.startswith("_")}
@@ -313,7 +363,9 @@ _CSV_OPTIONAL = ("population", "population_year", "population_2014", "source")
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._\-]{0,23}$")
 
 
-def load_communes_csv(path: str | Path, *, target: TerritoryRegistry | None = None) -> list[Commune]:
+def load_communes_csv(
+    path: str | Path, *, target: TerritoryRegistry | None = None
+) -> list[Commune]:
     """Add communes from a UTF-8 CSV file; returns the communes added.
 
     Columns: ``code,name_fr,name_ar,province_code,kind`` (``urban`` or ``rural``), and
@@ -350,7 +402,9 @@ def load_communes_csv(path: str | Path, *, target: TerritoryRegistry | None = No
     return rows
 
 
-def _csv_row(path: str | Path, line: int, row: dict[str, Any], reg: TerritoryRegistry, seen: dict[str, int]) -> Commune:
+def _csv_row(
+    path: str | Path, line: int, row: dict[str, Any], reg: TerritoryRegistry, seen: dict[str, int]
+) -> Commune:
     def cell(name: str) -> str:
         value = row.get(name)
         return value.strip() if isinstance(value, str) else ""
@@ -360,19 +414,27 @@ def _csv_row(path: str | Path, line: int, row: dict[str, Any], reg: TerritoryReg
         if not text:
             return None
         if not text.isdigit():
-            raise DataFileError(f"{path}:{line}: {name} must be a whole number of inhabitants or years, got {cell(name)!r}")
+            raise DataFileError(
+                f"{path}:{line}: {name} must be a whole number of inhabitants or years, got "
+                f"{cell(name)!r}"
+            )
         return int(text)
 
     if None in row:
-        raise DataFileError(f"{path}:{line}: more cells than columns; quote names that contain commas")
+        raise DataFileError(
+            f"{path}:{line}: more cells than columns; quote names that contain commas"
+        )
     code = cell("code")
     if not _CODE.match(code):
         raise DataFileError(
-            f"{path}:{line}: commune code {code!r} is empty or malformed; use letters, digits, '.', '-' or '_' "
+            f"{path}:{line}: commune code {code!r} is empty or malformed; use letters, digits, "
+            "'.', '-' or '_' "
             "(HCP codes look like '06.141.01.0')"
         )
     if code in seen:
-        raise DataFileError(f"{path}:{line}: commune code {code} already appears on line {seen[code]}")
+        raise DataFileError(
+            f"{path}:{line}: commune code {code} already appears on line {seen[code]}"
+        )
     seen[code] = line
     name_fr, name_ar = cell("name_fr"), cell("name_ar")
     if not name_fr or not name_ar:
@@ -384,13 +446,16 @@ def _csv_row(path: str | Path, line: int, row: dict[str, Any], reg: TerritoryReg
     province = reg.province_aliases.get(province, province)
     if province not in reg.provinces:
         raise DataFileError(
-            f"{path}:{line}: province_code {cell('province_code')!r} is not a known prefecture or province; "
+            f"{path}:{line}: province_code {cell('province_code')!r} is not a known prefecture "
+            "or province; "
             "codes look like '06.141' (see registry().provinces)"
         )
     population = number("population")
     year = number("population_year")
     if year is not None and not 1900 <= year <= 2100:
-        raise DataFileError(f"{path}:{line}: population_year must be a census year such as 2024, got {year}")
+        raise DataFileError(
+            f"{path}:{line}: population_year must be a census year such as 2024, got {year}"
+        )
     if population is not None and year is None:
         raise DataFileError(f"{path}:{line}: give population_year with the population (e.g. 2024)")
     return Commune(
@@ -416,11 +481,15 @@ def same_commune(a: str, b: str) -> bool:
 
 def _commune_code(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"a commune code must be text such as '06.141.01.0', got {type(value).__name__}")
+        raise ValueError(
+            f"a commune code must be text such as '06.141.01.0', got {type(value).__name__}"
+        )
     code = value.strip()
     reg = _registry if _registry is not None else registry()
     if code not in reg.communes and code not in reg.aliases:
-        raise ValueError(f"{value!r} is not a known commune code{reg._suggest(code)}; {_LOOKUP_HINT}")
+        raise ValueError(
+            f"{value!r} is not a known commune code{reg._suggest(code)}; {_LOOKUP_HINT}"
+        )
     # Kept as written (an alias stays an alias) so data round-trips unchanged; use
     # registry().canonical_code() to compare codes.
     return code
@@ -431,7 +500,10 @@ CommuneCode = Annotated[
     BeforeValidator(_commune_code),
     Field(
         examples=["06.141.01.0"],
-        description="HCP code of a commune of the registry (e.g. '06.141.01.0' Casablanca), or a registered alias",
+        description=(
+            "HCP code of a commune of the registry (e.g. '06.141.01.0' Casablanca), or a "
+            "registered alias"
+        ),
     ),
 ]
 """A code that names a commune of the registry (HCP code or alias), kept as written."""
@@ -439,7 +511,9 @@ CommuneCode = Annotated[
 
 def _province_code(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"a province code must be text such as '06.141', got {type(value).__name__}")
+        raise ValueError(
+            f"a province code must be text such as '06.141', got {type(value).__name__}"
+        )
     code = value.strip()
     reg = _registry if _registry is not None else registry()
     if code not in reg.provinces and code not in reg.province_aliases:
@@ -453,6 +527,9 @@ def _province_code(value: Any) -> str:
 ProvinceCode = Annotated[
     str,
     BeforeValidator(_province_code),
-    Field(examples=["06.141"], description="HCP code of a prefecture or province (e.g. '06.141'), or an alias"),
+    Field(
+        examples=["06.141"],
+        description="HCP code of a prefecture or province (e.g. '06.141'), or an alias",
+    ),
 ]
 """A code that names a prefecture or province of the registry, kept as written."""
