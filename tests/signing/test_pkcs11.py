@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from conftest import require_tool
 from rokhas_sdk import RokhasError
 from rokhas_sdk.signing import (
     KeyNotFoundError,
@@ -25,41 +22,9 @@ from rokhas_sdk.signing import (
     token_info,
 )
 from rokhas_sdk.testing.pki import PKIService
-from rokhas_sdk.testing.softhsm import SoftHSM
 
 from ._pdfsig import pdfsig
-
-SO_PIN = "CANARY-so-9911"
-USER_PIN = "CANARY-pin-4242"
-TOKEN = "PRESIDENT"
-
-
-@dataclass
-class Token:
-    hsm: SoftHSM
-    label: str
-    pin: str
-
-
-@pytest.fixture
-def token(tmp_path: Path, pki_service: PKIService) -> Iterator[Token]:
-    """A fresh SoftHSM2 token (own SOFTHSM2_CONF in tmp_path) holding the president's
-    RSA key ("sign", id 01) and ECDSA key ("sign-ec", id 02) with their certificates."""
-    require_tool("softhsm2-util")
-    hsm = SoftHSM(tmp_path / "softhsm")
-    with hsm.activate():
-        hsm.init_token(TOKEN, so_pin=SO_PIN, user_pin=USER_PIN)
-        pki = pki_service.pki
-        hsm.import_identity(TOKEN, USER_PIN, pki.identity("president", "rsa"), label="sign")
-        hsm.import_identity(
-            TOKEN,
-            USER_PIN,
-            pki.identity("president", "ecdsa"),
-            label="sign-ec",
-            key_id=b"\x02",
-            with_chain=False,
-        )
-        yield Token(hsm, TOKEN, USER_PIN)
+from .conftest import SO_PIN, TOKEN, Token
 
 
 @pytest.mark.parametrize(

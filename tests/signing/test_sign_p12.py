@@ -7,6 +7,7 @@ import io
 import logging
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -40,14 +41,14 @@ from ._pdfsig import pdfsig
 LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
 
 
-def _asn1(cert):  # type: ignore[no-untyped-def]
+def _asn1(cert: Any) -> Any:
     from asn1crypto import x509 as ax509
     from cryptography.hazmat.primitives import serialization
 
     return ax509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def _pyhanko_status(data: bytes, pki: TestPKI, index: int = 0):  # type: ignore[no-untyped-def]
+def _pyhanko_status(data: bytes, pki: TestPKI, index: int = 0) -> Any:
     reader = PdfFileReader(io.BytesIO(data))
     sig = reader.embedded_signatures[index]
     vc = ValidationContext(trust_roots=[_asn1(pki.root.certificate)], allow_fetching=False)
@@ -149,7 +150,7 @@ def test_president_certifies_then_cosigners_approve(
     vc = ValidationContext(trust_roots=[_asn1(pki.root.certificate)], allow_fetching=False)
     for sig in sigs:
         status = validate_pdf_signature(sig, vc)
-        assert status.docmdp_ok, status.pretty_print_details()
+        assert status.docmdp_ok, status.pretty_print_details()  # type: ignore[no-untyped-call]
         assert status.bottom_line
 
 

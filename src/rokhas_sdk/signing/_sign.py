@@ -89,13 +89,37 @@ class SignatureSlot:
 
 
 def _run(coro_factory: Callable[[], Awaitable[T]], cleanup: Callable[[], Awaitable[None]]) -> T:
+    """Run one top-level call on a fresh event loop.
+
+    Not ``asyncio.run``: its SIGINT handling formats the handler's repr on every call
+    (through ``signal.getsignal``), which cost ~25 ms per signature, more than the
+    signature itself. Ctrl-C still interrupts: the loop runs in this thread.
+    """
+
     async def main() -> T:
         try:
             return await coro_factory()
         finally:
             await cleanup()
 
-    return asyncio.run(main())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise SigningError(
+            "sign()/sign_many() were called from a running event loop: "
+            "use `await session.async_sign(...)` there"
+        )
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(main())
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 class SigningSession:
