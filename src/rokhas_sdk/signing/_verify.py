@@ -68,7 +68,8 @@ class VerifyLimits:
     decoded/encoded ratio of a stream above 1 MiB. ``max_total_decoded``: budget for all
     streams of one file. ``max_permit_size``: the embedded permit JSON.
     ``max_memory`` (bytes, default none) caps the address space of the worker processes
-    that :func:`verify_many` starts itself.
+    that :func:`verify_many` starts itself. ``fetch_timeout``: seconds per OCSP/CRL/
+    certificate request in the online revocation modes.
     """
 
     max_file_size: int = 512 * _MiB
@@ -77,6 +78,7 @@ class VerifyLimits:
     max_total_decoded: int = 256 * _MiB
     max_permit_size: int = 1 * _MiB
     max_memory: int | None = None
+    fetch_timeout: float = 10.0
 
     def decode_limits(self) -> Any:
         """The equivalent pyHanko ``DecodeLimits``."""
@@ -443,6 +445,7 @@ class _Ctx:
     has_dss: bool
     sig_fields: set[str]
     sha_prefix: tuple[int, Any] | None = None
+    fetcher: Any = None
 
     def file_sha256(self) -> str:
         """SHA-256 of the whole file, reusing a signed prefix already hashed."""
@@ -467,13 +470,10 @@ def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
     }
     if ctx.at is not None:
         kwargs["moment"] = ctx.at
-    if ctx.mode != "offline":
-        # requests-based fetchers hold no event-loop-bound session (aiohttp's would leak
-        # one per verification); only fetched revocation data and certificates, never
-        # anchors, come from the network.
-        from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
-
-        kwargs["fetcher_backend"] = RequestsFetcherBackend()
+    if ctx.fetcher is not None:
+        # one aiohttp session per document, closed when the document is done; fetched
+        # revocation data and certificates help, they never become anchors
+        kwargs["fetcher_backend"] = ctx.fetcher
     return ValidationContext(**kwargs)
 
 
@@ -750,6 +750,18 @@ def _verify_bytes(
     replay = {f.field: f for f in _attacks.check_replayed_values(values)}
 
     async def run_all() -> list[tuple[SignatureReport, Any]]:
+        if mode != "offline":
+            from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+            ctx.fetcher = AIOHttpFetcherBackend(per_request_timeout=limits.fetch_timeout)
+        try:
+            return await _validate_all()
+        finally:
+            if ctx.fetcher is not None:
+                await ctx.fetcher.close()
+                ctx.fetcher = None
+
+    async def _validate_all() -> list[tuple[SignatureReport, Any]]:
         out = []
         for field, emb in embs:
             rep, st = await _validate_one(ctx, emb, field)
