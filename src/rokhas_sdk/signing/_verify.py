@@ -522,7 +522,8 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     broken = _hash_mismatch(emb, findings)
     if broken is not None and not is_ts:
         return broken, None
-    vc = _validation_context(ctx, list(emb.other_embedded_certs))
+    # pyHanko registers the certificates carried in the CMS itself
+    vc = _validation_context(ctx, [])
     st: Any
     try:
         if is_ts:
