@@ -199,7 +199,9 @@ def test_stamp_text_is_extractable_in_both_languages(
         assert word in flat, (word, flat)
 
 
+@pytest.mark.parametrize("reuse_seconds", [300.0, 0.0])
 def test_batch_reuses_timestamp_and_revocation_data(
+    reuse_seconds: float,
     pki_service: PKIService,
     p12_signers: dict[tuple[str, str], Pkcs12Signer],
     plain_pdf: bytes,
@@ -207,9 +209,17 @@ def test_batch_reuses_timestamp_and_revocation_data(
     tmp_path: Path,
 ) -> None:
     signer = p12_signers[("president", "ecdsa")]
-    session = SigningSession(signer, level="B-LTA", tsa_url=pki_service.tsa_url, visible=False)
+    session = SigningSession(
+        signer,
+        level="B-LTA",
+        tsa_url=pki_service.tsa_url,
+        visible=False,
+        revinfo_reuse_seconds=reuse_seconds,
+    )
     before = dict(pki_service.hits)
     first = session.sign(plain_pdf)
+    # with reuse, later documents get the first one's DSS content without re-validation
+    assert (session._revinfo is not None) == (reuse_seconds > 0)
     after_first = dict(pki_service.hits)
     rest = session.sign_many([plain_pdf, plain_pdf, plain_pdf])
     after_all = dict(pki_service.hits)
@@ -228,6 +238,39 @@ def test_batch_reuses_timestamp_and_revocation_data(
         report = pdfsig(doc, nssdir=nssdir, tmp=tmp_path)
         assert report[0].valid
         assert report[0].trusted
+        _assert_lta_offline(doc, pki_service.pki)
+
+
+def _assert_lta_offline(doc: bytes, pki: TestPKI) -> None:
+    """The DSS alone (no network, revocation required) validates the signature and its
+    timestamp, and a document timestamp closes the revision: B-LTA."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    reader = PdfFileReader(io.BytesIO(doc))
+    dss = DocumentSecurityStore.read_dss(reader)
+    vc = dss.as_validation_context(
+        {
+            "trust_roots": [_asn1(pki.root.certificate)],
+            "allow_fetching": False,
+            "revocation_mode": "hard-fail",
+        }
+    )
+    sig, doc_ts = reader.embedded_signatures
+    status = validate_pdf_signature(sig, vc)
+    assert status.bottom_line, status.pretty_print_details()  # type: ignore[no-untyped-call]
+    assert status.timestamp_validity is not None
+    assert status.timestamp_validity.trusted
+    # the signature's VRI entry exists (keyed by the SHA-1 of its contents)
+    vri = reader.root["/DSS"]["/VRI"]
+    import hashlib
+
+    key = "/" + hashlib.sha1(sig.pkcs7_content).hexdigest().upper()  # noqa: S324
+    assert key in vri
+    assert doc_ts.sig_object_type == "/DocTimeStamp"
+    ts_status = validate_pdf_timestamp(doc_ts, validation_context=vc)
+    assert ts_status.intact
+    assert ts_status.valid
 
 
 def test_expired_and_not_yet_valid_certificates(pki: TestPKI, plain_pdf: bytes) -> None:
