@@ -265,7 +265,7 @@ def _assert_lta_offline(doc: bytes, pki: TestPKI) -> None:
     vri = reader.root["/DSS"]["/VRI"]
     import hashlib
 
-    key = "/" + hashlib.sha1(sig.pkcs7_content).hexdigest().upper()  # noqa: S324
+    key = "/" + hashlib.sha1(sig.pkcs7_content).hexdigest().upper()
     assert key in vri
     assert doc_ts.sig_object_type == "/DocTimeStamp"
     ts_status = validate_pdf_timestamp(doc_ts, validation_context=vc)

@@ -491,7 +491,8 @@ class SigningSession:
             dummy = await self._timestamper.async_dummy_response(self.md_algorithm)  # type: ignore[union-attr]
             self._ts_reserved = 2 * (len(dummy.dump()) + 1024)
         final = io.BytesIO()
-        await signers.PdfTimeStamper(self._timestamper).async_timestamp_pdf(
+        stamper = signers.PdfTimeStamper(self._timestamper)  # type: ignore[arg-type]
+        await stamper.async_timestamp_pdf(
             IncrementalPdfFileWriter(out),
             self.md_algorithm,
             bytes_reserved=self._ts_reserved,
