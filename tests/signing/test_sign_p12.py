@@ -155,20 +155,23 @@ def test_president_certifies_then_cosigners_approve(
 
 
 def test_a_new_visible_field_after_certification_is_flagged(
-    p12_signers: dict[tuple[str, str], Pkcs12Signer], pki: TestPKI, plain_pdf: bytes
+    p12_signers: dict[tuple[str, str], Pkcs12Signer], pki: TestPKI, plain_pdf: bytes, tmp_path: Path
 ) -> None:
     # why SignatureSlot exists: pyHanko's diff analysis rejects the late field
     doc = sign_pdf(plain_pdf, p12_signers[("president", "rsa")], certify=True)
     doc = sign_pdf(doc, p12_signers[("architect", "rsa")], stamp=StampOptions(page=0))
+    # pdfsig checks the cryptography only (no revision analysis): both "valid"
+    assert all(sig.valid for sig in pdfsig(doc, tmp=tmp_path))
     reader = PdfFileReader(io.BytesIO(doc))
     vc = ValidationContext(trust_roots=[_asn1(pki.root.certificate)], allow_fetching=False)
     assert not validate_pdf_signature(reader.embedded_signatures[0], vc).docmdp_ok
 
 
 def test_certifying_a_signed_document_is_refused(
-    p12_signers: dict[tuple[str, str], Pkcs12Signer], plain_pdf: bytes
+    p12_signers: dict[tuple[str, str], Pkcs12Signer], plain_pdf: bytes, tmp_path: Path
 ) -> None:
     once = sign_pdf(plain_pdf, p12_signers[("architect", "rsa")], visible=False)
+    assert pdfsig(once, tmp=tmp_path)[0].valid
     with pytest.raises(AlreadySignedError, match="first"):
         sign_pdf(once, p12_signers[("president", "rsa")], certify=True)
 
@@ -189,6 +192,7 @@ def test_stamp_text_is_extractable_in_both_languages(
     )
     path = tmp_path / "s.pdf"
     path.write_bytes(signed)
+    assert pdfsig(path)[0].valid
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -371,6 +375,12 @@ def test_damaged_pdfs_never_leak_dependency_errors(
     except RokhasError:
         return
     assert out.startswith(damaged)
+    # whatever pyHanko could repair and sign, poppler must accept too
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        report = pdfsig(out, tmp=Path(tmp))
+    assert report[-1].valid, report[-1].fields
 
 
 def test_wrong_passphrase_and_no_secret_anywhere(
@@ -414,5 +424,6 @@ def test_output_file_and_path_input(
     out = tmp_path / "out.pdf"
     data = sign_pdf(src, p12_signers[("architect", "rsa")], output=out, visible=False)
     assert out.read_bytes() == data
+    assert pdfsig(out)[0].valid
     with pytest.raises(RokhasError, match="directory"):
         sign_pdf(tmp_path, p12_signers[("architect", "rsa")])
