@@ -526,7 +526,7 @@ class SigningSession:
             background_layout=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MID,
                 y_align=layout.AxisAlignment.ALIGN_MID,
-                margins=layout.Margins.uniform(0),
+                margins=layout.Margins.uniform(0),  # type: ignore[no-untyped-call]
             ),
         )
 
