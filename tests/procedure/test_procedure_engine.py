@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from procedure_helpers import CASA, at
+
 from rokhas_sdk import InvalidInputError
 from rokhas_sdk.models import CommissionBody as B
 from rokhas_sdk.models import Opinion as O
@@ -114,7 +114,8 @@ def test_missing_pieces_block_submission_and_are_listed() -> None:
         at=at(2026, 3, 2),
         context={"missing_pieces": ["plan_situation", "certificat_propriete"]},
     )
-    assert "plan_situation" in err.message_fr and "certificat_propriete" in err.message_ar
+    assert "plan_situation" in err.message_fr
+    assert "certificat_propriete" in err.message_ar
 
 
 def test_a_second_complement_request_is_refused_loi_55_19() -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from procedure_helpers import at
+
 from rokhas_sdk.models import CommissionBody as B
 from rokhas_sdk.models import Opinion as O
 from rokhas_sdk.models import ProcedureKind as K
@@ -66,13 +67,14 @@ def test_lines_are_canonical_and_chained() -> None:
     j = sample()
     lines = j.lines
     first = json.loads(lines[0])
-    assert first["prev"] == GENESIS and first["event"] == "open"
+    assert first["prev"] == GENESIS
+    assert first["event"] == "open"
     assert first["data"] == {
         "dossier": "CASA-2026-0001",
         "graph": "building",
         "kind": "URB_PERMIS_CONSTRUIRE_GRAND_PROJET",
     }
-    for a, b in zip(lines, lines[1:], strict=False):
+    for a, b in itertools.pairwise(lines):
         assert json.loads(b)["prev"] == json.loads(a)["hash"]
     assert list(json.loads(lines[3])) == [
         "seq",
@@ -128,11 +130,15 @@ def _mutate(line: bytes, **changes: object) -> bytes:
 def _expect(error: type[JournalError], lines: list[bytes], index: int) -> JournalError:
     with pytest.raises(error) as info:
         Journal.from_lines(lines)
-    assert info.value.index == index and info.value.line == index + 1
+    assert info.value.index == index
+    assert info.value.line == index + 1
     assert f"line {index + 1}" in info.value.message
     assert len(info.value.valid_entries) == index  # nothing verified before it is lost
     truncated = Journal.from_lines(lines, on_error="truncate")
-    assert len(truncated) == index and isinstance(truncated.problem, error)
+    if index:
+        assert truncated.state == replay(lines[:index])
+    assert len(truncated) == index
+    assert isinstance(truncated.problem, error)
     assert verify(lines) is not None
     return info.value
 
@@ -141,7 +147,8 @@ def test_tampered_payload_is_named() -> None:
     lines = list(sample().lines)
     lines[4] = lines[4].replace(b'"agent:7"', b'"agent:8"')
     err = _expect(JournalTampered, lines, 4)
-    assert err.seq == 4 and "entry 4" in err.message
+    assert err.seq == 4
+    assert "entry 4" in err.message
 
 
 def test_tampered_and_rehashed_entry_breaks_the_next_link() -> None:
@@ -181,12 +188,13 @@ def test_duplicated_entry_is_named() -> None:
     lines = list(sample().lines)
     lines.insert(5, lines[4])
     err = _expect(JournalDuplicateEntry, lines, 5)
-    assert err.seq == 4 and "duplicates entry 4" in err.message
+    assert err.seq == 4
+    assert "duplicates entry 4" in err.message
 
 
 def test_out_of_order_entries_are_named() -> None:
     lines = list(sample().lines)
-    swapped = lines[:3] + [lines[4], lines[3]] + lines[5:]
+    swapped = [*lines[:3], lines[4], lines[3], *lines[5:]]
     err = _expect(JournalOutOfOrder, swapped, 3)
     assert "seq 4" in err.message
     missing = lines[:3] + lines[4:]
@@ -264,7 +272,8 @@ def test_empty_journal_and_non_canonical_lines() -> None:
     odd = body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
     assert Journal.from_lines([*lines, odd]).state.state == "COMMISSION_CONCLUDED"
     problem = verify([*lines, odd])
-    assert isinstance(problem, JournalFormatError) and problem.index == len(lines)
+    assert isinstance(problem, JournalFormatError)
+    assert problem.index == len(lines)
     assert "canonical" in problem.message
 
 

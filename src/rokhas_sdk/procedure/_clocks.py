@@ -305,24 +305,35 @@ def _simulate(
     return run
 
 
+def _spans_due(
+    rule: ClockRuleRow, run: _Run, at: dt.datetime, policy: ClockPolicy
+) -> tuple[dt.datetime, dt.date, int, dt.date]:
+    """(due instant, due date, days consumed, local date of ``at``) of a started run."""
+    today = local_date(at)
+    spans: list[tuple[dt.date, dt.date | None]] = [
+        (local_date(a), local_date(b) if b is not None else None)
+        for a, b in run.segments
+        if a is not None
+    ]
+    # A paused clock resumes "now" for the purpose of its due date.
+    if run.status == "paused":
+        spans.append((today, None))
+    due_date, consumed = _due(
+        rule, rule.length, spans, run.status, policy.working_calendar, policy, today
+    )
+    return start_of_day(due_date + _ONE_DAY), due_date, consumed, today
+
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
 def _status(rule: ClockRuleRow, run: _Run, at: dt.datetime, policy: ClockPolicy) -> ClockStatus:
-    cal = policy.working_calendar
     n = rule.length
     due_at: dt.datetime | None = None
     elapsed: int | None = None
     remaining: int | None = None
     if run.status != "not_started":
-        today = local_date(at)
-        spans: list[tuple[dt.date, dt.date | None]] = [
-            (local_date(a), local_date(b) if b is not None else None)
-            for a, b in run.segments
-            if a is not None
-        ]
-        # A paused clock resumes "now" for the purpose of its due date.
-        if run.status == "paused":
-            spans.append((today, None))
-        due_date, consumed = _due(rule, n, spans, run.status, cal, policy, today)
-        due_at = start_of_day(due_date + dt.timedelta(days=1))
+        due_at, due_date, consumed, today = _spans_due(rule, run, at, policy)
         elapsed = consumed
         if run.status != "stopped":
             remaining = (due_date - today).days if rule.unit == "months" else n - consumed
@@ -405,6 +416,39 @@ def _due(
 
 def _count_calendar(after: dt.date, until: dt.date) -> int:
     return max(0, (until - after).days)
+
+
+def due_instant(
+    state: ProcedureState, at: dt.datetime, policy: ClockPolicy, purpose: str
+) -> dt.datetime | None:
+    """Due instant of the running clock(s) of ``purpose`` at ``at`` (earliest), or ``None``.
+
+    What the guards need, without building a whole :class:`ClockReport`. For
+    ``"tacit_approval"`` this is the tacit-approval instant.
+    """
+    if state.kind is None:
+        return None
+    filed = state.first("submit")
+    rules = _select(state.kind, state.flags, local_date(filed if filed is not None else at), policy)
+    found: dt.datetime | None = None
+    restart = policy.complement_effect == "restart"
+    marks: tuple[tuple[str, dt.datetime], ...] | None = None
+    for rule in rules:
+        if rule.purpose != purpose:
+            continue
+        if marks is None:
+            marks = (
+                state.marks
+                if not state.marks or state.marks[-1][1] <= at
+                else tuple(m for m in state.marks if m[1] <= at)
+            )
+        run = _simulate(rule, marks, restart)
+        if run.status != "running":
+            continue
+        due = _spans_due(rule, run, at, policy)[0]
+        if found is None or due < found:
+            found = due
+    return found
 
 
 def deadlines(
