@@ -24,14 +24,21 @@ from rokhas_sdk.procedure import Context, Journal, replay
 CASA = ZoneInfo("Africa/Casablanca")
 JOURNALS = 10_000
 EVENTS = 30
-ROUNDS = 5
-BODIES = [CommissionBody.COMMUNE, CommissionBody.PROVINCE, CommissionBody.AGENCE_URBAINE, CommissionBody.OCCASIONAL]
+ROUNDS = 3
+BODIES = [
+    CommissionBody.COMMUNE,
+    CommissionBody.PROVINCE,
+    CommissionBody.AGENCE_URBAINE,
+    CommissionBody.OCCASIONAL,
+]
 
 
 def _journal(i: int) -> list[bytes]:
     t = dt.datetime(2024, 1, 1, 9, tzinfo=CASA) + dt.timedelta(hours=7 * i)
     step = dt.timedelta(hours=5)
-    j = Journal.open(ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET, at=t, actor="system", dossier=f"D-{i}")
+    j = Journal.open(
+        ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET, at=t, actor="system", dossier=f"D-{i}"
+    )
 
     def rec(event: str, role: Role, ctx: Context | None = None) -> None:
         nonlocal t

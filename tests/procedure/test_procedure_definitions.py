@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from procedure_helpers import at
 
-from rokhas_sdk.models import CommissionBody, Opinion, ProcedureFamily, ProcedureKind, Role
+from rokhas_sdk.models import Opinion, ProcedureFamily, ProcedureKind, Role
 from rokhas_sdk.procedure import (
     SIGNATURE_KEY,
     Context,
@@ -103,7 +103,7 @@ def test_some_state_is_terminal_and_every_nonterminal_state_has_an_exit(
 def _permissive(kind: ProcedureKind | None) -> Context:
     body = None
     if kind is not None and kind_info(kind).commission_bodies:
-        body = CommissionBody(sorted(kind_info(kind).commission_bodies)[0])
+        body = sorted(kind_info(kind).commission_bodies)[0]
     return Context(
         fees_paid=True,
         signer_key_active=True,

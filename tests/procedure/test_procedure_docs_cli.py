@@ -157,3 +157,18 @@ def test_cli_docs_writes_the_pages(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["procedure", "docs", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir()} == set(render_docs())
     capsys.readouterr()
+
+
+def test_the_example_of_docs_procedure_md_runs_as_documented() -> None:
+    text = (DOCS.parent / "procedure.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    lines = code.splitlines()
+    namespace: dict[str, object] = {}
+    exec("\n".join(ln for ln in lines if not ln.startswith("report.")), namespace)
+    report = namespace["report"]
+    for ln in lines:
+        if ln.startswith("report."):
+            expr, comment = ln.split("#", 1)
+            value = eval(expr.strip(), namespace)
+            assert value.isoformat().startswith(comment.split()[0].replace("T00:00+", "T00:00:00+"))
+    assert report is not None

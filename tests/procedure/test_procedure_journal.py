@@ -171,17 +171,29 @@ def test_tampered_and_rehashed_entry_breaks_the_next_link() -> None:
     assert "does not link" in err.message
 
 
-def test_payload_hash_mismatch_is_named() -> None:
-    lines = list(sample().lines)
-    obj = json.loads(lines[7])
-    from rokhas_sdk.procedure._journal import _TAIL
-
-    body = lines[7][:-_TAIL].replace(obj["payload_hash"].encode(), b"0" * 64)
+def test_payload_hash_mismatch_is_named_by_verify() -> None:
     import hashlib
 
+    from rokhas_sdk.procedure._journal import _TAIL
+
+    lines = list(sample().lines)
+    last = len(lines) - 1
+    obj = json.loads(lines[last])
+    # A forged last entry whose own hash is recomputed: the chain holds, the payload
+    # hash does not; replay trusts the chain (which covers the data bytes), verify()
+    # checks the payload hash too.
+    body = lines[last][:-_TAIL].replace(obj["payload_hash"].encode(), b"0" * 64)
+    lines[last] = body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
+    assert len(Journal.from_lines(lines)) == len(lines)
+    problem = verify(lines)
+    assert isinstance(problem, JournalTampered)
+    assert problem.index == last
+    assert "payload_hash" in problem.message
+    # Re-hashing a middle entry instead breaks the next link, which replay names.
+    lines = list(sample().lines)
+    body = lines[7][:-_TAIL].replace(json.loads(lines[7])["payload_hash"].encode(), b"0" * 64)
     lines[7] = body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
-    err = _expect(JournalTampered, lines, 7)
-    assert "payload_hash" in err.message
+    assert "does not link" in _expect(JournalTampered, lines, 8).message
 
 
 def test_duplicated_entry_is_named() -> None:
@@ -290,7 +302,7 @@ def test_signature_key_journal() -> None:
 def _context_for(kind: K | None) -> Context:
     body = None
     if kind is not None and kind_info(kind).commission_bodies:
-        body = B(sorted(kind_info(kind).commission_bodies)[0])
+        body = sorted(kind_info(kind).commission_bodies)[0]
     return Context(
         fees_paid=True, reason="motif", opinion=O.FAVORABLE, body=body, architect_attestation=True
     )

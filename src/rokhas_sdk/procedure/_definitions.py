@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from ..models import ProcedureFamily, ProcedureKind, Role
+from ..models import CommissionBody, ProcedureFamily, ProcedureKind, Role
 from . import _data
 from ._errors import ProcedureDataError, UnknownProcedureError
 
@@ -71,8 +71,8 @@ class KindInfo:
 
     kind: ProcedureKind
     family: str
-    commission_bodies: frozenset[str]
-    required_opinions: tuple[str, ...]
+    commission_bodies: frozenset[CommissionBody]
+    required_opinions: tuple[CommissionBody, ...]
     requires_commission: bool
     requires_inquiry: bool
 
@@ -230,8 +230,21 @@ def kind_info(kind: ProcedureKind) -> KindInfo:
     return KindInfo(
         kind=kind,
         family=row.family,
-        commission_bodies=frozenset(row.commission_bodies),
-        required_opinions=tuple(row.required_opinions),
+        commission_bodies=frozenset(_body(kind, b) for b in row.commission_bodies),
+        required_opinions=tuple(_body(kind, b) for b in row.required_opinions),
         requires_commission=row.requires_commission,
         requires_inquiry=row.requires_inquiry,
     )
+
+
+_BODIES: dict[str, CommissionBody] = {b.value: b for b in CommissionBody}
+
+
+def _body(kind: ProcedureKind, value: str) -> CommissionBody:
+    body = _BODIES.get(value)
+    if body is None:
+        raise ProcedureDataError(
+            f"procedure/data/kinds.json: kind {kind.value!r} names "
+            f"unknown commission body {value!r}"
+        )
+    return body

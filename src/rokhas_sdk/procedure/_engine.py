@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import InvalidInputError
-from ..models import ProcedureFamily, ProcedureKind, Role
+from ..models import CommissionBody, ProcedureFamily, ProcedureKind, Role
 from . import _data
 from ._calendar import fixed, local_date
 from ._clocks import DEFAULT_POLICY, ClockPolicy, due_instant, filing_windows
@@ -349,7 +349,7 @@ def _g_opinion(
     return None
 
 
-def _bodies(state: ProcedureState) -> tuple[frozenset[str], tuple[str, ...]]:
+def _bodies(state: ProcedureState) -> tuple[frozenset[CommissionBody], tuple[CommissionBody, ...]]:
     if state.kind is None:
         return frozenset(), ()
     info = kind_info(state.kind)
@@ -360,7 +360,7 @@ def _g_body(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     sits, _ = _bodies(state)
-    if ctx.body is None or ctx.body.value not in sits:
+    if ctx.body is None or ctx.body not in sits:
         return RefusalReason.BODY_NOT_ON_COMMISSION, ctx.body.value if ctx.body else "none"
     return None
 
@@ -369,8 +369,8 @@ def _g_required(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     _, required = _bodies(state)
-    have = {b.value for b, _ in state.opinions}
-    missing = [b for b in required if b not in have]
+    have = {b for b, _ in state.opinions}
+    missing = [b.value for b in required if b not in have]
     if missing:
         return RefusalReason.OPINIONS_MISSING, ", ".join(missing)
     return None

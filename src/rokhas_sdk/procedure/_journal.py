@@ -12,8 +12,10 @@ Line format (UTF-8, one JSON object per line, keys in exactly this order, no spa
   so the lines form a hash chain. Line 0 (``event`` ``"open"``) names the procedure and
   has ``prev`` = 64 zeros.
 
-Because both hashes are taken over the bytes as written, checking them needs no
-re-serialisation: the replay hot path is ``json.loads`` + two SHA-256 + ``apply``.
+Because the hashes are taken over the bytes as written, checking them needs no
+re-serialisation: the replay hot path is ``json.loads`` + one SHA-256 + ``apply``.
+Replay checks the chain (which covers every byte, ``data`` included); :func:`verify`
+also checks each ``payload_hash`` and the canonical form.
 """
 
 from __future__ import annotations
@@ -314,7 +316,7 @@ def _replay_lines(
 ) -> ProcedureState:
     sha256 = hashlib.sha256
     compare = hmac.compare_digest
-    decode = _DECODER.decode
+    decode = _DECODER.raw_decode
     fromiso = dt.datetime.fromisoformat
     roles = _ROLES
     policy = journal.policy
@@ -332,7 +334,10 @@ def _replay_lines(
             what = "empty line" if not line else "the line does not end with its hash field"
             raise _format(index, what, journal=journal)
         try:
-            obj = decode(line.decode())
+            text = line.decode()
+            obj, end = decode(text)
+            if end != len(text):
+                raise ValueError("trailing data")
             seq = obj["seq"]
             claimed = obj["hash"]
             event = obj["event"]
@@ -379,16 +384,12 @@ def _replay_lines(
                 seq,
                 kept,
             )
+        # ``data`` sits between the first top-level ``,"data":`` and the hash field; the
+        # chain hash above already covers these bytes (payload_hash is checked by verify()).
         cut = line.find(_DATA_KEY)
+        if cut < 0:
+            raise _format(index, "no data field", seq, journal)
         data_bytes = line[cut + 8 : size - tail]
-        if cut < 0 or not compare(sha256(data_bytes).hexdigest(), obj.get("payload_hash", "")):
-            raise _error(
-                JournalTampered,
-                f"journal entry {seq} (line {index + 1}): payload_hash does not match data",
-                index,
-                seq,
-                kept,
-            )
         try:
             at = fromiso(obj["at"])
             role = obj["role"]
@@ -456,8 +457,10 @@ def verify(
 ) -> JournalError | None:
     """The first problem of a journal (verification + replay), or ``None`` when sound.
 
-    Besides what replay checks, this also requires every line to be in canonical form
-    (the exact bytes :class:`Journal` writes).
+    Besides what replay checks (hash chain, sequence, time order, every event accepted
+    by the engine), this also checks each ``payload_hash`` against its ``data`` and
+    requires every line to be in canonical form (the exact bytes :class:`Journal`
+    writes).
     """
     materialised = [ln.encode() if isinstance(ln, str) else bytes(ln) for ln in lines]
     journal = Journal.from_lines(materialised, policy=policy, on_error="truncate")
@@ -466,6 +469,16 @@ def verify(
     for index, line in enumerate(materialised):
         line = line.rstrip(b"\r\n")
         obj = json.loads(line)
+        data_bytes = line[line.find(_DATA_KEY) + 8 : len(line) - _TAIL]
+        if not hmac.compare_digest(
+            hashlib.sha256(data_bytes).hexdigest(), str(obj.get("payload_hash", ""))
+        ):
+            return JournalTampered(
+                f"journal entry {obj['seq']} (line {index + 1}): payload_hash does not match data",
+                index=index,
+                seq=obj["seq"],
+                valid_entries=tuple(materialised[:index]),
+            )
         expected = _line(
             obj["seq"],
             dt.datetime.fromisoformat(obj["at"]),

@@ -1,7 +1,7 @@
 """The immutable state of one procedure, and the facts an event brings with it.
 
-Both are frozen dataclasses rather than pydantic models: ``apply`` and journal replay
-create one per event, and this is the hot path of ``bench/procedure.py``. Their JSON
+Neither is a pydantic model: ``apply`` and journal replay create a state per event, and
+this is the hot path of ``bench/procedure.py``. Their JSON
 forms (``to_dict`` / ``from_dict``) are validated by hand, strictly: unknown fields are
 refused, so nothing unexpected (a PIN, a passphrase) can ride along into a journal.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from .._errors import InvalidInputError
 from ..models import CommissionBody, Dossier, Opinion, ProcedureKind, ProjectScale
@@ -132,12 +132,12 @@ _ALL_FIELDS = frozenset(("missing_pieces", *_SCALARS))
 EMPTY_CONTEXT = Context()
 
 
-@dataclass(frozen=True, slots=True)
-class ProcedureState:
+class ProcedureState(NamedTuple):
     """Where one procedure stands: its graph, current state and the facts clocks need.
 
-    Immutable: :func:`rokhas_sdk.procedure.apply` returns a new one. ``marks`` is the
-    list of applied events with their instants (what the legal clocks are computed
+    Immutable (a named tuple, the cheapest immutable record in CPython: replay builds
+    one per event): :func:`rokhas_sdk.procedure.apply` returns a new one. ``marks`` is
+    the list of applied events with their instants (what the legal clocks are computed
     from); ``seq`` counts them.
     """
 
@@ -150,7 +150,7 @@ class ProcedureState:
     complement_requests: int = 0
     appeals: int = 0
     opinions: tuple[tuple[CommissionBody, Opinion], ...] = ()
-    flags: frozenset[str] = field(default_factory=frozenset)
+    flags: frozenset[str] = frozenset()
 
     def opinion_of(self, body: CommissionBody) -> Opinion | None:
         """The latest opinion entered for ``body``, if any."""
@@ -168,7 +168,7 @@ class ProcedureState:
 
     def evolve(self, **changes: Any) -> ProcedureState:
         """A copy with some fields changed (what ``apply`` uses)."""
-        return replace(self, **changes)
+        return self._replace(**changes)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (for ``--json`` and API payloads)."""
