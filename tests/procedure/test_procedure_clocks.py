@@ -297,3 +297,33 @@ def test_due_instant_is_a_local_midnight_after_the_start(
         days=1
     )
     assert c.elapsed_days == 0
+
+
+@given(
+    starts,
+    st.integers(min_value=0, max_value=120 * 24),
+    st.integers(min_value=0, max_value=20 * 24),
+    st.sampled_from(["tacit_approval", "validity", "maximum"]),
+    st.sampled_from([PETIT, K.URB_PERMIS_DEMOLITION, K.URB_PERMIS_HABITER]),
+)
+def test_the_guards_shortcut_never_misses_a_reached_deadline(
+    t0: dt.datetime, after_h: int, pause_h: int, purpose: str, kind: K
+) -> None:
+    from rokhas_sdk.procedure._clocks import DEFAULT_POLICY, due_instant
+
+    t1 = t0 + dt.timedelta(hours=pause_h)
+    s = state(
+        kind,
+        ("submit", t0),
+        ("issue_receipt", t0),
+        ("request_complement", t0 + dt.timedelta(hours=1)),
+        ("submit_complement", t1),
+        ("issue", t1),
+    )
+    when = t1 + dt.timedelta(hours=after_h)
+    precise = due_instant(s, when, DEFAULT_POLICY, purpose)
+    lazy = due_instant(s, when, DEFAULT_POLICY, purpose, only_if_reached=True)
+    if precise is not None and when >= precise:
+        assert lazy == precise
+    else:
+        assert lazy is None or lazy == precise

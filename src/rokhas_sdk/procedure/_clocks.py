@@ -81,6 +81,23 @@ class ClockPolicy:
     filing_windows: tuple[tuple[dt.date, dt.date], ...] | None = None
     calendar: WorkingCalendar | None = field(default=None, compare=False, hash=False)
 
+    def __hash__(self) -> int:
+        # Policies key the rule-selection cache: hash once, not at every guard.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(
+                (
+                    self.enable,
+                    self.disable,
+                    self.overrides,
+                    self.complement_effect,
+                    self.roll_to_working_day,
+                    self.filing_windows,
+                )
+            )
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
     def __post_init__(self) -> None:
         known = {r.id for r in _data.clock_rules()[0]}
         unknown = (
@@ -418,13 +435,24 @@ def _count_calendar(after: dt.date, until: dt.date) -> int:
     return max(0, (until - after).days)
 
 
+_MIN_DAYS = {"calendar_days": 1, "working_days": 1, "months": 28}
+
+
 def due_instant(
-    state: ProcedureState, at: dt.datetime, policy: ClockPolicy, purpose: str
+    state: ProcedureState,
+    at: dt.datetime,
+    policy: ClockPolicy,
+    purpose: str,
+    *,
+    only_if_reached: bool = False,
 ) -> dt.datetime | None:
     """Due instant of the running clock(s) of ``purpose`` at ``at`` (earliest), or ``None``.
 
     What the guards need, without building a whole :class:`ClockReport`. For
-    ``"tacit_approval"`` this is the tacit-approval instant.
+    ``"tacit_approval"`` this is the tacit-approval instant. With ``only_if_reached``,
+    ``None`` is also returned, cheaply, when the due instant is certainly after ``at``:
+    a clock cannot expire sooner than ``length`` days (28 per month) after its first
+    start (less one day of margin), and pauses and restarts only push it later.
     """
     if state.kind is None:
         return None
@@ -442,6 +470,13 @@ def due_instant(
                 if not state.marks or state.marks[-1][1] <= at
                 else tuple(m for m in state.marks if m[1] <= at)
             )
+        if only_if_reached:
+            first = next((t for e, t in marks if e in rule.start_on), None)
+            if first is None:
+                continue
+            # One day of margin: an offset change (Ramadan) can move wall time by an hour.
+            if at < first + dt.timedelta(days=rule.length * _MIN_DAYS[rule.unit] - 1):
+                continue
         run = _simulate(rule, marks, restart)
         if run.status != "running":
             continue

@@ -261,15 +261,15 @@ def _g_first_complement(
 
 
 def _clock_due(
-    state: ProcedureState, at: dt.datetime, p: ClockPolicy, purpose: str
+    state: ProcedureState, at: dt.datetime, p: ClockPolicy, purpose: str, lazy: bool = False
 ) -> dt.datetime | None:
-    return due_instant(state, at, p, purpose)
+    return due_instant(state, at, p, purpose, only_if_reached=lazy)
 
 
 def _g_not_after_tacit(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
-    due = _clock_due(state, at, p, "tacit_approval")
+    due = _clock_due(state, at, p, "tacit_approval", lazy=True)
     if due is not None and at >= due:
         return RefusalReason.AFTER_TACIT_APPROVAL, f"since {due.isoformat()}"
     return None
@@ -300,7 +300,7 @@ def _g_decision_passed(
 def _g_validity_ok(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
-    due = _clock_due(state, at, p, "validity")
+    due = _clock_due(state, at, p, "validity", lazy=True)
     if due is not None and at >= due:
         return RefusalReason.VALIDITY_EXPIRED, f"expired {due.isoformat()}"
     return None
