@@ -135,8 +135,7 @@ def _transition(
     ctx: Context,
     policy: ClockPolicy,
 ) -> Transition:
-    if at.tzinfo is None or at.utcoffset() is None:
-        local_date(at)  # raises the typed error
+    # ``at`` is aware here: apply()/check() pass it through fixed(), replay checks it.
     t = d.transitions.get((state.state, event))
     if t is None:
         if event not in d.events:
@@ -184,8 +183,8 @@ def _advance(state: ProcedureState, t: Transition, at: dt.datetime, ctx: Context
     elif event == "appeal":
         appeals += 1
     elif event == "enter_opinion" and ctx.body is not None and ctx.opinion is not None:
-        kept = tuple((b, o) for b, o in opinions if b is not ctx.body)
-        opinions = (*kept, (ctx.body, ctx.opinion))
+        body = ctx.body
+        opinions = (*[p for p in opinions if p[0] is not body], (body, ctx.opinion))
     elif event == "submit":
         changed = set(flags)
         for name in FLAG_FIELDS:

@@ -327,10 +327,10 @@ def _replay_lines(
     # beyond the slices hashed; guards and clocks run only where a transition has them.
     for index, raw in enumerate(lines):
         line = raw if type(raw) is bytes else (raw.encode() if isinstance(raw, str) else bytes(raw))
-        if line[-1:] in (b"\n", b"\r"):
+        if not line.endswith(b'"}'):
             line = line.rstrip(b"\r\n")
         size = len(line)
-        if size <= tail or not line.startswith(_HASH_KEY, size - tail) or not line.endswith(b'"}'):
+        if size <= tail or not line.endswith(b'"}') or not line.startswith(_HASH_KEY, size - tail):
             what = "empty line" if not line else "the line does not end with its hash field"
             raise _format(index, what, journal=journal)
         try:
@@ -364,9 +364,7 @@ def _replay_lines(
                 seq,
                 kept,
             )
-        view = memoryview(line)
-        body = view[: size - tail]
-        if not compare(sha256(body).hexdigest(), claimed):
+        if not compare(sha256(line[: size - tail]).hexdigest(), claimed):
             raise _error(
                 JournalTampered,
                 f"journal entry {seq} (line {index + 1}) was altered: "
