@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from procedure_helpers import at
 
+from rokhas_sdk import InvalidInputError
 from rokhas_sdk.models import CommissionBody as B
 from rokhas_sdk.models import Opinion as O
 from rokhas_sdk.models import ProcedureKind as K
@@ -341,3 +342,42 @@ def test_replaying_a_journal_equals_applying_its_events(
         assert j.record(event, role=role, actor="someone", at=t, context=ctx) == state
     assert replay(j.lines) == state
     assert replay([ln.decode() for ln in j.lines]) == state
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(min_value=0, max_value=10),
+    st.integers(min_value=0, max_value=400),
+    st.binary(max_size=8),
+)
+def test_any_damaged_line_yields_a_journal_error_never_a_crash(
+    which: int, pos: int, junk: bytes
+) -> None:
+    lines = list(sample().lines)
+    i = which % len(lines)
+    line = lines[i]
+    p = pos % (len(line) + 1)
+    lines[i] = line[:p] + junk + line[p + len(junk) :]
+    j = Journal.from_lines(lines, on_error="truncate")
+    if j.problem is not None:
+        assert j.problem.index <= i
+        assert len(j) == j.problem.index
+    else:
+        assert len(j) == len(lines)
+
+
+@given(st.lists(st.text(max_size=40), max_size=4))
+def test_arbitrary_text_lines_are_refused_with_a_journal_error(lines: list[str]) -> None:
+    with pytest.raises(JournalError):
+        Journal.from_lines(lines)
+
+
+def test_state_json_round_trip() -> None:
+    from rokhas_sdk.procedure import ProcedureState
+
+    s = sample().state
+    assert ProcedureState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
+    with pytest.raises(InvalidInputError):
+        ProcedureState.from_dict({"graph": "building"})
+    with pytest.raises(InvalidInputError):
+        ProcedureState.from_dict({**s.to_dict(), "last_at": "yesterday"})

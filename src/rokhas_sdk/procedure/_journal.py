@@ -341,6 +341,8 @@ def _replay_lines(
             seq = obj["seq"]
             claimed = obj["hash"]
             event = obj["event"]
+            if type(event) is not str or type(claimed) is not str or not claimed.isascii():
+                raise TypeError("event and hash must be strings")
         except (ValueError, KeyError, TypeError):
             raise _format(
                 index, "not a JSON object with seq, event and hash", journal=journal

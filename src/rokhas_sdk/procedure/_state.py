@@ -105,6 +105,13 @@ class Context:
         return cls(**kwargs)
 
 
+def _aware(value: Any) -> dt.datetime:
+    at = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(at, dt.datetime) or at.tzinfo is None:
+        raise InvalidInputError(f"{value!r} is not an ISO 8601 instant with an offset")
+    return at
+
+
 def _enum(enum: Any, value: Any, name: str) -> Any:
     if value is None or isinstance(value, enum):
         return value
@@ -170,8 +177,39 @@ class ProcedureState(NamedTuple):
         """A copy with some fields changed (what ``apply`` uses)."""
         return self._replace(**changes)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProcedureState:
+        """Rebuild a state from :meth:`to_dict` output (strictly validated).
+
+        Prefer storing the journal: a state read back this way is trusted as given.
+        """
+        try:
+            kind = data["kind"]
+            marks = tuple((str(e), _aware(t)) for e, t in data["history"])
+            return cls(
+                graph=str(data["graph"]),
+                kind=_enum(ProcedureKind, kind, "kind") if kind is not None else None,
+                state=str(data["state"]),
+                seq=int(data["seq"]),
+                last_at=_aware(data["last_at"]) if data.get("last_at") else None,
+                marks=marks,
+                complement_requests=int(data.get("complement_requests", 0)),
+                appeals=int(data.get("appeals", 0)),
+                opinions=tuple(
+                    (_enum(CommissionBody, b, "body"), _enum(Opinion, o, "opinion"))
+                    for b, o in dict(data.get("opinions", {})).items()
+                ),
+                flags=frozenset(str(f) for f in data.get("flags", ())),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InvalidInputError):
+                raise
+            raise InvalidInputError(
+                f"not a procedure state ({exc}); use ProcedureState.to_dict()"
+            ) from None
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (for ``--json`` and API payloads)."""
+        """A JSON-ready summary (for ``--json`` and API payloads); see :meth:`from_dict`."""
         return {
             "graph": self.graph,
             "kind": self.kind.value if self.kind else None,
