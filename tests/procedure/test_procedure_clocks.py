@@ -243,9 +243,9 @@ def test_a_pause_never_shortens_a_deadline(
     rule = "loi55-19.eco.decision" if kind.is_economic else "order2023.decision.grand"
     policy = ClockPolicy(
         overrides=(
-            RuleOverride(rule, length=length if unit != "months" else 1 + length % 12, unit=unit),
+            RuleOverride(rule, length=length if unit != "months" else 1 + length % 12, unit=unit),  # type: ignore[arg-type]
         )
-    )  # type: ignore[arg-type]
+    )
     paused_at = t0 + dt.timedelta(hours=pause_after_h)
     resumed_at = paused_at + dt.timedelta(hours=pause_h)
     report_at = resumed_at + dt.timedelta(days=1)

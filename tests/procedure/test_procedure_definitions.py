@@ -9,9 +9,11 @@ from rokhas_sdk.models import Opinion, ProcedureFamily, ProcedureKind, Role
 from rokhas_sdk.procedure import (
     SIGNATURE_KEY,
     Context,
+    EventInfo,
     ProcedureDefinition,
     ProcedureState,
     RefusalReason,
+    StateInfo,
     UnknownProcedureError,
     apply,
     check,
@@ -72,7 +74,8 @@ def test_unknown_graph_is_a_typed_error() -> None:
 
 @pytest.mark.parametrize("d", definitions(), ids=lambda d: d.name)
 def test_states_and_events_carry_french_and_arabic_labels(d: ProcedureDefinition) -> None:
-    for info in [*d.states.values(), *d.events.values()]:
+    infos: list[StateInfo | EventInfo] = [*d.states.values(), *d.events.values()]
+    for info in infos:
         assert info.label_fr.strip()
         assert info.label_ar.strip()
         assert any("\u0600" <= ch <= "\u06ff" for ch in info.label_ar), info.id

@@ -53,7 +53,7 @@ def filed(
         K.URB_CERTIFICAT_CONFORMITE,
     ):
         s = apply(s, "sign_plans", role=R.ARCHITECTE, at=t)
-    s = apply(s, "submit", role=R.PETITIONNAIRE, at=t, context=Context(**flags))
+    s = apply(s, "submit", role=R.PETITIONNAIRE, at=t, context=dict(flags))
     return apply(s, "issue_receipt", role=R.SYSTEM, at=t)
 
 
