@@ -481,3 +481,28 @@ def test_allowed_events_by_role_and_with_guards() -> None:
     assert {e.id for e in allowed_events(s, R.PETITIONNAIRE, at=at(2026, 6, 5))} == {
         "record_tacit_approval"
     }
+
+
+def test_the_regisseur_records_payment_before_delivery() -> None:
+    s = to_president(filed(), at(2026, 3, 4))
+    _refused(RefusalReason.FEES_UNPAID, s, "issue", role=R.PRESIDENT_COMMUNE, at=at(2026, 3, 5))
+    _refused(
+        RefusalReason.ROLE_NOT_PERMITTED,
+        s,
+        "record_payment",
+        role=R.PETITIONNAIRE,
+        at=at(2026, 3, 5),
+    )
+    paid = apply(s, "record_payment", role=R.REGISSEUR, at=at(2026, 3, 5))
+    assert paid.state == s.state
+    assert "fees_paid" in paid.flags
+    assert apply(paid, "issue", role=R.PRESIDENT_COMMUNE, at=at(2026, 3, 6)).state == "ISSUED"
+    # An explicit "not paid" still refuses (e.g. a refunded payment).
+    _refused(
+        RefusalReason.FEES_UNPAID,
+        paid,
+        "issue",
+        role=R.PRESIDENT_COMMUNE,
+        at=at(2026, 3, 6),
+        context={"fees_paid": False},
+    )

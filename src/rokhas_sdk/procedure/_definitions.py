@@ -28,6 +28,9 @@ __all__ = [
 
 _KINDS: dict[str, ProcedureKind] = {k.value: k for k in ProcedureKind}
 
+#: ``"to"`` value of a table row whose event leaves the state unchanged (a self-loop).
+SAME = "="
+
 #: Name of the graph of the 2020 circular's signature-key delivery (not a dossier family).
 SIGNATURE_KEY = "signature_key"
 
@@ -130,7 +133,7 @@ def _compile(name: str) -> ProcedureDefinition:
         for src in row.from_:
             if src not in order:
                 order.append(src)
-        if row.to not in order:
+        if row.to != SAME and row.to not in order:
             order.append(row.to)
     for row in rows:
         bad_guards = [g for g in row.guards if g not in _data.GUARDS]
@@ -151,7 +154,7 @@ def _compile(name: str) -> ProcedureDefinition:
             transitions[(src, row.event)] = Transition(
                 source=src,
                 event=row.event,
-                target=row.to,
+                target=src if row.to == SAME else row.to,
                 roles=frozenset(row.roles),
                 guards=tuple(row.guards),
                 evidence=row.source,

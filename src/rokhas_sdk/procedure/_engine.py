@@ -196,6 +196,8 @@ def _advance(state: ProcedureState, t: Transition, at: dt.datetime, ctx: Context
         flags = frozenset(changed)
     elif event == "open_inquiry":
         flags = flags | {"inquiry_done"}
+    elif event == "record_payment":
+        flags = flags | {"fees_paid"}
     return ProcedureState(
         state.graph,
         state.kind,
@@ -319,8 +321,9 @@ def _g_validity_expired(
 def _g_fees(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
-    if ctx.fees_paid is not True:
-        return RefusalReason.FEES_UNPAID, "context.fees_paid must be true"
+    # Paid when the régisseur recorded it (``record_payment``) or the event states it.
+    if ctx.fees_paid is False or (ctx.fees_paid is not True and "fees_paid" not in state.flags):
+        return RefusalReason.FEES_UNPAID, "record_payment first, or pass context.fees_paid=true"
     return None
 
 
