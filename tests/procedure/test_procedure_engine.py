@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from procedure_helpers import CASA, at
 
 from rokhas_sdk import InvalidInputError
@@ -506,3 +509,53 @@ def test_the_regisseur_records_payment_before_delivery() -> None:
         at=at(2026, 3, 6),
         context={"fees_paid": False},
     )
+
+
+contexts = st.builds(
+    Context,
+    missing_pieces=st.lists(st.text(min_size=1, max_size=12), max_size=3).map(tuple),
+    fees_paid=st.none() | st.booleans(),
+    signer_key_active=st.none() | st.booleans(),
+    reason=st.none() | st.text(max_size=20),
+    opinion=st.none() | st.sampled_from(list(O)),
+    body=st.none() | st.sampled_from(list(B)),
+    investment=st.none() | st.booleans(),
+    multi_commune=st.none() | st.booleans(),
+    in_lotissement=st.none() | st.booleans(),
+    grand_projet=st.none() | st.booleans(),
+    provisional_acceptance=st.none() | st.booleans(),
+    architect_attestation=st.none() | st.booleans(),
+)
+
+
+@given(contexts)
+def test_context_json_round_trip(ctx: Context) -> None:
+    assert Context.from_dict(json.loads(json.dumps(ctx.to_dict()))) == ctx
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["fees_paid", "reason", "opinion", "body", "missing_pieces", "pin", "x"]),
+        json_values,
+        max_size=4,
+    )
+)
+def test_context_parser_accepts_or_refuses_with_a_typed_error(data: dict[str, object]) -> None:
+    problem: InvalidInputError | None = None
+    try:
+        ctx = Context.from_dict(data)
+    except InvalidInputError as exc:
+        problem = exc
+    if problem is not None:
+        assert problem.message
+    else:
+        assert set(ctx.to_dict()) <= set(data)
