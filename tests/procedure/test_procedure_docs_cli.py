@@ -172,3 +172,14 @@ def test_the_example_of_docs_procedure_md_runs_as_documented() -> None:
             value = eval(expr.strip(), namespace)
             assert value.isoformat().startswith(comment.split()[0].replace("T00:00+", "T00:00:00+"))
     assert report is not None
+
+
+def test_rule_ids_named_in_the_docs_exist() -> None:
+    import re
+
+    from rokhas_sdk.procedure import ClockPolicy
+
+    text = (DOCS.parent / "procedure.md").read_text(encoding="utf-8")
+    ids = set(re.findall(r'"((?:order2023|loi[0-9-]+|d2-18-475|rgc2019)[a-z0-9.\-]*)"', text))
+    assert len(ids) >= 5
+    ClockPolicy(enable=frozenset(ids))  # raises ProcedureDataError for an unknown id
