@@ -21,6 +21,7 @@ from ._delays import DELAY_COLUMNS as DELAY_COLUMNS
 from ._delays import dossier_delays as dossier_delays
 from ._errors import EventDataError as EventDataError
 from ._io import EVENT_COLUMNS as EVENT_COLUMNS
+from ._io import events_from_journal as events_from_journal
 from ._io import events_from_records as events_from_records
 from ._io import normalise_events as normalise_events
 from ._io import read_events as read_events
@@ -51,6 +52,7 @@ __all__ = [
     "commune_stats",
     "default_rules",
     "dossier_delays",
+    "events_from_journal",
     "events_from_records",
     "normalise_events",
     "rank_communes",

@@ -69,7 +69,8 @@ def dossier_delays(
     dates. A pause runs from a complement request to the answer (or to the decision if
     none came), clipped to the filing-decision interval; with ``complement_effect``
     "suspend" paused days are subtracted, with "restart" the clock starts again at the
-    last answer before the decision.
+    last answer before the decision. Dossiers with no event that counts (drafts never
+    filed) are not listed.
 
     Example::
 

@@ -17,6 +17,9 @@ fields (commune, kind) may be given once per dossier and are carried to its entr
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -24,6 +27,7 @@ from typing import Any
 
 from ._errors import EventDataError
 from ._polars import pl
+from ._rules import CountingRules, default_rules
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -223,20 +227,116 @@ def _format_of(path: Path, fmt: str | None) -> str:
     return found
 
 
-def _read_jsonl(path: Path) -> pl.DataFrame:
-    # A flat export has exactly our columns on every line: polars reads it natively,
-    # which matters at millions of lines. Anything else goes through the journal reader.
-    with path.open(encoding="utf-8") as fh:
-        first = next((line for line in fh if line.strip()), "")
+_HASH_KEY = b',"hash":"'
+
+
+def _is_journal(first: Mapping[str, Any]) -> bool:
+    return {"seq", "event", "prev", "hash"} <= set(first)
+
+
+def _commune_map(communes: Communes) -> dict[str, str]:
+    """Dossier -> commune, from a mapping or a CSV file with columns dossier, commune."""
+    if communes is None:
+        return {}
+    if isinstance(communes, Mapping):
+        return {str(k): str(v) for k, v in communes.items()}
+    path = Path(communes)
     try:
-        keys = set(json.loads(first)) if first else set()
-    except (json.JSONDecodeError, TypeError):
-        keys = set()
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EventDataError(f"{path}: cannot read the dossier-commune table ({exc})") from None
+    if rows and not {"dossier", "commune"} <= set(rows[0]):
+        raise EventDataError(f"{path}: the dossier-commune table needs the columns dossier and commune")
+    return {row["dossier"].strip(): row["commune"].strip() for row in rows if row.get("dossier")}
+
+
+def events_from_journal(
+    lines: Iterable[bytes | str],
+    *,
+    source: str = "<journal>",
+    communes: Communes = None,
+    rules: CountingRules | None = None,
+    verify: bool = True,
+) -> pl.DataFrame:
+    """Events from procedure journals (JSON Lines, hash-chained; docs/procedure.md).
+
+    Line 0 of each journal (event ``open``) names the dossier and the procedure kind;
+    several journals may follow each other in one stream. Journal event names become
+    the state they reach (``rules.journal_events``: ``submit`` -> ``SUBMITTED``...).
+    The journal does not carry the commune: it comes from ``communes`` (a mapping or a
+    CSV file ``dossier,commune``) unless line 0 has one. With ``verify``, each line's
+    hash and link to the previous line are checked (a full replay, with the procedure's
+    rules, is ``rokhas procedure replay``).
+    """
+    r = rules or default_rules()
+    mapping = _commune_map(communes)
+    records: list[dict[str, Any]] = []
+    dossier: str | None = None
+    prev = ""
+    count = 0
+    for n, raw in enumerate(lines, start=1):
+        line = raw.encode() if isinstance(raw, str) else raw
+        line = line.rstrip(b"\r\n")
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise EventDataError(f"{source}: line {n} is not JSON ({exc}); a journal has one object per line") from None
+        if not isinstance(entry, dict) or "event" not in entry or "at" not in entry:
+            raise EventDataError(f"{source}: line {n} is not a journal entry (needs seq, at, event, prev, hash)")
+        if verify:
+            cut = line.rfind(_HASH_KEY)
+            digest = hashlib.sha256(line[:cut]).hexdigest() if cut > 0 else ""
+            if not hmac.compare_digest(digest, str(entry.get("hash", ""))):
+                raise EventDataError(
+                    f"{source}: line {n} does not match its hash: the journal was changed; "
+                    "check it with `rokhas procedure replay`"
+                )
+        if entry["event"] == "open":
+            data = entry.get("data") or {}
+            count += 1
+            dossier = str(data.get("dossier") or (source if count == 1 else f"{source}#{count}"))
+            commune = data.get("commune") or mapping.get(dossier)
+            if commune is None:
+                raise EventDataError(
+                    f"{source}: the journal of dossier {dossier!r} names no commune; give a "
+                    "dossier-commune table (communes=..., or --communes FILE with columns dossier,commune)"
+                )
+            records.append({"dossier": dossier, "commune": commune, "kind": data.get("kind")})
+        else:
+            if dossier is None:
+                raise EventDataError(f"{source}: line {n} comes before the journal's 'open' line")
+            if verify and not hmac.compare_digest(str(entry.get("prev", "")), prev):
+                raise EventDataError(
+                    f"{source}: line {n} does not link to the line before it: entries were removed, "
+                    "added or reordered; check it with `rokhas procedure replay`"
+                )
+            event = str(entry["event"])
+            records.append({"dossier": dossier, "event": r.journal_events.get(event, event), "at": entry["at"]})
+        prev = str(entry.get("hash", ""))
+    return events_from_records(records, source=source)
+
+
+def _read_jsonl(path: Path, communes: Communes, rules: CountingRules | None) -> pl.DataFrame:
+    # A flat export has exactly our columns on every line: polars reads it natively,
+    # which matters at millions of lines. Journals and other shapes go line by line.
+    with path.open("rb") as fh:
+        first = next((line for line in fh if line.strip()), b"")
+    try:
+        head = json.loads(first) if first else {}
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        head = {}
+    keys = set(head) if isinstance(head, dict) else set()
+    if keys and _is_journal(head):
+        with path.open("rb") as fh:
+            return events_from_journal(fh, source=str(path), communes=communes, rules=rules)
     if keys and {"dossier", "commune", "event", "at"} <= keys <= set(EVENT_COLUMNS):
         try:
             raw = pl.read_ndjson(path, schema={c: pl.String for c in EVENT_COLUMNS})
         except pl.exceptions.PolarsError:
-            pass  # mixed content: let the line-by-line reader say which line is wrong
+            pass  # mixed content: the line-by-line reader says which line is wrong
         else:
             return normalise_events(raw, source=str(path))
     records: list[dict[str, Any]] = []
@@ -247,28 +347,45 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise EventDataError(
-                    f"{path}: line {n} is not JSON ({exc.msg}); one JSON object per line"
-                ) from None
+                raise EventDataError(f"{path}: line {n} is not JSON ({exc.msg}); one JSON object per line") from None
     return events_from_records(records, source=str(path))
 
 
 def read_events(
-    source: str | Path | Sequence[str | Path], *, format: str | None = None
+    source: str | Path | Sequence[str | Path],
+    *,
+    format: str | None = None,
+    communes: Communes = None,
+    rules: CountingRules | None = None,
 ) -> pl.DataFrame:
-    """Read events from one or more files (CSV, Parquet, JSON Lines journals or exports).
+    """Read events from files or folders: CSV, Parquet, JSON Lines exports or journals.
 
     The format comes from the suffix (``.csv``, ``.parquet``, ``.jsonl``/``.ndjson``)
-    unless ``format`` says otherwise. Several files are read and concatenated.
+    unless ``format`` says otherwise; a folder means every ``.jsonl`` file in it (a
+    folder of journals). Procedure journals are recognised by their first line;
+    ``communes`` gives their dossiers' communes (see :func:`events_from_journal`).
+
+    Example::
+
+        events = read_events("journals/", communes="dossiers.csv")
     """
     if isinstance(source, (str, Path)):
         paths = [Path(source)]
     else:
         paths = [Path(p) for p in source]
-    frames = []
+    files: list[Path] = []
     for path in paths:
-        if not path.is_file():
-            raise EventDataError(f"{path}: no such file; give the path of a journal or export")
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in {".jsonl", ".ndjson"} and p.is_file())
+            if not found:
+                raise EventDataError(f"{path}: the folder holds no .jsonl journal")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise EventDataError(f"{path}: no such file or folder; give a journal, an export or a folder of journals")
+    frames = []
+    for path in files:
         fmt = _format_of(path, format)
         try:
             if fmt == "parquet":
@@ -277,13 +394,11 @@ def read_events(
                 raw = pl.read_csv(path, infer_schema=False)
                 frames.append(normalise_events(raw, source=str(path)))
             else:
-                frames.append(_read_jsonl(path))
+                frames.append(_read_jsonl(path, communes, rules))
         except EventDataError:
             raise
         except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-            raise EventDataError(
-                f"{path}: cannot read it as {fmt} ({str(exc).splitlines()[0]})"
-            ) from None
+            raise EventDataError(f"{path}: cannot read it as {fmt} ({str(exc).splitlines()[0]})") from None
     return pl.concat(frames) if len(frames) > 1 else frames[0]
 
 

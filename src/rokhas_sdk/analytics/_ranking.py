@@ -8,7 +8,9 @@ of dossiers decided within each legal target.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 from typing import Literal
 
 from .._errors import InvalidInputError
@@ -39,6 +41,19 @@ def _check_quarter(quarter: str) -> str:
             f"quarter {quarter!r} is not like 2026Q3; write the year, Q and 1 to 4"
         )
     return f"{m.group(1)}Q{m.group(2)}"
+
+
+def _quarter_end(q: str) -> dt.datetime:
+    year, n = int(q[:4]), int(q[-1])
+    first_of_next = dt.date(year + (n == 4), 1 if n == 4 else 3 * n + 1, 1)
+    return dt.datetime.combine(first_of_next, dt.time(), tzinfo=ZoneInfo("Africa/Casablanca"))
+
+
+def _default_quarter(quarters: list[str], events: pl.DataFrame | pl.LazyFrame) -> str:
+    """The latest quarter the data covers to its end; else the latest with decisions."""
+    last = events.lazy().select(pl.col("at").max()).collect().item()
+    complete = [q for q in quarters if last is not None and _quarter_end(q) <= last]
+    return complete[-1] if complete else quarters[-1]
 
 
 def commune_stats(
@@ -135,7 +150,8 @@ def rank_communes(
 ) -> RankingReport:
     """The quarterly ranking of communes, from events (journals or exports).
 
-    ``quarter`` like "2026Q3" (default: the latest quarter with decisions). Communes
+    ``quarter`` like "2026Q3" (default: the latest quarter that the data covers to its
+    end, i.e. with an event after it; else the latest with decisions). Communes
     with fewer than ``min_decided`` decided dossiers of a scale are not ranked on that
     scale's criteria. Ties are broken by more dossiers decided, then commune code.
 
@@ -155,7 +171,7 @@ def rank_communes(
             raise InvalidInputError(
                 "no decided dossier in the data: a ranking needs dossiers with a filing and a decision event"
             )
-        q = quarters[-1]
+        q = _default_quarter(quarters, events)
     else:
         q = _check_quarter(quarter)
         if q not in quarters:

@@ -57,7 +57,9 @@ class CountingRules(ValueObject):
 
     ``complement_effect`` "suspend" excludes the time a complement request was pending;
     "restart" starts the clock again when the complement is provided. ``day_basis``
-    "working" counts Monday to Friday less Moroccan public holidays.
+    "working" counts Monday to Friday less Moroccan public holidays. ``journal_events``
+    maps the procedure journal's event names (``submit``, ``issue``...) to the state
+    names counted here; ``scales`` maps procedure kinds to petits or grands projets.
     """
 
     clock_start_events: tuple[str, ...] = Field(min_length=1)
@@ -69,6 +71,7 @@ class CountingRules(ValueObject):
     quarter_of: Literal["decision"] = "decision"
     targets: tuple[DelayTarget, ...] = ()
     scales: dict[str, ProjectScale] = Field(default_factory=dict)
+    journal_events: dict[str, str] = Field(default_factory=dict)
     sources: tuple[RuleSource, ...] = ()
     version: str = "custom"
 
@@ -110,6 +113,7 @@ def default_rules() -> CountingRules:
             quarter_of=counting["quarter_of"]["value"],
             targets=tuple(DelayTarget(**row) for row in raw["targets"]),
             scales={row["kind"]: ProjectScale(row["scale"]) for row in raw["scales"]},
+            journal_events=raw["journal_events"]["map"],
             sources=tuple(
                 RuleSource(
                     id=r["id"],
