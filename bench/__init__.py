@@ -1,0 +1,1 @@
+"""Benchmarks: each module measures our code and its baseline side by side in one run."""
