@@ -20,7 +20,12 @@ def local_day(at: dt.datetime) -> dt.date:
 
 def count(events: list[tuple[str, dt.datetime]], rules: CountingRules) -> dict[str, object]:
     """Status, raw, paused and counted calendar days for one dossier's (event, at) list."""
-    roles = {*rules.clock_start_events, *rules.decision_events, *rules.pause_start_events, *rules.pause_end_events}
+    roles = {
+        *rules.clock_start_events,
+        *rules.decision_events,
+        *rules.pause_start_events,
+        *rules.pause_end_events,
+    }
     if not any(ev in roles for ev, _ in events):
         return {"status": "absent"}  # never filed: not in the output at all
     starts = [at for ev, at in events if ev in rules.clock_start_events]

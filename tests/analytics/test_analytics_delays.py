@@ -21,8 +21,13 @@ def at(day: int, hour: int = 10, month: int = 7) -> str:
     return dt.datetime(2026, month, day, hour, tzinfo=CASA).isoformat()
 
 
-def rows(dossier: str, *events: tuple[str, str], commune: str = "C1", kind: str = PETIT) -> list[dict[str, Any]]:
-    return [{"dossier": dossier, "commune": commune, "kind": kind, "event": e, "at": t} for e, t in events]
+def rows(
+    dossier: str, *events: tuple[str, str], commune: str = "C1", kind: str = PETIT
+) -> list[dict[str, Any]]:
+    return [
+        {"dossier": dossier, "commune": commune, "kind": kind, "event": e, "at": t}
+        for e, t in events
+    ]
 
 
 def one(records: list[dict[str, Any]], **rule_changes: Any) -> dict[str, Any]:
@@ -53,16 +58,33 @@ def test_filing_to_decision_with_a_complement_pause() -> None:
 
 def test_restart_counts_from_the_answer() -> None:
     r = one(
-        rows("D1", ("SUBMITTED", at(1)), ("COMPLEMENT_REQUESTED", at(3)), ("RECEIPT_ISSUED", at(7)), ("REFUSED", at(13))),
+        rows(
+            "D1",
+            ("SUBMITTED", at(1)),
+            ("COMPLEMENT_REQUESTED", at(3)),
+            ("RECEIPT_ISSUED", at(7)),
+            ("REFUSED", at(13)),
+        ),
         complement_effect="restart",
     )
-    assert (r["raw_days"], r["paused_days"], r["counted_days"], r["decision"]) == (12, 6, 6, "refused")
+    assert (r["raw_days"], r["paused_days"], r["counted_days"], r["decision"]) == (
+        12,
+        6,
+        6,
+        "refused",
+    )
 
 
 def test_working_days_skip_weekends() -> None:
     # Wed 1 July -> Mon 13 July: 8 working days; pause Fri 3 -> Tue 7: 2 working days.
     r = one(
-        rows("D1", ("SUBMITTED", at(1)), ("COMPLEMENT_REQUESTED", at(3)), ("COMPLEMENT_PROVIDED", at(7)), ("ISSUED", at(13))),
+        rows(
+            "D1",
+            ("SUBMITTED", at(1)),
+            ("COMPLEMENT_REQUESTED", at(3)),
+            ("COMPLEMENT_PROVIDED", at(7)),
+            ("ISSUED", at(13)),
+        ),
         day_basis="working",
     )
     assert (r["raw_days"], r["paused_days"], r["counted_days"]) == (8, 2, 6)
@@ -118,8 +140,20 @@ def test_quarter_is_the_local_date_of_the_decision() -> None:
     # 31 December 23:30 UTC is 1 January 00:30 in Casablanca (UTC+1): next year's Q1.
     r = one(
         [
-            {"dossier": "D", "commune": "C", "scale": "GRAND", "event": "SUBMITTED", "at": "2026-12-01T09:00:00Z"},
-            {"dossier": "D", "commune": "C", "scale": "GRAND", "event": "ISSUED", "at": "2026-12-31T23:30:00Z"},
+            {
+                "dossier": "D",
+                "commune": "C",
+                "scale": "GRAND",
+                "event": "SUBMITTED",
+                "at": "2026-12-01T09:00:00Z",
+            },
+            {
+                "dossier": "D",
+                "commune": "C",
+                "scale": "GRAND",
+                "event": "ISSUED",
+                "at": "2026-12-31T23:30:00Z",
+            },
         ]
     )
     assert (r["quarter"], r["raw_days"], r["scale"]) == ("2027Q1", 31, "GRAND")
@@ -127,7 +161,8 @@ def test_quarter_is_the_local_date_of_the_decision() -> None:
 
 def test_kind_without_scale_is_left_out_of_scales() -> None:
     r = one(rows("D1", ("SUBMITTED", at(1)), ("ISSUED", at(3)), kind="URB_PERMIS_REFECTION"))
-    assert r["scale"] is None and r["counted_days"] == 2
+    assert r["scale"] is None
+    assert r["counted_days"] == 2
 
 
 EVENTS = [
@@ -151,15 +186,23 @@ dossier_events = st.lists(
     st.lists(dossier_events, min_size=1, max_size=8),
     st.sampled_from(["suspend", "restart"]),
 )
-def test_columnar_count_matches_the_reference(dossiers: list[list[tuple[str, int]]], effect: str) -> None:
+def test_columnar_count_matches_the_reference(
+    dossiers: list[list[tuple[str, int]]], effect: str
+) -> None:
     rules = default_rules().model_copy(update={"complement_effect": effect})
     records = []
     expected = {}
     for i, evs in enumerate(dossiers):
         timed = [(e, BASE + dt.timedelta(minutes=m)) for e, m in evs]
         expected[f"D{i}"] = count(timed, rules)
-        records += [{"dossier": f"D{i}", "commune": "C", "scale": "PETIT", "event": e, "at": t.isoformat()} for e, t in timed]
-    got = {row["dossier"]: row for row in dossier_delays(events_from_records(records), rules).iter_rows(named=True)}
+        records += [
+            {"dossier": f"D{i}", "commune": "C", "scale": "PETIT", "event": e, "at": t.isoformat()}
+            for e, t in timed
+        ]
+    got = {
+        row["dossier"]: row
+        for row in dossier_delays(events_from_records(records), rules).iter_rows(named=True)
+    }
     for dossier, exp in expected.items():
         if exp["status"] == "absent":
             assert dossier not in got
@@ -170,10 +213,18 @@ def test_columnar_count_matches_the_reference(dossiers: list[list[tuple[str, int
 
 
 @given(st.lists(dossier_events, min_size=1, max_size=8), st.sampled_from(["calendar", "working"]))
-def test_pauses_never_increase_the_counted_delay(dossiers: list[list[tuple[str, int]]], basis: str) -> None:
+def test_pauses_never_increase_the_counted_delay(
+    dossiers: list[list[tuple[str, int]]], basis: str
+) -> None:
     rules = default_rules().model_copy(update={"day_basis": basis})
     records = [
-        {"dossier": f"D{i}", "commune": "C", "scale": "GRAND", "event": e, "at": (BASE + dt.timedelta(minutes=m)).isoformat()}
+        {
+            "dossier": f"D{i}",
+            "commune": "C",
+            "scale": "GRAND",
+            "event": e,
+            "at": (BASE + dt.timedelta(minutes=m)).isoformat(),
+        }
         for i, evs in enumerate(dossiers)
         for e, m in evs
     ]
@@ -187,7 +238,13 @@ def test_pauses_never_increase_the_counted_delay(dossiers: list[list[tuple[str, 
 @given(st.lists(dossier_events, min_size=1, max_size=6), st.permutations(range(6)))
 def test_row_order_does_not_matter(dossiers: list[list[tuple[str, int]]], perm: list[int]) -> None:
     records = [
-        {"dossier": f"D{i}", "commune": "C", "scale": "PETIT", "event": e, "at": (BASE + dt.timedelta(minutes=m)).isoformat()}
+        {
+            "dossier": f"D{i}",
+            "commune": "C",
+            "scale": "PETIT",
+            "event": e,
+            "at": (BASE + dt.timedelta(minutes=m)).isoformat(),
+        }
         for i, evs in enumerate(dossiers)
         for e, m in evs
     ]

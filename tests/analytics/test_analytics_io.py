@@ -58,7 +58,7 @@ CSV_HEAD = "dossier,commune,kind,scale,event,at\n"
 
 
 @pytest.mark.parametrize(
-    "body, match",
+    ("body", "match"),
     [
         ("D,C,,PETIT,SUBMITTED,2026-07-01T10:00:00\n", "without a UTC offset"),
         ("D,C,,PETIT,SUBMITTED,yesterday+01:00\n", "not ISO 8601"),
@@ -83,7 +83,7 @@ def test_missing_columns_and_files(tmp_path: Path) -> None:
     with pytest.raises(EventDataError, match="no such file"):
         read_events(tmp_path / "absent.csv")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(EventDataError, match="no .jsonl"):
+    with pytest.raises(EventDataError, match=r"no \.jsonl"):
         read_events(tmp_path / "empty")
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"not parquet at all")
@@ -92,7 +92,14 @@ def test_missing_columns_and_files(tmp_path: Path) -> None:
 
 
 def test_naive_datetimes_in_frames_are_refused() -> None:
-    df = pl.DataFrame({"dossier": ["D"], "commune": ["C"], "event": ["SUBMITTED"], "at": [dt.datetime(2026, 7, 1)]})
+    df = pl.DataFrame(
+        {
+            "dossier": ["D"],
+            "commune": ["C"],
+            "event": ["SUBMITTED"],
+            "at": [dt.datetime(2026, 7, 1)],
+        }
+    )
     with pytest.raises(EventDataError, match="without a time zone"):
         normalise_events(df)
     ok = normalise_events(df.with_columns(pl.col("at").dt.replace_time_zone("Africa/Casablanca")))
@@ -128,7 +135,11 @@ def test_jsonl_records_with_aliases_and_bad_lines(tmp_path: Path) -> None:
 # --- journals (format of docs/procedure.md, written here by hand) ---------------------
 
 
-def journal_lines(dossier: str | None, events: list[tuple[str, str]], kind: str = "URB_PERMIS_CONSTRUIRE_PETIT_PROJET") -> list[bytes]:
+def journal_lines(
+    dossier: str | None,
+    events: list[tuple[str, str]],
+    kind: str = "URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
+) -> list[bytes]:
     """A hash-chained journal as the procedure room writes it."""
 
     def canon(v: Any) -> str:
@@ -174,7 +185,11 @@ def test_journal_folder_with_commune_table(tmp_path: Path) -> None:
     table = tmp_path / "communes.csv"
     table.write_text("dossier,commune\nCAS-1,141.01.01\nCAS-2,141.01.03\n", encoding="utf-8")
     ev = read_events(folder, communes=table)
-    assert ev.filter(pl.col("dossier") == "CAS-1")["event"].to_list()[:3] == ["PLANS_SIGNED", "SUBMITTED", "RECEIPT_ISSUED"]
+    assert ev.filter(pl.col("dossier") == "CAS-1")["event"].to_list()[:3] == [
+        "PLANS_SIGNED",
+        "SUBMITTED",
+        "RECEIPT_ISSUED",
+    ]
     delays = dossier_delays(ev).sort("dossier")
     assert delays["status"].to_list() == ["decided", "open"]
     assert delays.row(0, named=True)["counted_days"] == 8  # 12 days, 4 paused
@@ -224,11 +239,23 @@ def test_journal_written_by_the_procedure_room(tmp_path: Path) -> None:
 
     casa = procedure.CASABLANCA
     j = procedure.Journal.open(
-        ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET, at=dt.datetime(2026, 7, 1, 8, tzinfo=casa), actor="system", dossier="CAS-9"
+        ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET,
+        at=dt.datetime(2026, 7, 1, 8, tzinfo=casa),
+        actor="system",
+        dossier="CAS-9",
     )
-    j.record("sign_plans", role=Role.ARCHITECTE, actor="arch", at=dt.datetime(2026, 7, 1, 9, tzinfo=casa))
-    j.record("submit", role=Role.PETITIONNAIRE, actor="pet", at=dt.datetime(2026, 7, 1, 10, tzinfo=casa))
-    j.record("issue_receipt", role=Role.SYSTEM, actor="system", at=dt.datetime(2026, 7, 1, 10, tzinfo=casa))
+    j.record(
+        "sign_plans", role=Role.ARCHITECTE, actor="arch", at=dt.datetime(2026, 7, 1, 9, tzinfo=casa)
+    )
+    j.record(
+        "submit", role=Role.PETITIONNAIRE, actor="pet", at=dt.datetime(2026, 7, 1, 10, tzinfo=casa)
+    )
+    j.record(
+        "issue_receipt",
+        role=Role.SYSTEM,
+        actor="system",
+        at=dt.datetime(2026, 7, 1, 10, tzinfo=casa),
+    )
     j.save(tmp_path / "j.jsonl")
     ev = read_events(tmp_path / "j.jsonl", communes={"CAS-9": "141.01.01"})
     assert ev["event"].to_list() == ["PLANS_SIGNED", "SUBMITTED", "RECEIPT_ISSUED"]
@@ -240,7 +267,11 @@ def test_journal_written_by_the_procedure_room(tmp_path: Path) -> None:
         st.tuples(
             st.text("ABCD-0123456789", min_size=1, max_size=6),
             st.sampled_from(["SUBMITTED", "ISSUED", "X"]),
-            st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2090, 1, 1), timezones=st.just(dt.UTC)),
+            st.datetimes(
+                min_value=dt.datetime(2000, 1, 1),
+                max_value=dt.datetime(2090, 1, 1),
+                timezones=st.just(dt.UTC),
+            ),
         ),
         min_size=1,
         max_size=20,

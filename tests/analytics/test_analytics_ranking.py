@@ -24,11 +24,25 @@ from rokhas_sdk.analytics import (
 from ._oracle import CASA
 
 
-def dossier(name: str, commune: str, scale: str, filed: dt.date, days: int, decision: str = "ISSUED") -> list[dict[str, Any]]:
+def dossier(
+    name: str, commune: str, scale: str, filed: dt.date, days: int, decision: str = "ISSUED"
+) -> list[dict[str, Any]]:
     t0 = dt.datetime.combine(filed, dt.time(10), tzinfo=CASA)
     return [
-        {"dossier": name, "commune": commune, "scale": scale, "event": "SUBMITTED", "at": t0.isoformat()},
-        {"dossier": name, "commune": commune, "scale": scale, "event": decision, "at": (t0 + dt.timedelta(days=days)).isoformat()},
+        {
+            "dossier": name,
+            "commune": commune,
+            "scale": scale,
+            "event": "SUBMITTED",
+            "at": t0.isoformat(),
+        },
+        {
+            "dossier": name,
+            "commune": commune,
+            "scale": scale,
+            "event": decision,
+            "at": (t0 + dt.timedelta(days=days)).isoformat(),
+        },
     ]
 
 
@@ -40,7 +54,9 @@ def small() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     rows += dossier("A1", "A", "PETIT", JULY, 4) + dossier("A2", "A", "PETIT", JULY, 6)
     rows += dossier("B1", "B", "PETIT", JULY, 12, "REFUSED")
-    rows += dossier("C1", "C", "PETIT", JULY, 8) + dossier("C2", "C", "PETIT", JULY, 20, "TACITLY_APPROVED")
+    rows += dossier("C1", "C", "PETIT", JULY, 8) + dossier(
+        "C2", "C", "PETIT", JULY, 20, "TACITLY_APPROVED"
+    )
     rows += dossier("C3", "C", "PETIT", JULY, 2)
     rows += dossier("A3", "A", "GRAND", JULY, 30) + dossier("B2", "B", "GRAND", JULY, 20)
     # Decided in another quarter: ignored for 2026Q3.
@@ -61,9 +77,14 @@ def test_hand_computed_ranking() -> None:
     c = report.stats_for("C", "PETIT")
     assert c is not None
     assert (c.decided, c.issued, c.tacit, c.refused) == (3, 2, 1, 0)
-    assert c.median_days == 8.0 and c.min_days == 2 and c.max_days == 20
+    assert c.median_days == 8.0
+    assert c.min_days == 2
+    assert c.max_days == 20
     # RGC target 10 days: 2 of 3 within; 2023 order 15 days: 2 of 3 within.
-    assert c.within == {"rgc2019_petit": pytest.approx(2 / 3), "order2023_petit": pytest.approx(2 / 3)}
+    assert c.within == {
+        "rgc2019_petit": pytest.approx(2 / 3),
+        "order2023_petit": pytest.approx(2 / 3),
+    }
     assert report.stats_for("B", "PETIT").within["rgc2019_petit"] == 0.0  # type: ignore[union-attr]
     assert report.open_dossiers == 1
     assert report.decided_in_quarter == 8
@@ -76,8 +97,13 @@ def test_targets_apply_by_filing_date() -> None:
     rows = dossier("X", "A", "PETIT", dt.date(2023, 6, 1), 12)
     report = rank_communes(events_from_records(rows))
     s = report.stats_for("A", "PETIT")
-    assert s is not None and s.within == {"rgc2019_petit": 0.0}
-    assert [c.id for c in report.criteria] == ["petit_mean_days", "petit_within_rgc2019_petit", "petit_within_order2023_petit"]
+    assert s is not None
+    assert s.within == {"rgc2019_petit": 0.0}
+    assert [c.id for c in report.criteria] == [
+        "petit_mean_days",
+        "petit_within_rgc2019_petit",
+        "petit_within_order2023_petit",
+    ]
     assert report.best["petit_within_order2023_petit"] == ()
 
 
@@ -116,19 +142,23 @@ def test_default_quarter_is_the_latest_complete_one() -> None:
 def test_outputs_json_csv_table() -> None:
     report = rank_communes(events_from_records(small()), quarter="2026Q3")
     doc = json.loads(report.to_json())
-    assert doc["quarter"] == "2026Q3" and doc["best"]["petit_mean_days"][0]["commune"] == "A"
+    assert doc["quarter"] == "2026Q3"
+    assert doc["best"]["petit_mean_days"][0]["commune"] == "A"
     assert RankingReport.model_validate(doc) == report
     lines = report.to_csv().splitlines()
     header = lines[0].split(",")
-    assert header[:3] == ["commune", "quarter", "scale"] and "within_rgc2019_petit" in header
+    assert header[:3] == ["commune", "quarter", "scale"]
+    assert "within_rgc2019_petit" in header
     assert "rank_petit_mean_days" in header
     assert len(lines) == 1 + len(report.communes) == 1 + 5
     table = report.table()
-    assert "2026Q3" in table and "petits projets" in table and "  A " in table
+    assert "2026Q3" in table
+    assert "petits projets" in table
+    assert "  A " in table
     assert "المشاريع الصغرى" in report.table(lang="ar")
 
 
-@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml")])
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG"), (".svg", b"<?xml")])
 def test_chart(tmp_path: Any, suffix: str, magic: bytes) -> None:
     report = rank_communes(synthetic_events(communes=30, dossiers=1500, seed=2))
     out = report.write_chart(tmp_path / f"delays{suffix}", per_side=5)
@@ -146,7 +176,12 @@ def test_chart_refuses_other_formats(tmp_path: Any) -> None:
 @settings(max_examples=25)
 @given(
     st.lists(
-        st.tuples(st.sampled_from("ABCDEFGH"), st.sampled_from(["PETIT", "GRAND"]), st.integers(0, 60), st.integers(0, 80)),
+        st.tuples(
+            st.sampled_from("ABCDEFGH"),
+            st.sampled_from(["PETIT", "GRAND"]),
+            st.integers(0, 60),
+            st.integers(0, 80),
+        ),
         min_size=1,
         max_size=40,
     ),
@@ -158,25 +193,35 @@ def test_ranking_is_consistent_with_the_averages(
 ) -> None:
     rows: list[dict[str, Any]] = []
     for i, (commune, scale, day, days) in enumerate(items):
-        rows += dossier(f"D{i}", commune, scale, dt.date(2026, 7, 1) + dt.timedelta(days=day % 20), days)
+        rows += dossier(
+            f"D{i}", commune, scale, dt.date(2026, 7, 1) + dt.timedelta(days=day % 20), days
+        )
     ev = events_from_records(rows)
     rules = default_rules()
     delays = dossier_delays(ev, rules)
-    q = "2026Q3" if "2026Q3" in delays["quarter"].to_list() else delays["quarter"].drop_nulls().max()
+    q = (
+        "2026Q3"
+        if "2026Q3" in delays["quarter"].to_list()
+        else delays["quarter"].drop_nulls().max()
+    )
     report = rank_communes(ev, quarter=str(q), best=best, worst=worst)
     stats = commune_stats(delays, rules, quarter=str(q))
     for c in report.criteria:
         values = [r.value for r in report.best[c.id]]
         worst_values = [r.value for r in report.worst[c.id]]
         if c.better == "lower":
-            assert values == sorted(values) and worst_values == sorted(worst_values, reverse=True)
+            assert values == sorted(values)
+            assert worst_values == sorted(worst_values, reverse=True)
         else:
-            assert values == sorted(values, reverse=True) and worst_values == sorted(worst_values)
+            assert values == sorted(values, reverse=True)
+            assert worst_values == sorted(worst_values)
         assert len(report.best[c.id]) == min(best, report.ranked[c.id])
         assert [r.position for r in report.best[c.id]] == list(range(1, len(values) + 1))
         # The best is at least as good as every ranked commune, the worst at most.
         pool = [s for s in report.communes if s.scale is c.scale and c.id in s.positions]
-        metric = [s.mean_days if c.metric == "mean_days" else s.within[c.target_id or ""] for s in pool]
+        metric = [
+            s.mean_days if c.metric == "mean_days" else s.within[c.target_id or ""] for s in pool
+        ]
         if values:
             assert values[0] == (min(metric) if c.better == "lower" else max(metric))
             assert worst_values[0] == (max(metric) if c.better == "lower" else min(metric))

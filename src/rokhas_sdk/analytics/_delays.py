@@ -166,7 +166,6 @@ def dossier_delays(
         .filter((pl.col("status") == "decided") & pl.col("_req").is_not_null())
         .select("dossier", "filed_at", "decided_at", "_req")
     )
-    pause_cols: list[pl.Expr]
     if r.pause_start_events:
         clipped = (
             _pause_intervals(rel.lazy(), paused)

@@ -31,11 +31,15 @@ from ._rules import CountingRules, default_rules
 
 __all__ = [
     "EVENT_COLUMNS",
+    "events_from_journal",
     "events_from_records",
     "normalise_events",
     "read_events",
     "write_events",
 ]
+
+Communes = Mapping[str, str] | str | Path | None
+"""Where journals' communes come from: a mapping dossier -> commune, or a CSV file."""
 
 EVENT_COLUMNS: tuple[str, ...] = ("dossier", "commune", "kind", "scale", "event", "at")
 
@@ -247,7 +251,9 @@ def _commune_map(communes: Communes) -> dict[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise EventDataError(f"{path}: cannot read the dossier-commune table ({exc})") from None
     if rows and not {"dossier", "commune"} <= set(rows[0]):
-        raise EventDataError(f"{path}: the dossier-commune table needs the columns dossier and commune")
+        raise EventDataError(
+            f"{path}: the dossier-commune table needs the columns dossier and commune"
+        )
     return {row["dossier"].strip(): row["commune"].strip() for row in rows if row.get("dossier")}
 
 
@@ -283,9 +289,13 @@ def events_from_journal(
         try:
             entry = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise EventDataError(f"{source}: line {n} is not JSON ({exc}); a journal has one object per line") from None
+            raise EventDataError(
+                f"{source}: line {n} is not JSON ({exc}); a journal has one object per line"
+            ) from None
         if not isinstance(entry, dict) or "event" not in entry or "at" not in entry:
-            raise EventDataError(f"{source}: line {n} is not a journal entry (needs seq, at, event, prev, hash)")
+            raise EventDataError(
+                f"{source}: line {n} is not a journal entry (needs seq, at, event, prev, hash)"
+            )
         if verify:
             cut = line.rfind(_HASH_KEY)
             digest = hashlib.sha256(line[:cut]).hexdigest() if cut > 0 else ""
@@ -302,7 +312,8 @@ def events_from_journal(
             if commune is None:
                 raise EventDataError(
                     f"{source}: the journal of dossier {dossier!r} names no commune; give a "
-                    "dossier-commune table (communes=..., or --communes FILE with columns dossier,commune)"
+                    "dossier-commune table (communes=..., or --communes FILE with columns "
+                    "dossier,commune)"
                 )
             records.append({"dossier": dossier, "commune": commune, "kind": data.get("kind")})
         else:
@@ -310,11 +321,14 @@ def events_from_journal(
                 raise EventDataError(f"{source}: line {n} comes before the journal's 'open' line")
             if verify and not hmac.compare_digest(str(entry.get("prev", "")), prev):
                 raise EventDataError(
-                    f"{source}: line {n} does not link to the line before it: entries were removed, "
+                    f"{source}: line {n} does not link to the line before it: entries were "
+                    "removed, "
                     "added or reordered; check it with `rokhas procedure replay`"
                 )
             event = str(entry["event"])
-            records.append({"dossier": dossier, "event": r.journal_events.get(event, event), "at": entry["at"]})
+            records.append(
+                {"dossier": dossier, "event": r.journal_events.get(event, event), "at": entry["at"]}
+            )
         prev = str(entry.get("hash", ""))
     return events_from_records(records, source=source)
 
@@ -347,7 +361,9 @@ def _read_jsonl(path: Path, communes: Communes, rules: CountingRules | None) -> 
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise EventDataError(f"{path}: line {n} is not JSON ({exc.msg}); one JSON object per line") from None
+                raise EventDataError(
+                    f"{path}: line {n} is not JSON ({exc.msg}); one JSON object per line"
+                ) from None
     return events_from_records(records, source=str(path))
 
 
@@ -369,21 +385,24 @@ def read_events(
 
         events = read_events("journals/", communes="dossiers.csv")
     """
-    if isinstance(source, (str, Path)):
-        paths = [Path(source)]
-    else:
-        paths = [Path(p) for p in source]
+    paths = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in {".jsonl", ".ndjson"} and p.is_file())
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in {".jsonl", ".ndjson"} and p.is_file()
+            )
             if not found:
                 raise EventDataError(f"{path}: the folder holds no .jsonl journal")
             files += found
         elif path.is_file():
             files.append(path)
         else:
-            raise EventDataError(f"{path}: no such file or folder; give a journal, an export or a folder of journals")
+            raise EventDataError(
+                f"{path}: no such file or folder; give a journal, an export or a folder of journals"
+            )
     frames = []
     for path in files:
         fmt = _format_of(path, format)
@@ -398,12 +417,14 @@ def read_events(
         except EventDataError:
             raise
         except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-            raise EventDataError(f"{path}: cannot read it as {fmt} ({str(exc).splitlines()[0]})") from None
+            raise EventDataError(
+                f"{path}: cannot read it as {fmt} ({str(exc).splitlines()[0]})"
+            ) from None
     return pl.concat(frames) if len(frames) > 1 else frames[0]
 
 
 def write_events(frame: pl.DataFrame, path: str | Path, *, format: str | None = None) -> Path:
-    """Write events as a flat export (CSV, Parquet or JSON Lines) that ``read_events`` reads back."""
+    """Write events as a flat export (CSV, Parquet or JSON Lines) that ``read_events`` reads."""
     target = Path(path)
     fmt = _format_of(target, format)
     df = normalise_events(frame)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from .._errors import InvalidInputError
 from ..models import ProjectScale
@@ -132,7 +132,10 @@ def _criteria(rules: CountingRules, scales: list[str]) -> list[Criterion]:
                     metric=f"within_{t.id}",
                     better="higher",
                     target_id=t.id,
-                    label_fr=f"Part des {_PLURAL_FR[scale]} décidés en {t.days} jours au plus ({t.regime})",
+                    label_fr=(
+                        f"Part des {_PLURAL_FR[scale]} décidés en {t.days} jours au plus "
+                        f"({t.regime})"
+                    ),
                     label_ar=f"نسبة {_PLURAL_AR[scale]} المبتوت فيها داخل أجل {t.days} يوما",
                 )
             )
@@ -169,14 +172,16 @@ def rank_communes(
     if quarter is None:
         if not quarters:
             raise InvalidInputError(
-                "no decided dossier in the data: a ranking needs dossiers with a filing and a decision event"
+                "no decided dossier in the data: a ranking needs dossiers with a filing and "
+                "a decision event"
             )
         q = _default_quarter(quarters, events)
     else:
         q = _check_quarter(quarter)
         if q not in quarters:
             raise InvalidInputError(
-                f"no dossier decided in {q}; the data has decisions in {', '.join(quarters) or 'no quarter'}"
+                f"no dossier decided in {q}; the data has decisions in "
+                f"{', '.join(quarters) or 'no quarter'}"
             )
     sq = commune_stats(delays, r, quarter=q)
     scales = [s for s in ("PETIT", "GRAND") if s in set(sq["scale"].to_list())]

@@ -148,9 +148,10 @@ class RankingReport(ValueObject):
 
     def table(self, *, lang: Literal["fr", "ar"] = "fr") -> str:
         """A plain-text table: per criterion, the best and the worst communes."""
+        basis = "jours ouvrés" if self.rules.day_basis == "working" else "jours calendaires"
         lines = [
-            f"Classement des communes — {self.quarter} ({self.decided_in_quarter} dossiers décidés; "
-            f"règles {self.rules.version}, {'jours ouvrés' if self.rules.day_basis == 'working' else 'jours calendaires'})",
+            f"Classement des communes — {self.quarter} ({self.decided_in_quarter} dossiers "
+            f"décidés; règles {self.rules.version}, {basis})",
         ]
         for c in self.criteria:
             label = c.label_ar if lang == "ar" else c.label_fr
@@ -167,7 +168,8 @@ class RankingReport(ValueObject):
                 for rc in rows:
                     value = rc.value * 100 if unit == "%" else rc.value
                     lines.append(
-                        f"    {rc.position:>5}  {rc.commune:<16} {value:8.1f} {unit}  ({rc.decided} dossiers)"
+                        f"    {rc.position:>5}  {rc.commune:<16} {value:8.1f} {unit}  "
+                        f"({rc.decided} dossiers)"
                     )
         return "\n".join(lines)
 
@@ -225,7 +227,8 @@ class RankingReport(ValueObject):
                     f"{t.days} j", (t.days, 1.0), xycoords=("data", "axes fraction"), fontsize=8
                 )
             ax.set_title(
-                f"{_PLURAL[c.scale]} — {self.quarter}: les {per_side} meilleures (en haut) et moins bonnes communes",
+                f"{_PLURAL[c.scale]} — {self.quarter}: les {per_side} meilleures (en haut) "
+                "et moins bonnes communes",
                 fontsize=10,
             )
             ax.set_xlabel(

@@ -1,9 +1,9 @@
 """A seeded generator of realistic-looking events, for tests, demos and the benchmark.
 
 Each commune gets a speed factor, so rankings have a shape; each dossier walks the
-urban procedure (draft, plans signed, filing, receipt, completeness check, maybe one complement request,
-dispatch, commission, minutes, signature, decision). The same seed gives the same
-events, on any machine.
+urban procedure (draft, plans signed, filing, receipt, completeness check, maybe one
+complement request, dispatch, commission, minutes, signature, decision). The same
+seed gives the same events, on any machine.
 """
 
 from __future__ import annotations

@@ -23,16 +23,33 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "exports, procedure journals, or folders of journals."
         ),
     )
-    p.add_argument("input", nargs="+", metavar="INPUT", help="events file(s) or folder(s) of journals")
+    p.add_argument(
+        "input", nargs="+", metavar="INPUT", help="events file(s) or folder(s) of journals"
+    )
     p.add_argument("--quarter", help="quarter like 2026Q3 (default: the latest with decisions)")
-    p.add_argument("--json", action="store_true", help="print the whole report as one JSON document")
-    p.add_argument("--communes", metavar="FILE", help="CSV dossier,commune for journals that name no commune")
+    p.add_argument(
+        "--json", action="store_true", help="print the whole report as one JSON document"
+    )
+    p.add_argument(
+        "--communes", metavar="FILE", help="CSV dossier,commune for journals that name no commune"
+    )
     p.add_argument("--csv", metavar="PATH", help="also write one CSV row per commune and scale")
     p.add_argument("--chart", metavar="PATH", help="also write the delay chart (.png or .svg)")
-    p.add_argument("--best", type=int, default=10, help="how many best communes per criterion (default 10)")
-    p.add_argument("--worst", type=int, default=10, help="how many worst communes per criterion (default 10)")
-    p.add_argument("--min-decided", type=int, default=1, help="dossiers a commune needs to be ranked (default 1)")
-    p.add_argument("--day-basis", choices=["calendar", "working"], help="count calendar or working days")
+    p.add_argument(
+        "--best", type=int, default=10, help="how many best communes per criterion (default 10)"
+    )
+    p.add_argument(
+        "--worst", type=int, default=10, help="how many worst communes per criterion (default 10)"
+    )
+    p.add_argument(
+        "--min-decided",
+        type=int,
+        default=1,
+        help="dossiers a commune needs to be ranked (default 1)",
+    )
+    p.add_argument(
+        "--day-basis", choices=["calendar", "working"], help="count calendar or working days"
+    )
     p.add_argument(
         "--complement-effect",
         choices=["suspend", "restart"],
@@ -66,7 +83,12 @@ def _ranking(args: argparse.Namespace) -> int:
         rules = rules.model_copy(update=update)
     events = read_events([Path(p) for p in args.input], communes=args.communes, rules=rules)
     report = rank_communes(
-        events, quarter=args.quarter, rules=rules, best=args.best, worst=args.worst, min_decided=args.min_decided
+        events,
+        quarter=args.quarter,
+        rules=rules,
+        best=args.best,
+        worst=args.worst,
+        min_decided=args.min_decided,
     )
     if args.csv:
         report.to_csv(args.csv)
@@ -85,7 +107,11 @@ def _ranking(args: argparse.Namespace) -> int:
 def _synthetic(args: argparse.Namespace) -> int:
     from ..analytics import synthetic_events, write_events
 
-    events = synthetic_events(communes=args.communes, dossiers=args.dossiers, year=args.year, seed=args.seed)
+    events = synthetic_events(
+        communes=args.communes, dossiers=args.dossiers, year=args.year, seed=args.seed
+    )
     path = write_events(events, args.output)
-    sys.stdout.write(f"{events.height} events of {args.dossiers} dossiers in {args.communes} communes: {path}\n")
+    sys.stdout.write(
+        f"{events.height} events of {args.dossiers} dossiers in {args.communes} communes: {path}\n"
+    )
     return 0
