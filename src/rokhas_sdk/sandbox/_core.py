@@ -344,9 +344,10 @@ class Sandbox:
             raise ApiProblem(400, "bad_request", "Idempotency-Key invalide : 1 à 255 caractères ASCII imprimables, sans espace")
         req = ctx.request
         assert ctx.user is not None
-        fingerprint = hashlib.sha256(
-            b"\0".join([req.method.encode(), req.path.encode(), req.query_string.encode(), req.body])
-        ).hexdigest()
+        from ..api import request_fingerprint
+
+        target = req.path + (f"?{req.query_string}" if req.query_string else "")
+        fingerprint = request_fingerprint(req.method, target, req.body, content_sha256=req.headers.get("x-content-sha256"))
         with self.store.transaction():
             stored = self.store.idem_get(ctx.user.id, key)
             if stored is not None:
@@ -375,7 +376,7 @@ class Sandbox:
             "request_id": rid,
             "details": problem.details if isinstance(problem.details, dict) else ({} if problem.details is None else {"info": problem.details}),
         }
-        return SandboxResponse.json({"error": envelope}, problem.status, {**problem.headers, "x-request-id": rid})
+        return SandboxResponse.json(envelope, problem.status, {**problem.headers, "x-request-id": rid})
 
 
 def _as_response(result: Any) -> SandboxResponse:
