@@ -534,12 +534,11 @@ def _delete_piece(ctx: RequestContext) -> None:
 # -- procedure events ----------------------------------------------------------------------------
 @op("postDossierEvent")
 def _post_event(ctx: RequestContext) -> SandboxResponse:
-    from ..api import ProcedureEvent
+    from ..api import get_operation
 
     record = _load(ctx)
     user = _user(ctx)
-    adapter = pydantic.TypeAdapter(ProcedureEvent)
-    event = _validate(adapter, ctx.request.json())
+    event = _validate(get_operation("postDossierEvent").request_adapter(), ctx.request.json())
     wire = event.event
     payload = event.model_dump(mode="json")
     before = record["state"]

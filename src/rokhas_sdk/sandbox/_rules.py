@@ -76,6 +76,7 @@ class ProcedureSeam:
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[int, Any]] = {}
+        self._clocks: dict[str, tuple[int, str, Any]] = {}
 
     def start(self, kind: str, at: dt.datetime) -> Any:
         """A new procedure state for a dossier of ``kind``."""
@@ -136,12 +137,21 @@ class ProcedureSeam:
 
         if record["state"] == "WITHDRAWN":
             return None, None
+        # Due instants depend on the events applied (and the rules in force on the
+        # filing date), not on the instant asked about: cache them per dossier version.
+        key = (len(record["procedure"]), record["state"] + ("" if record.get("submitted_at") else at.date().isoformat()))
+        cached = self._clocks.get(record["id"])
+        if cached is not None and cached[:2] == key:
+            return cached[2]  # type: ignore[no-any-return]
         report = deadlines(self.state_of(record), at)
         due: dt.datetime | None = None
         for clock in report.clocks:
-            if clock.due_at is not None and clock.status == "running" and clock.purpose in ("step", "maximum"):
-                due = clock.due_at if due is None else min(due, clock.due_at)
-        return due, report.tacit_approval_at
+            if clock.due_at is not None and clock.status in ("running", "not_started") and clock.purpose in ("step", "maximum"):
+                if clock.status == "running":
+                    due = clock.due_at if due is None else min(due, clock.due_at)
+        result = (due, report.tacit_approval_at)
+        self._clocks[record["id"]] = (*key, result)
+        return result
 
 
 def _parse(text: str) -> dt.datetime:
