@@ -34,7 +34,11 @@ def building(
 ) -> Dossier:
     if kind is None:
         grand = use in (ConstructionUse.ADMINISTRATIVE, ConstructionUse.EQUIPMENT)
-        kind = ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET if grand else ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET
+        kind = (
+            ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET
+            if grand
+            else ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET
+        )
     return Dossier(
         reference="D-1",
         kind=kind,

@@ -11,13 +11,25 @@ from hypothesis import strategies as st
 
 from rokhas_sdk import InvalidInputError
 from rokhas_sdk.models import ConstructionUse, Level, Money, ProcedureKind
-from rokhas_sdk.payments import FeeDue, FeeQuote, SiteOccupation, default_schedule, late_payment_penalty, penalty, quote
+from rokhas_sdk.payments import (
+    FeeDue,
+    FeeQuote,
+    SiteOccupation,
+    default_schedule,
+    late_payment_penalty,
+    penalty,
+    quote,
+)
 
 from ._builders import CASABLANCA, RABAT, building, cafe, lotissement
 
 ON = date(2026, 3, 1)
-areas = st.decimals(min_value=0, max_value=1_000_000, places=2, allow_nan=False, allow_infinity=False)
-positive_areas = st.decimals(min_value=Decimal("0.01"), max_value=100_000, places=2, allow_nan=False, allow_infinity=False)
+areas = st.decimals(
+    min_value=0, max_value=1_000_000, places=2, allow_nan=False, allow_infinity=False
+)
+positive_areas = st.decimals(
+    min_value=Decimal("0.01"), max_value=100_000, places=2, allow_nan=False, allow_infinity=False
+)
 costs = st.decimals(min_value=1, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 uses = st.sampled_from(list(ConstructionUse))
 communes = st.sampled_from([CASABLANCA, RABAT])
@@ -30,7 +42,9 @@ def _check(q: FeeQuote) -> None:
 
 
 @given(use=uses, covered=areas, public=areas, commune=communes, floor=areas)
-def test_total_is_sum_and_nothing_negative(use: ConstructionUse, covered: Decimal, public: Decimal, commune: str, floor: Decimal) -> None:
+def test_total_is_sum_and_nothing_negative(
+    use: ConstructionUse, covered: Decimal, public: Decimal, commune: str, floor: Decimal
+) -> None:
     d = building(
         use,
         covered=str(covered),
@@ -42,7 +56,9 @@ def test_total_is_sum_and_nothing_negative(use: ConstructionUse, covered: Decima
 
 
 @given(use=uses, a=areas, b=areas, public=areas)
-def test_more_covered_area_never_lowers_the_construction_tax(use: ConstructionUse, a: Decimal, b: Decimal, public: Decimal) -> None:
+def test_more_covered_area_never_lowers_the_construction_tax(
+    use: ConstructionUse, a: Decimal, b: Decimal, public: Decimal
+) -> None:
     small, large = sorted((a, b))
     q1 = quote(building(use, covered=str(small), saillies_public_domain_area=public), on=ON)
     q2 = quote(building(use, covered=str(large), saillies_public_domain_area=public), on=ON)
@@ -79,13 +95,20 @@ def test_beverage_tax_is_eight_percent_in_casablanca(receipts: Decimal) -> None:
     assert q.total == Money.rounded(receipts * 8 / 100)
 
 
-@pytest.mark.parametrize(("days", "quarters"), [(1, 1), (90, 1), (91, 2), (180, 2), (181, 3), (365, 5)])
+@pytest.mark.parametrize(
+    ("days", "quarters"), [(1, 1), (90, 1), (91, 2), (180, 2), (181, 3), (365, 5)]
+)
 def test_site_occupation_counts_started_quarters(days: int, quarters: int) -> None:
-    q = quote(building(covered="100"), on=ON, site_occupation=SiteOccupation(area=Decimal("12.5"), days=days))
+    q = quote(
+        building(covered="100"),
+        on=ON,
+        site_occupation=SiteOccupation(area=Decimal("12.5"), days=days),
+    )
     odp = next(ln for ln in q.lines if ln.code == "ODP.CHANTIER")
     assert odp.base == 13 * quarters
     assert odp.amount == Money(13 * quarters * 40)
-    assert odp.illustrative and q.illustrative
+    assert odp.illustrative
+    assert q.illustrative
 
 
 def test_site_occupation_refused_for_economic_licence() -> None:
@@ -94,7 +117,15 @@ def test_site_occupation_refused_for_economic_licence() -> None:
 
 
 def test_agency_fee_with_vat_where_a_tariff_exists() -> None:
-    d = building(ConstructionUse.INDIVIDUAL_HOUSING, covered="150", commune=RABAT, levels=(Level(name="RDC", floor_area=Decimal("150.2")), Level(name="R+1", floor_area=Decimal(120))))
+    d = building(
+        ConstructionUse.INDIVIDUAL_HOUSING,
+        covered="150",
+        commune=RABAT,
+        levels=(
+            Level(name="RDC", floor_area=Decimal("150.2")),
+            Level(name="R+1", floor_area=Decimal(120)),
+        ),
+    )
     q = quote(d, on=ON)
     lines = {ln.code: ln for ln in q.lines}
     assert lines["AU_RSR.PLANCHER"].base == Decimal(271)
@@ -103,16 +134,21 @@ def test_agency_fee_with_vat_where_a_tariff_exists() -> None:
     assert lines["AU_RSR.PLANCHER"].due is FeeDue.AT_FILING
     _check(q)
     # Casablanca ships no agency tariff: no line
-    assert all(not ln.code.startswith("AU_RSR") for ln in quote(building(covered="150"), on=ON).lines)
+    assert all(
+        not ln.code.startswith("AU_RSR") for ln in quote(building(covered="150"), on=ON).lines
+    )
 
 
 def test_missing_inputs_are_reported() -> None:
     q = quote(cafe(), on=ON)
-    assert q.lines == () and not q.complete and any("beverage_receipts_ht" in n for n in q.notes)
+    assert q.lines == ()
+    assert not q.complete
+    assert any("beverage_receipts_ht" in n for n in q.notes)
     with pytest.raises(InvalidInputError, match="works_cost_ht"):
         quote(building(kind=ProcedureKind.URB_AUTORISATION_LOTIR, lots_count=3), on=ON)
     zero = quote(building(covered="0"), on=ON)
-    assert zero.total == Money.zero() and not zero.complete
+    assert zero.total == Money.zero()
+    assert not zero.complete
 
 
 def test_default_date_is_today() -> None:
@@ -128,26 +164,56 @@ def test_late_payment_penalty_rule() -> None:
     due = date(2026, 1, 31)
     assert late_payment_penalty(p, due_on=due, paid_on=due, rule=rule) == Money.zero()
     # first month: 10 % + 5 %
-    assert late_payment_penalty(p, due_on=due, paid_on=date(2026, 2, 1), rule=rule) == Money("15000.00")
-    assert late_payment_penalty(p, due_on=due, paid_on=date(2026, 2, 28), rule=rule) == Money("15000.00")
+    assert late_payment_penalty(p, due_on=due, paid_on=date(2026, 2, 1), rule=rule) == Money(
+        "15000.00"
+    )
+    assert late_payment_penalty(p, due_on=due, paid_on=date(2026, 2, 28), rule=rule) == Money(
+        "15000.00"
+    )
     # a part of a second month: + 0.5 %
-    assert late_payment_penalty(p, due_on=due, paid_on=date(2026, 3, 1), rule=rule) == Money("15500.00")
+    assert late_payment_penalty(p, due_on=due, paid_on=date(2026, 3, 1), rule=rule) == Money(
+        "15500.00"
+    )
     # 2 months and a bit: 10 + 5 + 2 x 0.5
-    assert late_payment_penalty(p, due_on=date(2026, 1, 15), paid_on=date(2026, 3, 20), rule=rule) == Money("16000.00")
+    assert late_payment_penalty(
+        p, due_on=date(2026, 1, 15), paid_on=date(2026, 3, 20), rule=rule
+    ) == Money("16000.00")
 
 
 def test_casablanca_declaration_penalty_has_a_floor() -> None:
-    p = penalty(Money("1000.00"), due_on=date(2026, 4, 1), paid_on=date(2026, 4, 10), commune=CASABLANCA, tax="DEBIT_BOISSONS", kind="LATE_DECLARATION")
+    p = penalty(
+        Money("1000.00"),
+        due_on=date(2026, 4, 1),
+        paid_on=date(2026, 4, 10),
+        commune=CASABLANCA,
+        tax="DEBIT_BOISSONS",
+        kind="LATE_DECLARATION",
+    )
     assert p == Money("500.00")  # 15.5 % of 1000 = 155, below the 500 DH floor
-    big = penalty(Money("100000.00"), due_on=date(2026, 4, 1), paid_on=date(2026, 6, 2), commune=CASABLANCA, tax="DEBIT_BOISSONS", kind="LATE_DECLARATION")
+    big = penalty(
+        Money("100000.00"),
+        due_on=date(2026, 4, 1),
+        paid_on=date(2026, 6, 2),
+        commune=CASABLANCA,
+        tax="DEBIT_BOISSONS",
+        kind="LATE_DECLARATION",
+    )
     assert big == Money("16500.00")  # 15 % + 3 months (or part) x 0.5 %
 
 
-@given(principal=costs, d1=st.integers(min_value=0, max_value=2000), d2=st.integers(min_value=0, max_value=2000))
+@given(
+    principal=costs,
+    d1=st.integers(min_value=0, max_value=2000),
+    d2=st.integers(min_value=0, max_value=2000),
+)
 def test_penalty_never_decreases_with_delay(principal: Decimal, d1: int, d2: int) -> None:
     rule = default_schedule().penalty_rule("LATE_PAYMENT", on=date(2026, 1, 1))
     due = date(2025, 1, 31)
     early, late = sorted((d1, d2))
-    a = late_payment_penalty(Money(principal), due_on=due, paid_on=due + timedelta(days=early), rule=rule)
-    b = late_payment_penalty(Money(principal), due_on=due, paid_on=due + timedelta(days=late), rule=rule)
+    a = late_payment_penalty(
+        Money(principal), due_on=due, paid_on=due + timedelta(days=early), rule=rule
+    )
+    b = late_payment_penalty(
+        Money(principal), due_on=due, paid_on=due + timedelta(days=late), rule=rule
+    )
     assert Money.zero() <= a <= b

@@ -28,14 +28,17 @@ DATA = resources.files("rokhas_sdk.payments").joinpath("data")
 
 
 def _national() -> dict[str, Any]:
-    return json.loads(DATA.joinpath("legal_bounds.json").read_text(encoding="utf-8"))
+    doc: dict[str, Any] = json.loads(DATA.joinpath("legal_bounds.json").read_text(encoding="utf-8"))
+    return doc
 
 
 def _commune(tariffs: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {"commune": RABAT, "name": "Test", "illustrative": True, "tariffs": tariffs, **extra}
 
 
-def _tariff(rubric: str, value: str, valid_from: str = "2020-01-01", **extra: Any) -> dict[str, Any]:
+def _tariff(
+    rubric: str, value: str, valid_from: str = "2020-01-01", **extra: Any
+) -> dict[str, Any]:
     return {
         "rubric": rubric,
         "value": value,
@@ -50,14 +53,21 @@ def _tariff(rubric: str, value: str, valid_from: str = "2020-01-01", **extra: An
 def test_every_bundled_row_carries_provenance() -> None:
     sched = default_schedule()
     for b in sched.national.bounds:
-        assert b.source_url.startswith("http") and b.legal_text and b.confidence in "CSIU"
+        assert b.source_url.startswith("http")
+        assert b.legal_text
+        assert b.confidence in "CSIU"
     for e in sched.national.exemptions:
-        assert e.source_url.startswith("http") and e.code
+        assert e.source_url.startswith("http")
+        assert e.code
     for c in sched.communes.values():
         for t in c.tariffs:
-            assert t.source_url.startswith("http") and t.arrete_ref and t.confidence in "CSIU"
+            assert t.source_url.startswith("http")
+            assert t.arrete_ref
+            assert t.confidence in "CSIU"
             if c.illustrative:
-                assert t.illustrative, f"{c.name}: rows of an illustrative schedule must be marked illustrative"
+                assert t.illustrative, (
+                    f"{c.name}: rows of an illustrative schedule must be marked illustrative"
+                )
 
 
 def test_default_schedule_is_loaded_once() -> None:
@@ -79,14 +89,22 @@ def test_fixed_fee_has_only_a_maximum() -> None:
 
 def test_tariff_checked_against_bound_of_its_own_date() -> None:
     # under loi 30-89 only a 20 DH ceiling applied to collective housing: 5 DH was lawful then
-    old = _tariff("TOC.COLLECTIF_ET_NON_RESIDENTIEL", "5", valid_from="2000-01-01", valid_to="2007-12-31")
+    old = _tariff(
+        "TOC.COLLECTIF_ET_NON_RESIDENTIEL", "5", valid_from="2000-01-01", valid_to="2007-12-31"
+    )
     sched = default_schedule().with_commune(_commune([old]))
-    q = quote(building(ConstructionUse.COLLECTIVE_HOUSING, covered="100", commune=RABAT), on=date(2005, 6, 1), schedule=sched)
+    q = quote(
+        building(ConstructionUse.COLLECTIVE_HOUSING, covered="100", commune=RABAT),
+        on=date(2005, 6, 1),
+        schedule=sched,
+    )
     assert q.total == Money("500.00")
     assert "30-89" in q.lines[0].legal_basis
     # the same 5 DH from 2008 breaks the 47-06 minimum of 10
     with pytest.raises(TariffOutOfLegalBounds, match="minimum of 10"):
-        default_schedule().with_commune(_commune([_tariff("TOC.COLLECTIF_ET_NON_RESIDENTIEL", "5", valid_from="2008-01-01")]))
+        default_schedule().with_commune(
+            _commune([_tariff("TOC.COLLECTIF_ET_NON_RESIDENTIEL", "5", valid_from="2008-01-01")])
+        )
 
 
 def test_versioned_tariffs_pick_the_row_in_force() -> None:
@@ -103,7 +121,10 @@ def test_versioned_tariffs_pick_the_row_in_force() -> None:
 
 
 def test_overlapping_rows_are_refused() -> None:
-    rows = [_tariff("TOC.INDIVIDUEL", "20", valid_from="2018-01-01"), _tariff("TOC.INDIVIDUEL", "30", valid_from="2023-01-01")]
+    rows = [
+        _tariff("TOC.INDIVIDUEL", "20", valid_from="2018-01-01"),
+        _tariff("TOC.INDIVIDUEL", "30", valid_from="2023-01-01"),
+    ]
     with pytest.raises(DataFileError, match="overlaps"):
         default_schedule().with_commune(_commune(rows))
 
@@ -115,18 +136,20 @@ def test_tariff_for_unknown_rubric_is_refused() -> None:
 
 def test_bad_rows_name_the_problem() -> None:
     with pytest.raises(DataFileError, match="confidence"):
-        default_schedule().with_commune(_commune([_tariff("TOC.INDIVIDUEL", "25", confidence="maybe")]))
+        default_schedule().with_commune(
+            _commune([_tariff("TOC.INDIVIDUEL", "25", confidence="maybe")])
+        )
     with pytest.raises(DataFileError, match="not valid JSON"):
         default_schedule().with_commune("{not json")
+    nat = _national()
+    nat["bounds"][0]["min"] = "30"
     with pytest.raises(DataFileError, match="min 30 is above max 20"):
-        nat = _national()
-        nat["bounds"][0]["min"] = "30"
         FeeSchedule.from_data(nat)
 
 
 def test_commune_without_schedule_fails_closed() -> None:
     sched = FeeSchedule.from_data(DATA.joinpath("legal_bounds.json").read_text(encoding="utf-8"))
-    with pytest.raises(NoTariffError, match="no fee schedule for commune 141.01.01"):
+    with pytest.raises(NoTariffError, match=r"no fee schedule for commune 141\.01\.01"):
         quote(building(covered="100"), on=date(2026, 1, 1), schedule=sched)
 
 
@@ -140,7 +163,9 @@ def test_policy_switches() -> None:
         saillies_public_domain_area=Decimal("12.50"),
     )
     on = date(2026, 1, 1)
-    all_double = default_schedule().with_commune(_commune(rows, policy={"saillie_mode": SaillieMode.ALL_DOUBLE.value}))
+    all_double = default_schedule().with_commune(
+        _commune(rows, policy={"saillie_mode": SaillieMode.ALL_DOUBLE.value})
+    )
     # 1250.25 + 40 (private, once more) + 2 x 12.50 = 1315.25 -> 1316 m²
     assert quote(d, on=on, schedule=all_double).total == Money("26320.00")
     each = default_schedule().with_commune(_commune(rows, policy={"area_rounding": "CEIL_EACH"}))
@@ -150,18 +175,36 @@ def test_policy_switches() -> None:
 
 @pytest.mark.parametrize(
     ("mode", "expected"),
-    [(MoneyRounding.CENTIME_HALF_UP, "12345.68"), (MoneyRounding.DIRHAM_HALF_UP, "12346.00"), (MoneyRounding.DIRHAM_UP, "12346.00")],
+    [
+        (MoneyRounding.CENTIME_HALF_UP, "12345.68"),
+        (MoneyRounding.DIRHAM_HALF_UP, "12346.00"),
+        (MoneyRounding.DIRHAM_UP, "12346.00"),
+    ],
 )
 def test_money_rounding_policy(mode: MoneyRounding, expected: str) -> None:
-    sched = default_schedule().with_commune(_commune([_tariff("DEBIT_BOISSONS.TAUX", "8")], policy={"money_rounding": mode.value}))
+    sched = default_schedule().with_commune(
+        _commune([_tariff("DEBIT_BOISSONS.TAUX", "8")], policy={"money_rounding": mode.value})
+    )
     # 8 % of 154320.95 = 12345.676
-    q = quote(cafe(commune=RABAT), on=date(2026, 1, 1), schedule=sched, beverage_receipts_ht=Money("154320.95"))
+    q = quote(
+        cafe(commune=RABAT),
+        on=date(2026, 1, 1),
+        schedule=sched,
+        beverage_receipts_ht=Money("154320.95"),
+    )
     assert q.total == Money(expected)
 
 
 def test_dirham_up_rounds_up_small_fractions() -> None:
-    sched = default_schedule().with_commune(_commune([_tariff("DEBIT_BOISSONS.TAUX", "8")], policy={"money_rounding": "DIRHAM_UP"}))
-    q = quote(cafe(commune=RABAT), on=date(2026, 1, 1), schedule=sched, beverage_receipts_ht=Money("100.10"))
+    sched = default_schedule().with_commune(
+        _commune([_tariff("DEBIT_BOISSONS.TAUX", "8")], policy={"money_rounding": "DIRHAM_UP"})
+    )
+    q = quote(
+        cafe(commune=RABAT),
+        on=date(2026, 1, 1),
+        schedule=sched,
+        beverage_receipts_ht=Money("100.10"),
+    )
     assert q.total == Money("9.00")  # 8.008 -> 9
 
 
@@ -179,10 +222,12 @@ def test_claimed_exemption() -> None:
 def test_slum_clearance_uses_casablanca_specific_rate_else_collective() -> None:
     d = building(ConstructionUse.SLUM_CLEARANCE_HOUSING, covered="100")
     q = quote(d, on=date(2026, 1, 1))
-    assert q.lines[0].code == "TOC.HABITAT_RESORPTION" and q.total == Money("1000.00")
+    assert q.lines[0].code == "TOC.HABITAT_RESORPTION"
+    assert q.total == Money("1000.00")
     d2 = building(ConstructionUse.SLUM_CLEARANCE_HOUSING, covered="100", commune=RABAT)
     q2 = quote(d2, on=date(2026, 1, 1))
-    assert q2.lines[0].code == "TOC.COLLECTIF_ET_NON_RESIDENTIEL" and q2.total == Money("2000.00")
+    assert q2.lines[0].code == "TOC.COLLECTIF_ET_NON_RESIDENTIEL"
+    assert q2.total == Money("2000.00")
     assert q2.illustrative
 
 

@@ -47,14 +47,18 @@ def test_e2_collective_with_public_domain_saillies_counted_double() -> None:
 
 def test_e3_restoration_fixed_fee_whatever_the_area() -> None:
     for area in ("12", "4000.5"):
-        q = quote(building(ConstructionUse.INDIVIDUAL_HOUSING, covered=area, restoration=True), on=ON)
+        q = quote(
+            building(ConstructionUse.INDIVIDUAL_HOUSING, covered=area, restoration=True), on=ON
+        )
         assert [ln.code for ln in q.lines] == ["TOC.RESTAURATION"]
         assert q.total == Money("500.00")
 
 
 @pytest.mark.parametrize("use", [ConstructionUse.COMMERCIAL, ConstructionUse.INDUSTRIAL])
 def test_e4_commercial_or_industrial(use: ConstructionUse) -> None:
-    q = quote(building(use, covered="3000", kind=ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET), on=ON)
+    q = quote(
+        building(use, covered="3000", kind=ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET), on=ON
+    )
     assert q.total == Money("60000.00")
 
 
@@ -70,7 +74,16 @@ def test_e5_rural_dwelling_in_rural_commune_exempt() -> None:
     from rokhas_sdk.models import Commune, registry
 
     registry().add_communes(
-        [Commune(code="141.99.97", name_fr="Commune rurale de test", name_ar="جماعة قروية", province_code="141", kind="rural", illustrative=True)]
+        [
+            Commune(
+                code="141.99.97",
+                name_fr="Commune rurale de test",
+                name_ar="جماعة قروية",
+                province_code="141",
+                kind="rural",
+                illustrative=True,
+            )
+        ]
     )
     q = quote(building(ConstructionUse.RURAL_HOUSING, covered="120", commune="141.99.97"), on=ON)
     assert q.lines[0].exemption_code == "HABITAT_RURAL_COMMUNE_RURALE"
@@ -116,7 +129,12 @@ def _hypothetical_commune(rubric_values: dict[str, str]) -> dict[str, object]:
 
 def test_e7_lotissement_at_legal_minimum() -> None:
     sched = default_schedule().with_commune(_hypothetical_commune({"TOL.TAUX": "3"}))
-    q = quote(lotissement("1000000", commune=RABAT), on=ON, schedule=sched, actual_works_cost=Money("1000000"))
+    q = quote(
+        lotissement("1000000", commune=RABAT),
+        on=ON,
+        schedule=sched,
+        actual_works_cost=Money("1000000"),
+    )
     amounts = {ln.code: ln.amount for ln in q.lines}
     assert amounts == {"TOL.TRANCHE_1": Money("22500.00"), "TOL.SOLDE": Money("7500.00")}
     assert q.total == Money("30000.00")
@@ -130,13 +148,20 @@ def test_e8_tariff_outside_legal_bounds_is_refused(value: str, bound: str) -> No
     assert err.bound == bound
     assert err.rubric == "TOC.INDIVIDUEL"
     assert "tax-news.ma" in err.source_url
-    assert bound.split()[1] in str(err) and "47-06" in str(err)
+    assert bound.split()[1] in str(err)
+    assert "47-06" in str(err)
 
 
 def test_e8_same_refusal_from_raw_files() -> None:
-    national = resources.files("rokhas_sdk.payments").joinpath("data/legal_bounds.json").read_text(encoding="utf-8")
+    national = (
+        resources.files("rokhas_sdk.payments")
+        .joinpath("data/legal_bounds.json")
+        .read_text(encoding="utf-8")
+    )
     with pytest.raises(TariffOutOfLegalBounds):
-        FeeSchedule.from_data(national, [json.dumps(_hypothetical_commune({"TOC.INDIVIDUEL": "35"}))])
+        FeeSchedule.from_data(
+            national, [json.dumps(_hypothetical_commune({"TOC.INDIVIDUEL": "35"}))]
+        )
 
 
 def test_e11_debit_de_boissons_casablanca() -> None:
@@ -170,7 +195,9 @@ V1_PLAIN = (
     "RKH2024000123|https://example.ma/ok|0.12345600 1700000000|https://example.ma/shop|3D_PAY_HOSTING|PreAuth|TEST1234"
 )
 V1_HASH = "k1c9QCdlSZLreDTHSpTgHvTvUJllkb4DQ+zv5sZ7LrKOVfgefZPQePLkbn379y1NWs9lzmNiSEBYOMBo/d8Ykg=="
-V1_NEG_HASH = "c/zXJxxICtot4Htsyrq4RKQkw8Me6lJthZDNIV3KrJaU7ReKvfcOTxnPZ3l2M5XKalNL6RsRzMNDmBxLoNu3+Q=="
+V1_NEG_HASH = (
+    "c/zXJxxICtot4Htsyrq4RKQkw8Me6lJthZDNIV3KrJaU7ReKvfcOTxnPZ3l2M5XKalNL6RsRzMNDmBxLoNu3+Q=="
+)
 
 
 def test_v1_request_hash() -> None:
@@ -193,12 +220,19 @@ def test_v4_natural_order_of_digit_runs() -> None:
     assert sorted(n.lower() for n in names) == ["billtostreet1", "billtostreet12", "billtostreet2"]
     fields = {"BillToStreet12": "c", "BillToStreet2": "b", "BillToStreet1": "a"}
     assert hash_plaintext(fields, "K") == "a|b|c|K"
-    assert hash_fields(fields, "K") == base64.b64encode(hashlib.sha512(b"a|b|c|K").digest()).decode()
+    assert (
+        hash_fields(fields, "K") == base64.b64encode(hashlib.sha512(b"a|b|c|K").digest()).decode()
+    )
 
 
 def test_casablanca_ships_as_a_real_schedule() -> None:
     casa = default_schedule().communes[CASABLANCA]
     assert not casa.illustrative
     sourced = [t for t in casa.tariffs if not t.illustrative]
-    assert {t.rubric for t in sourced} >= {"TOC.INDIVIDUEL", "TOC.COLLECTIF_ET_NON_RESIDENTIEL", "TOC.RESTAURATION", "TOL.TAUX"}
+    assert {t.rubric for t in sourced} >= {
+        "TOC.INDIVIDUEL",
+        "TOC.COLLECTIF_ET_NON_RESIDENTIEL",
+        "TOC.RESTAURATION",
+        "TOL.TAUX",
+    }
     assert all("casablancacity.ma" in t.source_url for t in sourced)

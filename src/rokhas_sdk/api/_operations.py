@@ -184,6 +184,13 @@ class Operation:
         except pydantic.ValidationError as exc:
             raise from_pydantic(exc, model=f"{self.id} body") from None
 
+    def parse_value(self, data: Any) -> Any:
+        """Validate a Python value (e.g. a dict) as the JSON body's type."""
+        try:
+            return self.request_adapter().validate_python(data)
+        except pydantic.ValidationError as exc:
+            raise from_pydantic(exc, model=f"{self.id} body") from None
+
     def parse_query(self, params: Mapping[str, str]) -> BaseModel | None:
         """Validate query parameters into the operation's query model (None if it has none)."""
         if self.query is None:

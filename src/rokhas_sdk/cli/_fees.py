@@ -27,31 +27,76 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     q = fsub.add_parser(
         "quote",
         help="quote the fees of a dossier (JSON file) or of a project given by flags",
-        description="Quote what a dossier owes. Give a dossier JSON file, or describe the project with flags.",
+        description=("Quote what a dossier owes, from a dossier JSON file or from flags."),
     )
-    q.add_argument("dossier", nargs="?", help="dossier JSON file ('-' reads stdin); omit to use the flags")
+    q.add_argument(
+        "dossier", nargs="?", help="dossier JSON file ('-' reads stdin); omit to use the flags"
+    )
     q.add_argument("--commune", help="commune code (141.01.01) or name (Casablanca)")
-    q.add_argument("--procedure", default="URB_PERMIS_CONSTRUIRE_PETIT_PROJET", help="procedure kind (default: %(default)s)")
-    q.add_argument("--use", help="building use: INDIVIDUAL_HOUSING, COLLECTIVE_HOUSING, COMMERCIAL...")
+    q.add_argument(
+        "--procedure",
+        default="URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
+        help="procedure kind (default: %(default)s)",
+    )
+    q.add_argument(
+        "--use", help="building use: INDIVIDUAL_HOUSING, COLLECTIVE_HOUSING, COMMERCIAL..."
+    )
     q.add_argument("--covered-area", default="0", help="covered area in m² (surface couverte)")
-    q.add_argument("--saillies-public-domain", default="0", help="saillies over the public domain, m²")
-    q.add_argument("--saillies-private", default="0", help="private saillies (included in the covered area), m²")
+    q.add_argument(
+        "--saillies-public-domain", default="0", help="saillies over the public domain, m²"
+    )
+    q.add_argument(
+        "--saillies-private",
+        default="0",
+        help="private saillies (included in the covered area), m²",
+    )
     q.add_argument("--floor-area", help="total floor area (m² de plancher), for agency fees")
-    q.add_argument("--works-cost", help="works cost excluding VAT (estimated), MAD: lotissement tax base")
-    q.add_argument("--actual-works-cost", help="actual works cost excluding VAT, MAD: lotissement tax balance")
-    q.add_argument("--restoration", action="store_true", help="restoration works (fixed construction fee)")
+    q.add_argument(
+        "--works-cost", help="works cost excluding VAT (estimated), MAD: lotissement tax base"
+    )
+    q.add_argument(
+        "--actual-works-cost", help="actual works cost excluding VAT, MAD: lotissement tax balance"
+    )
+    q.add_argument(
+        "--restoration", action="store_true", help="restoration works (fixed construction fee)"
+    )
     q.add_argument("--odp-area", help="public domain occupied by the building site, m²")
-    q.add_argument("--odp-days", type=int, help="days of public-domain occupation by the building site")
-    q.add_argument("--beverage-receipts", help="annual receipts from drinks excluding VAT, MAD (débit de boissons)")
-    q.add_argument("--exemption", action="append", default=[], metavar="CODE", help="claim an exemption code (repeatable)")
-    q.add_argument("--schedule", action="append", default=[], metavar="FILE", help="add or replace a commune schedule file")
+    q.add_argument(
+        "--odp-days", type=int, help="days of public-domain occupation by the building site"
+    )
+    q.add_argument(
+        "--beverage-receipts",
+        help="annual receipts from drinks excluding VAT, MAD (débit de boissons)",
+    )
+    q.add_argument(
+        "--exemption",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="claim an exemption code (repeatable)",
+    )
+    q.add_argument(
+        "--schedule",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add or replace a commune schedule file",
+    )
     q.add_argument("--on", help="quote date, YYYY-MM-DD (default: today in Casablanca)")
     q.add_argument("--json", action="store_true", help="print one JSON document")
     q.set_defaults(handler=_quote)
 
     s = fsub.add_parser("schedule", help="show the legal bounds and a commune's tariffs")
-    s.add_argument("--commune", help="commune code or name; omit to list the communes with a schedule")
-    s.add_argument("--schedule", action="append", default=[], metavar="FILE", help="add or replace a commune schedule file")
+    s.add_argument(
+        "--commune", help="commune code or name; omit to list the communes with a schedule"
+    )
+    s.add_argument(
+        "--schedule",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add or replace a commune schedule file",
+    )
     s.add_argument("--on", help="date, YYYY-MM-DD (default: today)")
     s.add_argument("--json", action="store_true", help="print one JSON document")
     s.set_defaults(handler=_schedule)
@@ -84,7 +129,9 @@ def _commune(text: str) -> str:
     if len(exact) == 1 or len(found) == 1:
         return (exact or found)[0].code
     if not found:
-        raise InvalidInputError(f"no commune named {text!r}; give its code, e.g. --commune 141.01.01")
+        raise InvalidInputError(
+            f"no commune named {text!r}; give its code, e.g. --commune 141.01.01"
+        )
     names = ", ".join(f"{c.name_fr} ({c.code})" for c in found[:8])
     raise InvalidInputError(f"{text!r} names several communes: {names}; give the code")
 
@@ -123,23 +170,35 @@ def _from_flags(args: argparse.Namespace) -> _QuickDossier:
     from ..models import Activity, ConstructionUse, Level, ProcedureKind, Project
 
     if not args.commune:
-        raise InvalidInputError("give a dossier JSON file, or at least --commune (and --use for a building)")
-    try:
-        kind = ProcedureKind(args.procedure.upper())
-    except ValueError:
         raise InvalidInputError(
-            f"unknown procedure {args.procedure!r}; one of: {', '.join(k.value for k in ProcedureKind)}"
+            "give a dossier JSON file, or at least --commune (and --use for a building)"
+        )
+    try:
+        kind = ProcedureKind[args.procedure.upper()]
+    except KeyError:
+        raise InvalidInputError(
+            f"unknown procedure {args.procedure!r}; one of: "
+            f"{', '.join(k.value for k in ProcedureKind)}"
         ) from None
     commune = _commune(args.commune)
     if kind.is_economic:
-        activity = Activity(label="quick quote", premises_address="-", sells_beverages=args.beverage_receipts is not None)
+        activity = Activity(
+            label="quick quote",
+            premises_address="-",
+            sells_beverages=args.beverage_receipts is not None,
+        )
         return _QuickDossier(kind, commune, None, activity)
     if not args.use:
-        raise InvalidInputError(f"--use is needed for {kind.value}; one of: {', '.join(u.value for u in ConstructionUse)}")
+        raise InvalidInputError(
+            f"--use is needed for {kind.value}; one of: "
+            f"{', '.join(u.value for u in ConstructionUse)}"
+        )
     try:
-        use = ConstructionUse(args.use.upper())
-    except ValueError:
-        raise InvalidInputError(f"unknown use {args.use!r}; one of: {', '.join(u.value for u in ConstructionUse)}") from None
+        use = ConstructionUse[args.use.upper()]
+    except KeyError:
+        raise InvalidInputError(
+            f"unknown use {args.use!r}; one of: {', '.join(u.value for u in ConstructionUse)}"
+        ) from None
     project = Project(
         use=use,
         description="quick quote",
@@ -161,7 +220,11 @@ def _quote(args: argparse.Namespace) -> int:
 
     dossier: Any
     if args.dossier:
-        text = sys.stdin.read() if args.dossier == "-" else Path(args.dossier).read_text(encoding="utf-8")
+        text = (
+            sys.stdin.read()
+            if args.dossier == "-"
+            else Path(args.dossier).read_text(encoding="utf-8")
+        )
         dossier = Dossier.model_validate_json(text)
     else:
         dossier = _from_flags(args)
@@ -192,7 +255,16 @@ def _table(q: FeeQuote) -> str:
         label = ln.label_fr if len(ln.label_fr) <= 60 else ln.label_fr[:59] + "…"
         if ln.exemption_code:
             label += f" [exonéré: {ln.exemption_code}]"
-        rows.append((ln.code, label, f"{ln.base} {ln.unit.label_fr}", f"{ln.rate} {ln.rate_unit.label_fr}", f"{ln.amount.amount:,.2f}".replace(",", " "), ln.due.label_fr))
+        rows.append(
+            (
+                ln.code,
+                label,
+                f"{ln.base} {ln.unit.label_fr}",
+                f"{ln.rate} {ln.rate_unit.label_fr}",
+                f"{ln.amount.amount:,.2f}".replace(",", " "),
+                ln.due.label_fr,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = [f"Commune {q.commune} · {q.kind.label_fr} · {q.on.isoformat()}"]
     for i, r in enumerate(rows):
@@ -216,7 +288,10 @@ def _schedule(args: argparse.Namespace) -> int:
     if not args.commune:
         doc: dict[str, Any] = {
             "version": sched.version,
-            "communes": [{"code": c.commune, "name": c.name, "illustrative": c.illustrative} for c in sched.communes.values()],
+            "communes": [
+                {"code": c.commune, "name": c.name, "illustrative": c.illustrative}
+                for c in sched.communes.values()
+            ],
         }
         if args.json:
             print(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -229,7 +304,9 @@ def _schedule(args: argparse.Namespace) -> int:
     if c is None:
         from ..payments import NoTariffError
 
-        raise NoTariffError(f"no fee schedule for commune {code}; see docs/fee-schedules.md to add one")
+        raise NoTariffError(
+            f"no fee schedule for commune {code}; see docs/fee-schedules.md to add one"
+        )
     rows = []
     for t in c.tariffs:
         if not t.in_force(on):
@@ -249,13 +326,25 @@ def _schedule(args: argparse.Namespace) -> int:
                 "illustrative": t.illustrative,
             }
         )
-    doc = {"commune": code, "name": c.name, "on": on.isoformat(), "policy": c.policy.model_dump(mode="json"), "tariffs": rows}
+    doc = {
+        "commune": code,
+        "name": c.name,
+        "on": on.isoformat(),
+        "policy": c.policy.model_dump(mode="json"),
+        "tariffs": rows,
+    }
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        print(f"{c.name} ({code}) on {on.isoformat()}; saillies: {c.policy.saillie_mode.value}, rounding: {c.policy.money_rounding.value}")
+        print(
+            f"{c.name} ({code}) on {on.isoformat()}; saillies: {c.policy.saillie_mode.value}, "
+            f"rounding: {c.policy.money_rounding.value}"
+        )
         for r in rows:
             rng = f"[{r['legal_min'] or '…'}–{r['legal_max'] or '…'}]"
             flag = "  ILLUSTRATIVE" if r["illustrative"] else ""
-            print(f"  {r['rubric']:<36} {r['value']:>6} {r['unit']:<24} legal {rng:<10} [{r['confidence']}]{flag}")
+            print(
+                f"  {r['rubric']:<36} {r['value']:>6} {r['unit']:<24} legal {rng:<10} "
+                f"[{r['confidence']}]{flag}"
+            )
     return EXIT_OK

@@ -39,7 +39,9 @@ def to_decimal(value: Any, *, what: str) -> Decimal:
         except decimal.InvalidOperation:
             raise ValueError(f"{what} {value!r} is not a number; write it like '1250.50'") from None
     else:
-        raise ValueError(f"{what} must be a decimal string or an integer, got {type(value).__name__}")
+        raise ValueError(
+            f"{what} must be a decimal string or an integer, got {type(value).__name__}"
+        )
     if not d.is_finite():
         raise ValueError(f"{what} must be a finite number, got {value!r}")
     return d
@@ -141,7 +143,9 @@ class Money:
         return self._amount < 0
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         def validate(value: Any) -> Money:
             if isinstance(value, Money):
                 return value

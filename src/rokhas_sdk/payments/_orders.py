@@ -125,7 +125,8 @@ class PaymentOrder(ValueObject):
     def _positive(self) -> PaymentOrder:
         if self.amount.amount <= 0:
             raise ValueError(
-                f"a payment order needs a positive amount, got {self.amount}; nothing is owed, so nothing to pay"
+                f"a payment order needs a positive amount, got {self.amount}; nothing is "
+                "owed, so nothing to pay"
             )
         return self
 
@@ -160,7 +161,8 @@ class PaymentOrder(ValueObject):
         """The quittance of a captured order. ``number`` defaults to ``Q-<reference>``."""
         if self.state is not PaymentState.CAPTURED:
             raise InvalidTransitionError(
-                f"order {self.reference} is {self.state.value}: a receipt is issued only once it is captured"
+                f"order {self.reference} is {self.state.value}: a receipt is issued only once "
+                "it is captured"
             )
         paid_at = next(
             (e.at for e in reversed(self.history) if e.to_state is PaymentState.CAPTURED),
@@ -232,7 +234,8 @@ def apply_transition(
         and transaction_id != order.transaction_id
     ):
         raise PaymentConflictError(
-            f"order {order.reference} is already {order.state.value} by transaction {order.transaction_id}; "
+            f"order {order.reference} is already {order.state.value} by transaction "
+            f"{order.transaction_id}; "
             f"a second payment ({transaction_id}) is refused and must be voided"
         )
     if order.state is to or (
@@ -242,7 +245,8 @@ def apply_transition(
     if to not in _ALLOWED[order.state]:
         raise InvalidTransitionError(
             f"order {order.reference} cannot go from {order.state.value} to {to.value}; "
-            f"allowed from {order.state.value}: {', '.join(sorted(s.value for s in _ALLOWED[order.state])) or 'nothing'}"
+            f"allowed from {order.state.value}: "
+            f"{', '.join(sorted(s.value for s in _ALLOWED[order.state])) or 'nothing'}"
         )
     when = at or _now()
     event = PaymentEvent(
@@ -310,7 +314,8 @@ class InMemoryOrderStore:
         with self._lock:
             if order.reference in self._orders:
                 raise DuplicateOrderError(
-                    f"a payment order {order.reference} already exists; use next_reference() for a fresh one"
+                    f"a payment order {order.reference} already exists; use next_reference() "
+                    "for a fresh one"
                 )
             self._orders[order.reference] = order
         return order
@@ -428,7 +433,8 @@ class SQLiteOrderStore:
         def run(c: sqlite3.Connection) -> None:
             try:
                 c.execute(
-                    "INSERT INTO payment_orders (reference, dossier_reference, state, created_at, data) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO payment_orders (reference, dossier_reference, state, "
+                    "created_at, data) VALUES (?, ?, ?, ?, ?)",
                     (
                         order.reference,
                         order.dossier_reference,
@@ -439,7 +445,8 @@ class SQLiteOrderStore:
                 )
             except sqlite3.IntegrityError:
                 raise DuplicateOrderError(
-                    f"a payment order {order.reference} already exists; use next_reference() for a fresh one"
+                    f"a payment order {order.reference} already exists; use next_reference() "
+                    "for a fresh one"
                 ) from None
 
         self._tx(run)
@@ -501,7 +508,8 @@ class SQLiteOrderStore:
                 ).fetchall()
             else:
                 rows = self._conn.execute(
-                    "SELECT data FROM payment_orders WHERE dossier_reference = ? ORDER BY created_at, reference",
+                    "SELECT data FROM payment_orders WHERE dossier_reference = ? ORDER BY "
+                    "created_at, reference",
                     (dossier_reference,),
                 ).fetchall()
         return [PaymentOrder.model_validate_json(r[0]) for r in rows]
@@ -514,7 +522,8 @@ class SQLiteOrderStore:
         def run(c: sqlite3.Connection) -> str:
             while True:
                 c.execute(
-                    "INSERT INTO payment_sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                    "INSERT INTO payment_sequences (name, value) VALUES (?, 1) ON "
+                    "CONFLICT(name) DO UPDATE SET value = value + 1",
                     (name,),
                 )
                 n = c.execute(

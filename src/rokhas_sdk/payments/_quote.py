@@ -366,7 +366,8 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
     sched, on = ctx.sched, ctx.on
     if project.works_cost_ht is None:
         raise InvalidInputError(
-            "an autorisation de lotir is taxed on the estimated works cost: set project.works_cost_ht "
+            "an autorisation de lotir is taxed on the estimated works cost: set "
+            "project.works_cost_ht "
             "(viabilisation, sanitation and electrification, excluding VAT)"
         )
     tariff = sched.tariff(ctx.commune, "TOL.TAUX", on)
@@ -397,7 +398,8 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
             if balance.is_negative():
                 ctx.notes.append(
                     f"the tax on the actual cost ({final}) is below the first instalment ({paid}): "
-                    f"the balance is 0.00 and {-balance} was overpaid (refund procedure not covered)"
+                    f"the balance is 0.00 and {-balance} was overpaid (refund procedure not "
+                    "covered)"
                 )
                 balance = Money.zero()
             ctx.line(
@@ -413,7 +415,8 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
             )
         else:
             ctx.notes.append(
-                f"{rule.label_fr}: due at {rule.due.label_fr.lower()}, computed on the actual works cost; "
+                f"{rule.label_fr}: due at {rule.due.label_fr.lower()}, computed on the actual "
+                "works cost; "
                 "quote it with actual_works_cost=..."
             )
     if not rules:
@@ -475,7 +478,8 @@ def _agency(ctx: _Ctx, project: Project) -> None:
     area = project.subdivided_area if subdivision else project.floor_area
     if area == 0:
         ctx.notes.append(
-            f"{rubric}: the {'subdivided' if subdivision else 'floor'} area is 0 m², so the agency fee could not be computed"
+            f"{rubric}: the {'subdivided' if subdivision else 'floor'} area is 0 m², so the "
+            "agency fee could not be computed"
         )
         ctx.complete = False
         return
@@ -558,12 +562,14 @@ def quote(
             _agency(ctx, project)
     elif ctx.applies("TOC") or ctx.applies("TOL"):
         raise InvalidInputError(
-            f"{dossier.kind.value} is taxed on its building project: the dossier needs a 'project' to be quoted"
+            f"{dossier.kind.value} is taxed on its building project: the dossier needs a "
+            "'project' to be quoted"
         )
     if site_occupation is not None:
         if not ctx.applies("ODP"):
             raise InvalidInputError(
-                f"a building-site occupation of the public domain does not go with {dossier.kind.value}; quote it with the building procedure"
+                "a building-site occupation of the public domain does not go with "
+                f"{dossier.kind.value}; quote it with the building procedure"
             )
         _odp(ctx, site_occupation)
     if activity is not None and activity.sells_beverages and ctx.applies("DEBIT_BOISSONS"):
@@ -571,16 +577,19 @@ def quote(
             _beverages(ctx, beverage_receipts_ht)
         else:
             ctx.notes.append(
-                "débit de boissons tax: due yearly on declared receipts from drinks; pass beverage_receipts_ht to quote it"
+                "débit de boissons tax: due yearly on declared receipts from drinks; pass "
+                "beverage_receipts_ht to quote it"
             )
             ctx.complete = False
     elif beverage_receipts_ht is not None:
         raise InvalidInputError(
-            "beverage_receipts_ht given, but the dossier is not an economic licence for premises that sell beverages"
+            "beverage_receipts_ht given, but the dossier is not an economic licence for "
+            "premises that sell beverages"
         )
     if activity is not None and activity.public_domain_area > 0:
         ctx.notes.append(
-            "commercial occupation of the public domain is priced by zone in each arrêté; not quoted here"
+            "commercial occupation of the public domain is priced by zone in each arrêté; not "
+            "quoted here"
         )
         ctx.complete = False
     total = sum((line.amount for line in ctx.lines), Money.zero())

@@ -9,6 +9,7 @@ schedule within the law. The bundled schedule is read and validated once, at fir
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Iterable, Mapping
@@ -86,7 +87,7 @@ class FeeUnit(LabelledEnum):
     @property
     def is_percent(self) -> bool:
         """True for rates expressed in percent of a base amount."""
-        return self.value.startswith("PERCENT")
+        return str(self.value).startswith("PERCENT")
 
 
 class FeeDue(LabelledEnum):
@@ -393,16 +394,19 @@ class FeeSchedule:
         self, commune: CommuneSchedule | Mapping[str, Any] | str | Path
     ) -> FeeSchedule:
         """A new schedule with this commune's file added (replacing any file for that commune)."""
-        if isinstance(commune, Path):
-            commune = commune.read_text(encoding="utf-8")
-        if isinstance(commune, str):
-            commune = _read_json(commune, "commune schedule")
-        if not isinstance(commune, CommuneSchedule):
-            commune = _validate(
-                CommuneSchedule, commune, f"commune schedule {commune.get('commune', '?')}"
-            )
-        others = [c for code, c in self.communes.items() if code != commune.commune]
-        return FeeSchedule(self.national, [*others, commune])
+        doc: CommuneSchedule
+        if isinstance(commune, CommuneSchedule):
+            doc = commune
+        else:
+            raw: Any = commune
+            if isinstance(raw, Path):
+                raw = _read_json(raw.read_text(encoding="utf-8"), str(raw))
+            elif isinstance(raw, str):
+                raw = _read_json(raw, "commune schedule")
+            name = raw.get("commune", "?") if isinstance(raw, Mapping) else "?"
+            doc = _validate(CommuneSchedule, raw, f"commune schedule {name}")
+        others = [c for code, c in self.communes.items() if code != doc.commune]
+        return FeeSchedule(self.national, [*others, doc])
 
     def _add(self, c: CommuneSchedule) -> None:
         if c.commune in self.communes:
@@ -425,14 +429,20 @@ class FeeSchedule:
             bound = self.bound(governing, t.valid_from)
         except NoTariffError:
             raise DataFileError(
-                f"tariff {t.rubric} of commune {c.commune} ({c.name}) starts {t.valid_from}, but no legal bound "
-                f"for {governing} is in force on that date; add the bound to legal_bounds.json or fix the rubric"
+                f"tariff {t.rubric} of commune {c.commune} ({c.name}) starts {t.valid_from}, "
+                "but no legal bound "
+                f"for {governing} is in force on that date; add the bound to "
+                "legal_bounds.json or fix the rubric"
             ) from None
-        where = f"tariff {t.rubric} = {t.value} ({bound.unit.label_fr}) of commune {c.commune} ({c.name}), in force from {t.valid_from},"
+        where = (
+            f"tariff {t.rubric} = {t.value} ({bound.unit.label_fr}) of commune {c.commune} "
+            f"({c.name}), in force from {t.valid_from},"
+        )
         src = f"{bound.legal_basis}, source {bound.source_url} [{bound.confidence}]"
         if bound.max is not None and t.value > bound.max:
             raise TariffOutOfLegalBounds(
-                f"{where} exceeds the legal maximum of {bound.max} for {bound.rubric} ({src}); lower the tariff to at most {bound.max}",
+                f"{where} exceeds the legal maximum of {bound.max} for {bound.rubric} "
+                f"({src}); lower the tariff to at most {bound.max}",
                 rubric=t.rubric,
                 value=str(t.value),
                 bound=f"max {bound.max}",
@@ -440,7 +450,8 @@ class FeeSchedule:
             )
         if bound.min is not None and bound.unit is not FeeUnit.MAD_FIXED and t.value < bound.min:
             raise TariffOutOfLegalBounds(
-                f"{where} is below the legal minimum of {bound.min} for {bound.rubric} ({src}); raise the tariff to at least {bound.min}",
+                f"{where} is below the legal minimum of {bound.min} for {bound.rubric} "
+                f"({src}); raise the tariff to at least {bound.min}",
                 rubric=t.rubric,
                 value=str(t.value),
                 bound=f"min {bound.min}",
@@ -455,11 +466,15 @@ class FeeSchedule:
             if row.in_force(on):
                 return row
         raise NoTariffError(
-            f"no legal bound for {rubric} is in force on {on}; check the date or add the bound to legal_bounds.json"
+            f"no legal bound for {rubric} is in force on {on}; check the date or add the "
+            "bound to legal_bounds.json"
         )
 
     def tariff(self, commune: str, rubric: str, on: date) -> CommuneTariff:
-        """The commune's tariff for ``rubric`` on ``on``; :class:`NoTariffError` if none (fail closed)."""
+        """The commune's tariff for ``rubric`` on ``on``.
+
+        Raises :class:`NoTariffError` if there is none: the calculator fails closed.
+        """
         for row in self._tariffs.get((commune, rubric), ()):
             if row.in_force(on):
                 return row
@@ -469,7 +484,8 @@ class FeeSchedule:
                 "(docs/fee-schedules.md) or pass schedule=FeeSchedule.with_commune(...)"
             )
         raise NoTariffError(
-            f"commune {commune} ({self.communes[commune].name}) has no tariff for {rubric} in force on {on}; "
+            f"commune {commune} ({self.communes[commune].name}) has no tariff for {rubric} in "
+            f"force on {on}; "
             "add the row to its schedule file or quote for another date"
         )
 
@@ -495,7 +511,8 @@ class FeeSchedule:
             return self._uses[use]
         except KeyError:
             raise DataFileError(
-                f"legal_bounds.json maps no construction-tax rubric for use {use.value}; add it to use_rubrics"
+                f"legal_bounds.json maps no construction-tax rubric for use {use.value}; add "
+                "it to use_rubrics"
             ) from None
 
     def exemption(self, code: str) -> Exemption:
@@ -533,10 +550,11 @@ class FeeSchedule:
 
 def _no_overlap(rows: list[Any], what: str) -> None:
     # rows sorted by valid_from, newest first
-    for newer, older in zip(rows, rows[1:], strict=False):
+    for newer, older in itertools.pairwise(rows):
         if older.valid_to is None or older.valid_to >= newer.valid_from:
             raise DataFileError(
-                f"{what}: the row from {older.valid_from} overlaps the row from {newer.valid_from}; "
+                f"{what}: the row from {older.valid_from} overlaps the row from "
+                f"{newer.valid_from}; "
                 f"set valid_to of the older row to the day before {newer.valid_from}"
             )
 

@@ -43,6 +43,7 @@ __all__ = [
     "hash_fields",
     "hash_plaintext",
     "natural_casefold_sorted",
+    "signed_callback",
 ]
 
 log = logging.getLogger("rokhas_sdk.payments.cmi")
@@ -130,7 +131,10 @@ def _callback_value(value: str) -> str:
 def hash_plaintext(
     fields: Mapping[str, str], store_key: str | SecretStr, *, callback: bool = False
 ) -> str:
-    """The exact text that :func:`hash_fields` hashes. It ends with the store key: keep it secret."""
+    """The exact text that :func:`hash_fields` hashes.
+
+    It ends with the store key: keep it secret, never log it.
+    """
     key = store_key.get_secret_value() if isinstance(store_key, SecretStr) else store_key
     parts: list[str] = []
     for name in natural_casefold_sorted(n for n in fields if n.lower() not in _EXCLUDED):
@@ -173,7 +177,10 @@ class CmiConfig(ValueObject):
     lang: Literal["fr", "ar", "en"] = "fr"
     capture: Literal["auto", "manual"] = Field(
         default="auto",
-        description="auto: answer ACTION=POSTAUTH and mark the order captured; manual: answer APPROVED, order authorised",
+        description=(
+            "auto: answer ACTION=POSTAUTH and mark the order captured; "
+            "manual: answer APPROVED and leave the order authorised"
+        ),
     )
     currency: str = "504"
 
@@ -192,7 +199,8 @@ class PaymentForm(ValueObject):
     ) -> str:
         """A complete HTML page posting :attr:`fields` to :attr:`action` on load."""
         inputs = "\n".join(
-            f'<input type="hidden" name="{html.escape(k, quote=True)}" value="{html.escape(v, quote=True)}">'
+            f'<input type="hidden" name="{html.escape(k, quote=True)}" '
+            f'value="{html.escape(v, quote=True)}">'
             for k, v in self.fields.items()
         )
         return (
@@ -200,7 +208,8 @@ class PaymentForm(ValueObject):
             '<html lang="fr"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title></head>\n"
             "<body>\n"
-            f'<form id="cmi-payment" method="post" action="{html.escape(self.action, quote=True)}" accept-charset="UTF-8">\n'
+            '<form id="cmi-payment" method="post" '
+            f'action="{html.escape(self.action, quote=True)}" accept-charset="UTF-8">\n'
             f"{inputs}\n"
             f'<button type="submit">{html.escape(button)}</button>\n'
             "</form>\n"
@@ -263,6 +272,37 @@ def build_payment_form(
     return PaymentForm(action=config.gateway_url, fields=fields)
 
 
+def signed_callback(
+    form_fields: Mapping[str, str],
+    store_key: str | SecretStr,
+    *,
+    approved: bool = True,
+    transaction_id: str | None = None,
+    auth_code: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The fields CMI would post to ``callbackUrl`` after a payment on this form, signed.
+
+    For simulators (the sandbox) and tests: it echoes the form's fields, adds the
+    outcome fields (``ProcReturnCode`` ``00`` or ``05``, ``Response``, ``TransId``,
+    ``AuthCode``, ``mdStatus``) and a callback-side ``HASH`` made with ``store_key``.
+    """
+    fields = {k: v for k, v in form_fields.items() if k.lower() != "hash"}
+    fields.update(
+        {
+            "ProcReturnCode": "00" if approved else "05",
+            "Response": "Approved" if approved else "Declined",
+            "TransId": transaction_id or f"T{secrets.randbelow(10**12):012d}",
+            "mdStatus": "1",
+        }
+    )
+    if approved:
+        fields["AuthCode"] = auth_code or f"{secrets.randbelow(10**6):06d}"
+    fields.update(extra or {})
+    fields["HASH"] = hash_fields(fields, store_key, callback=True)
+    return fields
+
+
 # -- the server-to-server callback ------------------------------------------------------
 
 
@@ -304,7 +344,8 @@ class CmiCallbackHandler:
         self.store = store
 
     def __repr__(self) -> str:
-        return f"CmiCallbackHandler(client_id={self.config.client_id!r}, capture={self.config.capture!r})"
+        cfg = self.config
+        return f"CmiCallbackHandler(client_id={cfg.client_id!r}, capture={cfg.capture!r})"
 
     def __call__(self, fields: Mapping[str, str]) -> CallbackOutcome:
         return self.handle(fields)

@@ -64,6 +64,7 @@ from ._render import mermaid as mermaid
 from ._render import render_docs as render_docs
 from ._state import Context as Context
 from ._state import ProcedureState as ProcedureState
+from ._state import context_for as context_for
 
 __all__ = [
     "CASABLANCA",
@@ -97,6 +98,7 @@ __all__ = [
     "allowed_events",
     "apply",
     "check",
+    "context_for",
     "deadlines",
     "default_calendar",
     "definition",

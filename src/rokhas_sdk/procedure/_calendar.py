@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 from .._errors import InvalidInputError
 from . import _data
 
-__all__ = ["CASABLANCA", "WorkingCalendar", "default_calendar", "local_date"]
+__all__ = [
+    "CASABLANCA",
+    "WorkingCalendar",
+    "default_calendar",
+    "fixed",
+    "local_date",
+    "start_of_day",
+]
 
 #: The legal time zone of every instant the engine reasons about.
 CASABLANCA = ZoneInfo("Africa/Casablanca")
@@ -34,9 +41,29 @@ def local_date(at: dt.datetime) -> dt.date:
     return at.astimezone(CASABLANCA).date()
 
 
+def fixed(at: dt.datetime) -> dt.datetime:
+    """``at`` in Casablanca time, with a fixed-offset tzinfo (+01:00 or +00:00).
+
+    Python compares two datetimes that share one ``ZoneInfo`` by wall time, which is
+    wrong inside the hour repeated when Casablanca leaves UTC+1 before Ramadan; with
+    fixed offsets every comparison is by absolute time.
+    """
+    tz = at.tzinfo
+    if isinstance(tz, dt.timezone) and tz is not dt.UTC:
+        return at
+    local_date(at)  # refuses naive datetimes
+    local = at.astimezone(CASABLANCA)
+    offset = local.utcoffset()
+    assert offset is not None
+    return local.replace(tzinfo=_FIXED.get(offset) or dt.timezone(offset), fold=0)
+
+
+_FIXED = {dt.timedelta(hours=h): dt.timezone(dt.timedelta(hours=h)) for h in (0, 1)}
+
+
 def start_of_day(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` in Casablanca (an aware datetime)."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=CASABLANCA)
+    """Midnight at the start of ``day`` in Casablanca, with a fixed-offset tzinfo."""
+    return fixed(dt.datetime(day.year, day.month, day.day, tzinfo=CASABLANCA))
 
 
 class WorkingCalendar:

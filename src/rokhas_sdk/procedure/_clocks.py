@@ -24,7 +24,14 @@ from typing import Any, Literal
 
 from ..models import ProcedureKind
 from . import _data
-from ._calendar import CASABLANCA, WorkingCalendar, default_calendar, local_date, start_of_day
+from ._calendar import (
+    CASABLANCA,
+    WorkingCalendar,
+    default_calendar,
+    fixed,
+    local_date,
+    start_of_day,
+)
 from ._data import ClockRuleRow, FilingWindowRow
 from ._errors import ProcedureDataError
 from ._state import ProcedureState
@@ -412,9 +419,7 @@ def deadlines(
     >>> report.clock("decision").due_at          # doctest: +SKIP
     """
     policy = policy or DEFAULT_POLICY
-    if at is None:
-        at = state.last_at or dt.datetime.now(CASABLANCA)
-    local_date(at)  # refuses naive datetimes
+    at = fixed(at if at is not None else (state.last_at or dt.datetime.now(CASABLANCA)))
     if state.kind is None:
         return ClockReport(at=at, clocks=(), tacit_approval_at=None)
     rules = rules_in_force(state.kind, state.flags, _reference_date(state, at), policy)

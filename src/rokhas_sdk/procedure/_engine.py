@@ -13,7 +13,7 @@ from typing import Any
 from .._errors import InvalidInputError
 from ..models import ProcedureFamily, ProcedureKind, Role
 from . import _data
-from ._calendar import local_date
+from ._calendar import fixed, local_date
 from ._clocks import DEFAULT_POLICY, ClockPolicy, deadlines, filing_windows
 from ._definitions import (
     SIGNATURE_KEY,
@@ -51,9 +51,9 @@ def start(
             f"'{ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET.value}') or {SIGNATURE_KEY!r}"
         )
     d = definition(kind if kind is not None else SIGNATURE_KEY)
-    if at is not None:
-        local_date(at)
-    return ProcedureState(graph=d.name, kind=kind, state=d.initial, last_at=at)
+    return ProcedureState(
+        graph=d.name, kind=kind, state=d.initial, last_at=fixed(at) if at is not None else None
+    )
 
 
 def _role(role: Role | str) -> Role:
@@ -79,6 +79,7 @@ def check(
     policy: ClockPolicy | None = None,
 ) -> TransitionRefused | None:
     """The refusal ``apply`` would raise, or ``None`` when the event is allowed."""
+    at = fixed(at)
     try:
         _transition(
             _definition(state),
@@ -110,6 +111,7 @@ def apply(
     """
     ctx = _context(context)
     role_ = _role(role)
+    at = fixed(at)
     transition = _transition(
         _definition(state), state, event, role_, at, ctx, policy or DEFAULT_POLICY
     )

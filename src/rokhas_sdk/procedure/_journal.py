@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from .._errors import InvalidInputError
 from ..models import ProcedureKind, Role
-from ._calendar import CASABLANCA, local_date
+from ._calendar import fixed
 from ._clocks import DEFAULT_POLICY, ClockPolicy
 from ._definitions import SIGNATURE_KEY, definition
 from ._engine import _advance, _role, _transition, start
@@ -87,8 +87,7 @@ def _line(
 
 
 def _as_local(at: dt.datetime) -> dt.datetime:
-    local_date(at)  # refuses naive datetimes
-    return at.astimezone(CASABLANCA)
+    return fixed(at)
 
 
 class Journal:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._errors import InvalidInputError
-from ..models import CommissionBody, Opinion, ProcedureKind
+from ..models import CommissionBody, Dossier, Opinion, ProcedureKind, ProjectScale
 
-__all__ = ["FLAG_FIELDS", "Context", "ProcedureState"]
+__all__ = ["FLAG_FIELDS", "Context", "ProcedureState", "context_for"]
 
 #: Context fields recorded as dossier flags when the dossier is submitted.
 FLAG_FIELDS = ("investment", "multi_commune", "in_lotissement", "grand_projet")
@@ -184,3 +184,21 @@ class ProcedureState:
             "flags": sorted(self.flags),
             "history": [[e, at.isoformat()] for e, at in self.marks],
         }
+
+
+def context_for(dossier: Dossier, **facts: Any) -> Context:
+    """A :class:`Context` for an event on ``dossier``: its missing items and its scale.
+
+    ``missing_pieces`` lists the codes of ``dossier.missing_for_submission()`` (pieces,
+    parties, fields, signatures); ``grand_projet`` follows ``dossier.scale``. Other facts
+    (``fees_paid=True``, ``investment=True``...) are passed as keyword arguments.
+    """
+    base: dict[str, Any] = {
+        "missing_pieces": tuple(item.code for item in dossier.missing_for_submission()),
+        "grand_projet": dossier.scale is ProjectScale.GRAND if dossier.kind.is_urban else None,
+    }
+    base.update(facts)
+    try:
+        return Context(**base)
+    except TypeError as exc:
+        raise InvalidInputError(f"unknown context fact: {exc}") from None
