@@ -89,10 +89,10 @@ def permit_pdf(sb: Sandbox, record: dict[str, Any]) -> bytes:
             503, "service_unavailable",
             "ce sandbox n'a pas de clé de signature : lancez-le avec la PKI de test (rokhas sandbox serve, ou la fixture pytest)",
         )
-    from ..documents import render_permit
     from ..models import Permit
+    from ._render import render_permit_pdf
 
-    pdf = render_permit(Permit.model_validate(permit["data"]))
+    pdf = render_permit_pdf(Permit.model_validate(permit["data"]))
     signed = sb.permit_signer(pdf)
     digest = hashlib.sha256(signed).hexdigest()
     sb.store.put_blob(digest, signed)

@@ -16,19 +16,27 @@ def verify_permit_pdf(sb: Sandbox, pdf: bytes) -> dict[str, Any]:
     problems: list[str] = []
     if not sb.trust_root_pem:
         return {"valid": False, "problems": ["ce sandbox n'a pas de racine de confiance (lancez-le avec la PKI de test)"]}
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     from ..signing import TrustStore, verify_pdf
 
-    trust = TrustStore.from_pem(sb.trust_root_pem)
-    report = verify_pdf(pdf, trust=trust, revocation="soft-fail", at=sb.clock.now())
-    valid = report.document.indication == "TOTAL_PASSED"
+    trust = TrustStore([c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(sb.trust_root_pem)])
+    report = verify_pdf(pdf, trust=trust, revocation="offline")
+    valid = str(report.document.indication.value if hasattr(report.document.indication, "value") else report.document.indication) == "TOTAL_PASSED"
     if not valid:
-        problems.extend(report.document.errors or [f"{report.document.indication} {report.document.subindication or ''}".strip()])
-    permit = report.permit.model_dump(mode="json") if report.permit is not None else None
+        problems.extend(report.document.errors or [str(report.document.indication)])
+    permit = None
+    if report.permit is not None and report.permit.permit is not None:
+        permit = report.permit.permit.model_dump(mode="json")
+        problems.extend(report.permit.problems)
+        if not report.permit.covered:
+            valid = False
     signer = None
     signed_at = None
     if report.signatures:
         first = report.signatures[0]
-        signer = getattr(first.signer, "name", None) if first.signer else None
+        signer = first.signer.name if first.signer else None
         signed_at = first.signing_time.isoformat() if first.signing_time else None
     dossier_id = None
     matches = None
