@@ -151,8 +151,7 @@ def test_persistent_store_keeps_state_and_clock(tmp_path: object) -> None:
     a = Sandbox(db=db, seed="p")
     t = httpx.Client(transport=a.transport(), base_url=a.base_url, headers={"authorization": f"Bearer {a.token_for('PETITIONNAIRE')}"})
     did = t.post("/v1/dossiers", json=dossier_data("ECO_ACTIVITE_COURANTE")).json()["id"]
-    a.advance(days=10)
-    later = a.clock.now()
+    later = a.advance(days=10)
     t.close()
     a.close()
     b = Sandbox(db=db, seed="p")

@@ -170,7 +170,10 @@ def _journal(
     payload = hashlib.sha256(repr(sorted(line.items())).encode("utf-8")).hexdigest()
     line["data"] = {**data, "hash": hashlib.sha256((prev + payload).encode()).hexdigest(), "prev_hash": prev or None}
     record["journal_head"] = line["data"]["hash"]
-    line["sequence"] = sb.store.journal_append(record["id"], line)
+    record["journal_len"] = record.get("journal_len", 0) + 1
+    line["sequence"] = record["journal_len"]
+    sb.store.journal_append(record["id"], line, seq=line["sequence"])
+    _save(sb, record)  # the record carries the journal's length and head hash
     return line
 
 
@@ -194,7 +197,6 @@ def _tacit(sb: Sandbox, record: dict[str, Any], at: datetime) -> None:
     sb.procedure.apply(record, "record_tacit_approval", Role.SYSTEM.value, max(at, _last_at(record)), {})  # type: ignore[attr-defined]
     record["decision"] = {"decision": "tacit", "at": at.isoformat()}
     record["permit"] = _tacit_permit(sb, record, at)
-    _save(sb, record)
     _journal(sb, record, "declare_tacit_approval", Role.SYSTEM.value, "Plateforme", before, {"tacit_approval_at": at.isoformat()})
     _emit(sb, "dossier.state_changed", "dossier", record["id"], {"state": record["state"], "before": before}, record["id"])
     _emit(sb, "permit.issued", "permit", record["id"], {"decision": "tacit", "number": record["permit"]["number"]}, record["id"])
@@ -325,7 +327,6 @@ def _create(ctx: RequestContext) -> SandboxResponse:
         "decision": None,
     }
     ctx.sandbox.procedure.start(dossier.kind.value, now)  # type: ignore[attr-defined]
-    _save(ctx, record)
     _journal(ctx.sandbox, record, "create", user.role, user.name, "DRAFT", {})
     body = resource(ctx, record)
     _emit(ctx.sandbox, "dossier.created", "dossier", did, {"state": "DRAFT", "kind": dossier.kind.value}, did)
@@ -380,7 +381,6 @@ def _update(ctx: RequestContext) -> dict[str, Any]:
         merged[name] = None if value is None else (value.model_dump(mode="json") if hasattr(value, "model_dump") else value)
     dossier = Dossier.model_validate(merged)
     record["dossier"] = dossier.model_dump(mode="json")
-    _save(ctx, record)
     _journal(ctx.sandbox, record, "update", user.role, user.name, record["state"], {"fields": sorted(change.model_fields_set)})
     _emit(ctx.sandbox, "dossier.updated", "dossier", record["id"], {"fields": sorted(change.model_fields_set)}, record["id"])
     return resource(ctx, record)
@@ -405,7 +405,6 @@ def _submit(ctx: RequestContext) -> dict[str, Any]:
     now = ctx.now()
     ctx.sandbox.procedure.apply(record, "submit", user.role, now, context)  # type: ignore[attr-defined]
     record["submitted_at"] = now.isoformat()
-    _save(ctx, record)
     _journal(ctx.sandbox, record, "submit", user.role, user.name, before, {})
     _emit(ctx.sandbox, "dossier.submitted", "dossier", record["id"], {"state": record["state"]}, record["id"])
     return resource(ctx, record)
@@ -422,7 +421,6 @@ def _withdraw(ctx: RequestContext) -> dict[str, Any]:
     if before in _DECIDED or before == "WITHDRAWN":
         raise ApiProblem(422, "transition_not_allowed", f"un dossier à l'état {before} ne peut plus être retiré")
     record["state"] = "WITHDRAWN"
-    _save(ctx, record)
     _journal(ctx.sandbox, record, "withdraw", user.role, user.name, before, {"reason": req.reason} if req.reason else {})
     _emit(ctx.sandbox, "dossier.withdrawn", "dossier", record["id"], {"before": before}, record["id"])
     return resource(ctx, record)
@@ -460,7 +458,6 @@ def _upload(ctx: RequestContext) -> SandboxResponse:
     ctx.store.put("piece", pid, piece_rec, owner=record["id"])
     record["dossier"]["pieces"].append(piece_rec["piece"])
     record["piece_ids"].append(pid)
-    _save(ctx, record)
     _journal(ctx.sandbox, record, "upload_piece", user.role, user.name, record["state"], {"piece_id": pid, "type": q.type.value, "sha256": digest})
     _emit(ctx.sandbox, "piece.uploaded", "piece", pid, {"type": q.type.value, "sha256": digest}, record["id"])
     return SandboxResponse.json(_piece_resource(piece_rec), 201)
@@ -526,7 +523,6 @@ def _delete_piece(ctx: RequestContext) -> None:
     del record["piece_ids"][idx]
     del record["dossier"]["pieces"][idx]
     ctx.store.delete("piece", rec["id"])
-    _save(ctx, record)
     _journal(ctx.sandbox, record, "delete_piece", user.role, user.name, record["state"], {"piece_id": rec["id"]})
     return None
 
@@ -583,7 +579,6 @@ def _post_event(ctx: RequestContext) -> SandboxResponse:
         record["decision"] = {"decision": payload["decision"], "at": at.isoformat(), "reasons_fr": payload.get("reasons_fr", [])}
         if payload["decision"] == "granted":
             record["permit"] = {"data": payload["permit"], "issued_at": at.isoformat(), "pdf_sha256": None, "number": payload["permit"]["number"]}
-    _save(ctx, record)
     data = {k: v for k, v in payload.items() if k not in ("event",) and v not in (None, [], {})}
     line = _journal(ctx.sandbox, record, wire, user.role, user.name, before, data)
     sb = ctx.sandbox
@@ -621,7 +616,6 @@ def _sign_plans(ctx: RequestContext, record: dict[str, Any], user: Any, event: A
         pass  # a co-designer (IGT after the architect) adds their signature; the state stays
     else:
         ctx.sandbox.procedure.apply(record, "sign_plans", user.role, ctx.now(), {})  # type: ignore[attr-defined]
-    _save(ctx, record)
     line = _journal(ctx.sandbox, record, "sign_plans", user.role, user.name, before, {"pieces_signed": signed})
     _emit(ctx.sandbox, "dossier.event_recorded", "dossier", record["id"], {"event": "sign_plans", "state": record["state"]}, record["id"])
     if record["state"] != before:

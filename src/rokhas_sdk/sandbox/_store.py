@@ -94,7 +94,9 @@ class Store:
             ) from None
         self._lock = threading.RLock()
         self._in_tx = False
-        self._seq = int(self.meta_get("seq") or 0)
+        # The sequence is recovered from the data itself, so no extra write per request.
+        row = self._db.execute("SELECT MAX(updated_seq) FROM docs").fetchone()
+        self._seq = max(int(row[0] or 0), int(self.meta_get("seq") or 0))
 
     # -- transactions ---------------------------------------------------------------
     @contextmanager
@@ -114,12 +116,6 @@ class Store:
                 self._seq = seq_before
                 raise
             else:
-                if self._seq != seq_before:
-                    self._db.execute(
-                        "INSERT INTO meta(key, value) VALUES('seq', ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                        (str(self._seq),),
-                    )
                 self._db.execute("COMMIT")
             finally:
                 self._in_tx = False
@@ -218,11 +214,16 @@ class Store:
         return int(self._db.execute("SELECT COUNT(*) FROM docs WHERE kind=?", (kind,)).fetchone()[0])
 
     # -- journal ----------------------------------------------------------------------
-    def journal_append(self, dossier_id: str, entry: dict[str, Any]) -> int:
-        """Append an entry to a dossier's journal; returns its sequence number (from 1)."""
+    def journal_append(self, dossier_id: str, entry: dict[str, Any], seq: int | None = None) -> int:
+        """Append an entry to a dossier's journal; returns its sequence number (from 1).
+
+        ``seq`` is the caller's count when it keeps one (saves a query); the primary key
+        refuses a duplicate either way.
+        """
         with self.transaction():
-            row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal WHERE dossier_id=?", (dossier_id,)).fetchone()
-            seq = int(row[0]) + 1
+            if seq is None:
+                row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal WHERE dossier_id=?", (dossier_id,)).fetchone()
+                seq = int(row[0]) + 1
             self._db.execute(
                 "INSERT INTO journal(dossier_id, seq, entry) VALUES(?,?,?)",
                 (dossier_id, seq, json.dumps(entry, separators=(",", ":"), default=str)),

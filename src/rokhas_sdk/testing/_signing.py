@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from typing import Any
 
@@ -30,11 +30,12 @@ def sandbox_signing(pki: Any = None) -> tuple[Callable[[bytes], bytes], bytes]:
     passphrase = secrets.token_urlsafe(16)
     signer = Pkcs12Signer.from_bytes(president.pkcs12(passphrase), SecretStr(passphrase))
     session = SigningSession(signer, level="B-B", certify=True, trust_roots=pki.trust_roots)
-    lock = threading.Lock()
+    # pyHanko signs on an asyncio loop of its own; the sandbox may call from inside a
+    # running loop (the ASGI server), so signing happens on one dedicated thread.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rokhas-sandbox-signer")
 
     def sign(pdf: bytes) -> bytes:
-        with lock:
-            return session.sign(pdf)
+        return pool.submit(session.sign, pdf).result()
 
     root_pem = b"".join(c.public_bytes(Encoding.PEM) for c in pki.trust_roots)
     return sign, root_pem
