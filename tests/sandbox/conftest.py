@@ -56,3 +56,39 @@ def walker(sb: Sandbox) -> Iterator[PlatformWalker]:
 def server(sb: Sandbox) -> Iterator[SandboxServer]:
     with SandboxServer(sb) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def signing() -> tuple[Any, bytes]:
+    """The test PKI's president signer and trust root (made once: key generation is slow)."""
+    from rokhas_sdk.testing import sandbox_signing
+
+    return sandbox_signing()
+
+
+@pytest.fixture
+def signed_sb(signing: tuple[Any, bytes]) -> Iterator[Sandbox]:
+    signer, root = signing
+    sandbox = Sandbox(
+        clock=SandboxClock(datetime(2024, 6, 3, 9, 0, tzinfo=CASA), frozen=True),
+        permit_signer=signer,
+        trust_root_pem=root,
+        deliver_webhooks=False,
+    )
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture
+def signed_server(signed_sb: Sandbox) -> Iterator[SandboxServer]:
+    with SandboxServer(signed_sb) as srv:
+        yield srv
+
+
+def trust_store(root_pem: bytes) -> Any:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from rokhas_sdk.signing import TrustStore
+
+    return TrustStore([c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(root_pem)])
