@@ -19,6 +19,10 @@ from ._factories import FAMILY_KINDS, dossier_data, piece_files
 
 __all__ = ["DossierWalk", "PlatformWalker", "pay_with_cmi_simulator"]
 
+
+class _Reached(Exception):
+    """The walk reached the state it was asked to stop at."""
+
 _FIELD = re.compile(r'name="([^"]+)" value="([^"]*)"')
 _ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 
@@ -73,6 +77,7 @@ class PlatformWalker:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self.commune = commune
         self.check = check
+        self._until: str | None = None
 
     def client(self, role: str, body: str | None = None) -> Any:
         """The HTTP client of the seeded user of ``role`` (and commission ``body``)."""
@@ -99,6 +104,8 @@ class PlatformWalker:
         r = self._ok(walk, self.client(role, commission_body).post(f"/v1/dossiers/{walk.dossier_id}/events", json=body))
         walk.steps.append(body["event"])
         walk.state = r.json()["state_after"]
+        if self._until is not None and walk.state == self._until:
+            raise _Reached
         return r
 
     def walk(
@@ -117,16 +124,25 @@ class PlatformWalker:
         leave it waiting for the legal clock). ``decide="refused"`` ends in a refusal.
         ``reads`` adds the GETs a portal makes between steps (realistic traffic).
         """
-        if isinstance(kind, ProcedureFamily):
-            kind = FAMILY_KINDS[kind]
-        kind = ProcedureKind(kind)
+        self._until = until
+        walk = DossierWalk("-", ProcedureKind(FAMILY_KINDS[kind] if isinstance(kind, ProcedureFamily) else kind))
+        try:
+            return self._walk(walk, pay=pay, decide=decide, download=download, reads=reads)
+        except _Reached:
+            return walk
+        finally:
+            self._until = None
+
+    def _walk(self, walk: DossierWalk, *, pay: bool, decide: str, download: bool, reads: bool) -> DossierWalk:
+        kind = walk.kind
+        until = self._until
         from ..procedure import definition, kind_info
 
         graph_events = set(definition(kind).events)
         info = procedure_kind_info(kind)
         app = self.client("PETITIONNAIRE")
-        r = self._ok(DossierWalk("-", kind), app.post("/v1/dossiers", json=dossier_data(kind, commune=self.commune)))
-        walk = DossierWalk(r.json()["id"], kind, requests=1)
+        r = self._ok(walk, app.post("/v1/dossiers", json=dossier_data(kind, commune=self.commune)))
+        walk.dossier_id = r.json()["id"]
         did = walk.dossier_id
         for t, name, data in piece_files(kind, salt=did):
             self._ok(walk, app.post(f"/v1/dossiers/{did}/pieces", params={"type": t.value, "file_name": name}, content=data, headers={"content-type": "application/pdf"}))
