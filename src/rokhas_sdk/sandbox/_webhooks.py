@@ -37,6 +37,7 @@ class WebhookDispatcher:
         self._attempts: dict[tuple[int, str], int] = {}
         self.delivered: list[tuple[str, str, int]] = []  # (event id, endpoint id, status)
         self._client: Any = None
+        self._round = threading.Lock()  # one delivery round at a time: no double sends
 
     def kick(self) -> None:
         """Tell the worker there may be something to deliver."""
@@ -96,6 +97,10 @@ class WebhookDispatcher:
         return record is not None and can_see_dossier(owner, record)
 
     def _deliver_pending(self) -> int:
+        with self._round:
+            return self._deliver_round()
+
+    def _deliver_round(self) -> int:
         import httpx
 
         from ..api import WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, webhook_signature_header
