@@ -48,8 +48,24 @@ THREADS = 6
 def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     cmd = [
-        sys.executable, "-m", "rokhas_sdk", "sandbox", "serve", "--host", "127.0.0.1", "--port", str(port),
-        "--db", str(db), "--sync", "NORMAL", "--seed", SEED, "--clock", "2024-06-03T09:00:00+01:00", "--frozen-clock",
+        sys.executable,
+        "-m",
+        "rokhas_sdk",
+        "sandbox",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--sync",
+        "NORMAL",
+        "--seed",
+        SEED,
+        "--clock",
+        "2024-06-03T09:00:00+01:00",
+        "--frozen-clock",
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
@@ -60,7 +76,9 @@ def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.2)
         if proc.poll() is not None:
-            raise RuntimeError(f"sandbox server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise RuntimeError(
+                f"sandbox server exited: {proc.stderr.read().decode() if proc.stderr else ''}"
+            )
     proc.kill()
     raise RuntimeError("sandbox server did not start within 120 s")
 
@@ -105,7 +123,9 @@ def _replay(url: str, kinds: list[ProcedureKind]) -> tuple[int, float, list[floa
 
     def worker(commune: str) -> None:
         w = PlatformWalker(
-            lambda tok: httpx.Client(base_url=url, headers={"authorization": f"Bearer {tok}"} if tok else {}, timeout=60),
+            lambda tok: httpx.Client(
+                base_url=url, headers={"authorization": f"Bearer {tok}"} if tok else {}, timeout=60
+            ),
             token,
             commune=commune,
         )

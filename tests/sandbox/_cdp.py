@@ -6,6 +6,7 @@ ended by a NUL byte. Enough to open a page, evaluate JavaScript and wait for a t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -33,7 +34,14 @@ class Chromium:
     def __init__(self, executable: str, profile: Path) -> None:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
-        cmd = " ".join([shlex.quote(executable), *FLAGS, f"--user-data-dir={shlex.quote(str(profile))}", "about:blank"])
+        cmd = " ".join(
+            [
+                shlex.quote(executable),
+                *FLAGS,
+                f"--user-data-dir={shlex.quote(str(profile))}",
+                "about:blank",
+            ]
+        )
         # bash puts our pipe ends on fds 3 and 4, where Chromium expects them.
         self.proc = subprocess.Popen(
             ["bash", "-c", f"exec {cmd} 3<&{to_child_r} 4>&{from_child_w}"],
@@ -47,7 +55,9 @@ class Chromium:
         self._next = 0
         self.session: str | None = None
 
-    def send(self, method: str, params: dict[str, Any] | None = None, *, timeout: float = 30) -> dict[str, Any]:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, *, timeout: float = 30
+    ) -> dict[str, Any]:
         self._next += 1
         msg: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
         if self.session is not None and not method.startswith(("Target.", "Browser.")):
@@ -78,7 +88,9 @@ class Chromium:
 
     def open(self, url: str) -> None:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         self.send("Page.enable")
         self.send("Page.navigate", {"url": url})
 
@@ -100,10 +112,8 @@ class Chromium:
         raise TimeoutError(f"{expression!r} stayed falsy for {timeout} s (last: {last!r})")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=5)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -91,4 +91,6 @@ def trust_store(root_pem: bytes) -> Any:
 
     from rokhas_sdk.signing import TrustStore
 
-    return TrustStore([c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(root_pem)])
+    return TrustStore(
+        [c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(root_pem)]
+    )

@@ -40,7 +40,20 @@ def _serve(db: Path, port: int) -> subprocess.Popen[bytes]:
     log = db.with_suffix(".log")
     with open(log, "ab") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rokhas_sdk", "sandbox", "serve", "--port", str(port), "--db", str(db), "--seed", SEED, "--no-pki"],
+            [
+                sys.executable,
+                "-m",
+                "rokhas_sdk",
+                "sandbox",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                "--seed",
+                SEED,
+                "--no-pki",
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -71,22 +84,34 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
     started = threading.Event()
 
     def writer(n: int) -> None:
-        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=10) as c:
+        with httpx.Client(
+            base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=10
+        ) as c:
             i = 0
             while not stop.is_set():
                 i += 1
                 try:
-                    r = c.post("/v1/dossiers", json=dossier_data("ECO_ACTIVITE_COURANTE", reference=f"KILL-{n}-{i}"))
+                    r = c.post(
+                        "/v1/dossiers",
+                        json=dossier_data("ECO_ACTIVITE_COURANTE", reference=f"KILL-{n}-{i}"),
+                    )
                     if r.status_code != 201:
                         continue
                     did = r.json()["id"]
                     with lock:
                         acked_dossiers.append(did)
                     data = piece_bytes("DEMANDE", f"{n}-{i}")
-                    r = c.post(f"/v1/dossiers/{did}/pieces", params={"type": "DEMANDE", "file_name": "demande.pdf"}, content=data, headers={"content-type": "application/pdf"})
+                    r = c.post(
+                        f"/v1/dossiers/{did}/pieces",
+                        params={"type": "DEMANDE", "file_name": "demande.pdf"},
+                        content=data,
+                        headers={"content-type": "application/pdf"},
+                    )
                     if r.status_code == 201:
                         with lock:
-                            acked_pieces.append((did, r.json()["id"], hashlib.sha256(data).hexdigest()))
+                            acked_pieces.append(
+                                (did, r.json()["id"], hashlib.sha256(data).hexdigest())
+                            )
                     started.set()
                 except httpx.HTTPError:
                     return  # the server died under us: what was acknowledged is recorded
@@ -113,7 +138,9 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
 
     proc = _serve(db, port)
     try:
-        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=10) as c:
+        with httpx.Client(
+            base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=10
+        ) as c:
             for did in acked_dossiers:
                 r = c.get(f"/v1/dossiers/{did}")
                 assert r.status_code == 200, f"acknowledged dossier {did} lost after kill -9"
@@ -122,7 +149,13 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
                 assert r.status_code == 200, f"acknowledged piece {pid} lost after kill -9"
                 assert hashlib.sha256(r.content).hexdigest() == sha == r.headers["x-content-sha256"]
             # The platform keeps working on the recovered file.
-            assert c.post("/v1/dossiers", json=dossier_data("ECO_ACTIVITE_COURANTE", reference="AFTER-RESTART")).status_code == 201
+            assert (
+                c.post(
+                    "/v1/dossiers",
+                    json=dossier_data("ECO_ACTIVITE_COURANTE", reference="AFTER-RESTART"),
+                ).status_code
+                == 201
+            )
     finally:
         proc.terminate()
         try:

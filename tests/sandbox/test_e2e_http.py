@@ -70,12 +70,18 @@ def _permit_data(sb: Sandbox, dossier: Any, number: str) -> dict[str, Any]:
         "object_ar": dossier.kind.label_ar,
         "address": dossier.parcel.address if dossier.parcel else dossier.activity.premises_address,
         "issued_on": sb.clock.now().date().isoformat(),
-        "signatory": {"name": "Karim Bennani", "title_fr": "Président du conseil communal", "title_ar": "رئيس المجلس الجماعي"},
+        "signatory": {
+            "name": "Karim Bennani",
+            "title_fr": "Président du conseil communal",
+            "title_ar": "رئيس المجلس الجماعي",
+        },
     }
 
 
 @pytest.mark.parametrize("family", list(ProcedureFamily), ids=lambda f: f.value)
-def test_family_scenario_end_to_end(family: ProcedureFamily, clients: Clients, signed_sb: Sandbox, signing: tuple[Any, bytes]) -> None:
+def test_family_scenario_end_to_end(
+    family: ProcedureFamily, clients: Clients, signed_sb: Sandbox, signing: tuple[Any, bytes]
+) -> None:
     kind = FAMILY_KINDS[family]
     info = procedure_kind_info(kind)
     graph_events = set(definition(kind).events)
@@ -84,7 +90,8 @@ def test_family_scenario_end_to_end(family: ProcedureFamily, clients: Clients, s
     # Draft and pieces.
     res = app.dossiers.create(dossier_data(kind))
     did = res.id
-    assert res.state.value == "DRAFT" and res.missing
+    assert res.state.value == "DRAFT"
+    assert res.missing
     for piece_type, name, data in piece_files(kind):
         app.pieces.upload(did, data, type=piece_type, file_name=name, media_type="application/pdf")
     # Plans signed by the designers the law names (where the procedure has that step).
@@ -98,18 +105,27 @@ def test_family_scenario_end_to_end(family: ProcedureFamily, clients: Clients, s
     guichet = clients("GUICHET_AGENT")
     guichet.dossiers.record_event(did, {"event": "issue_receipt"})
     current = guichet.dossiers.get(did)
-    assert current.state.value == "RECEIPT_ISSUED" and current.due_at is not None
+    assert current.state.value == "RECEIPT_ISSUED"
+    assert current.due_at is not None
 
     # Commission, where the procedure has one, with every required opinion.
     allowed = [e.value for e in current.allowed_events]
     if "dispatch_to_commission" in allowed:
         guichet.dossiers.record_event(did, {"event": "dispatch_to_commission"})
     if "schedule_commission" in [e.value for e in guichet.dossiers.get(did).allowed_events]:
-        guichet.dossiers.record_event(did, {"event": "schedule_commission", "session_at": signed_sb.clock.now().isoformat()})
+        guichet.dossiers.record_event(
+            did, {"event": "schedule_commission", "session_at": signed_sb.clock.now().isoformat()}
+        )
         for body in kind_info(kind).required_opinions:
             member = clients("COMMISSION_MEMBER", body)
             member.dossiers.record_event(
-                did, {"event": "record_opinion", "body": body, "member_name": "Membre", "opinion": "FAVORABLE"}
+                did,
+                {
+                    "event": "record_opinion",
+                    "body": body,
+                    "member_name": "Membre",
+                    "opinion": "FAVORABLE",
+                },
             )
         guichet.dossiers.record_event(did, {"event": "conclude_commission", "opinion": "FAVORABLE"})
     guichet.dossiers.record_event(did, {"event": "send_for_signature"})
@@ -123,7 +139,9 @@ def test_family_scenario_end_to_end(family: ProcedureFamily, clients: Clients, s
     permit = _permit_data(signed_sb, dossier, number)
     if quote.total.amount > 0:
         with pytest.raises(UnprocessableEntityError) as refused:
-            president.dossiers.record_event(did, {"event": "issue_decision", "decision": "granted", "permit": permit})
+            president.dossiers.record_event(
+                did, {"event": "issue_decision", "decision": "granted", "permit": permit}
+            )
         assert "fees_unpaid" in str(refused.value.body) or "fees" in str(refused.value).lower()
         order = app.fees.create_order(did)
         assert order.total == quote.total
@@ -135,16 +153,23 @@ def test_family_scenario_end_to_end(family: ProcedureFamily, clients: Clients, s
         assert app.fees.get_order(order.id).status.value == "paid"
 
     # Decision, permit signed, downloaded, verified.
-    president.dossiers.record_event(did, {"event": "issue_decision", "decision": "granted", "permit": permit})
+    president.dossiers.record_event(
+        did, {"event": "issue_decision", "decision": "granted", "permit": permit}
+    )
     assert app.dossiers.get(did).state.value == "ISSUED"
     pdf = app.permits.read_pdf(did)
     resource = app.permits.get(did)
-    assert resource.permit.number == number and resource.pdf_sha256
+    assert resource.permit.number == number
+    assert resource.pdf_sha256
     report = verify_pdf(pdf, trust=trust_store(signing[1]))
     assert report.document.indication.value == "TOTAL_PASSED", report.document.errors
-    assert report.permit is not None and report.permit.permit == resource.permit and report.permit.covered
+    assert report.permit is not None
+    assert report.permit.permit == resource.permit
+    assert report.permit.covered
     check = app.permits.verify(pdf)
-    assert check.valid and check.matches_platform_record and check.dossier_id == did
+    assert check.valid
+    assert check.matches_platform_record
+    assert check.dossier_id == did
     # A byte flipped inside the signed file is caught.
     tampered = bytearray(pdf)
     at = pdf.index(b"/Contents", len(pdf) // 3)
@@ -152,7 +177,9 @@ def test_family_scenario_end_to_end(family: ProcedureFamily, clients: Clients, s
     assert not app.permits.verify(bytes(tampered)).valid
 
 
-def test_tacit_approval_by_advancing_the_clock(clients: Clients, signed_sb: Sandbox, signing: tuple[Any, bytes]) -> None:
+def test_tacit_approval_by_advancing_the_clock(
+    clients: Clients, signed_sb: Sandbox, signing: tuple[Any, bytes]
+) -> None:
     kind = FAMILY_KINDS[ProcedureFamily.BUILDING]
     app = clients("PETITIONNAIRE")
     did = app.dossiers.create(dossier_data(kind)).id
@@ -162,7 +189,9 @@ def test_tacit_approval_by_advancing_the_clock(clients: Clients, signed_sb: Sand
     app.dossiers.submit(did)
     clients("GUICHET_AGENT").dossiers.record_event(did, {"event": "issue_receipt"})
     # Nobody decides. One day before the legal deadline, still nothing...
-    admin = httpx.Client(base_url=clients.url, headers={"authorization": f"Bearer {signed_sb.admin_token}"})
+    admin = httpx.Client(
+        base_url=clients.url, headers={"authorization": f"Bearer {signed_sb.admin_token}"}
+    )
     rec = signed_sb.store.get("dossier", did)
     _, tacit_at = signed_sb.procedure.clocks(rec, signed_sb.clock.now())  # type: ignore[attr-defined]
     assert tacit_at is not None
@@ -172,14 +201,19 @@ def test_tacit_approval_by_advancing_the_clock(clients: Clients, signed_sb: Sand
     # ...then silence becomes consent.
     assert admin.post("/_sandbox/clock/advance", json={"days": 2}).status_code == 200
     res = app.dossiers.get(did)
-    assert res.state.value == "TACITLY_APPROVED" and res.permit_number
+    assert res.state.value == "TACITLY_APPROVED"
+    assert res.permit_number
     # A decision after tacit approval is refused by the procedure engine.
     with pytest.raises(UnprocessableEntityError):
-        clients("PRESIDENT_COMMUNE").dossiers.record_event(did, {"event": "issue_decision", "decision": "refused", "reasons_fr": ["trop tard"]})
+        clients("PRESIDENT_COMMUNE").dossiers.record_event(
+            did, {"event": "issue_decision", "decision": "refused", "reasons_fr": ["trop tard"]}
+        )
     pdf = app.permits.read_pdf(did)
     report = verify_pdf(pdf, trust=trust_store(signing[1]))
     assert report.document.indication.value == "TOTAL_PASSED"
-    assert report.permit is not None and report.permit.permit is not None and report.permit.permit.decision == "tacit"
+    assert report.permit is not None
+    assert report.permit.permit is not None
+    assert report.permit.permit.decision == "tacit"
     journal = [e.event for e in app.dossiers.journal(did)]
     assert journal[-1] == "declare_tacit_approval"
     admin.close()

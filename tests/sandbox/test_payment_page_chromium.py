@@ -12,23 +12,29 @@ from pathlib import Path
 
 import httpx
 
+from conftest import require_tool
 from rokhas_sdk.sandbox import Sandbox
 from rokhas_sdk.testing import SandboxServer
 from rokhas_sdk.testing._walk import PlatformWalker
 
-from conftest import require_tool
 from ._cdp import Chromium
 
 
-def test_payer_pays_on_the_simulated_cmi_page_in_chromium(sb: Sandbox, server: SandboxServer, tmp_path: Path) -> None:
+def test_payer_pays_on_the_simulated_cmi_page_in_chromium(
+    sb: Sandbox, server: SandboxServer, tmp_path: Path
+) -> None:
     exe = require_tool("chromium")
 
     def factory(token: str | None) -> httpx.Client:
-        return httpx.Client(base_url=server.url, headers={"authorization": f"Bearer {token}"} if token else {})
+        return httpx.Client(
+            base_url=server.url, headers={"authorization": f"Bearer {token}"} if token else {}
+        )
 
     walker = PlatformWalker(factory, sb.token_for)
     try:
-        did = walker.walk("URB_PERMIS_CONSTRUIRE_PETIT_PROJET", until="PENDING_SIGNATURE").dossier_id
+        did = walker.walk(
+            "URB_PERMIS_CONSTRUIRE_PETIT_PROJET", until="PENDING_SIGNATURE"
+        ).dossier_id
         app = walker.client("PETITIONNAIRE")
         order = app.post(f"/v1/dossiers/{did}/fee-orders", json={}).json()
         payment = app.post("/v1/payments", json={"order_id": order["id"]}).json()
@@ -39,7 +45,9 @@ def test_payer_pays_on_the_simulated_cmi_page_in_chromium(sb: Sandbox, server: S
             browser.open(payment["redirect_url"])
             # The auto-posted form lands on the gateway's card form, showing the amount.
             browser.wait_for("document.getElementById('card-form') !== null")
-            assert browser.evaluate("document.getElementById('amount').textContent") == order["total"]
+            assert (
+                browser.evaluate("document.getElementById('amount').textContent") == order["total"]
+            )
             browser.evaluate(
                 "document.getElementById('pan').value = '4111 1111 1111 1111';"
                 "document.getElementById('expiry').value = '12/30';"
@@ -47,10 +55,13 @@ def test_payer_pays_on_the_simulated_cmi_page_in_chromium(sb: Sandbox, server: S
                 "document.getElementById('pay').click(); true"
             )
             # The gateway's result page posts back to the platform's return page.
-            status = browser.wait_for("document.getElementById('status') && document.getElementById('status').textContent")
+            status = browser.wait_for(
+                "document.getElementById('status') && document.getElementById('status').textContent"
+            )
             assert status == "succeeded"
             title = browser.evaluate("document.title")
-            assert title.startswith("Paiement accepté") and "تم قبول الأداء" in title
+            assert title.startswith("Paiement accepté")
+            assert "تم قبول الأداء" in title
         finally:
             browser.close()
         assert app.get(f"/v1/payments/{payment['id']}").json()["status"] == "succeeded"

@@ -26,26 +26,50 @@ def test_the_entry_point_is_declared() -> None:
 
 
 def test_loading_the_plugin_imports_nothing_heavy() -> None:
-    heavy = ["httpx", "starlette", "uvicorn", "pyhanko", "cryptography", "fpdf", "rokhas_sdk.sandbox._core"]
-    code = f"import sys, rokhas_sdk.testing.plugin, rokhas_sdk.testing; print([m for m in {heavy!r} if m in sys.modules])"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "src")})
+    heavy = [
+        "httpx",
+        "starlette",
+        "uvicorn",
+        "pyhanko",
+        "cryptography",
+        "fpdf",
+        "rokhas_sdk.sandbox._core",
+    ]
+    code = (
+        "import sys, rokhas_sdk.testing.plugin, rokhas_sdk.testing; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
     assert out.stdout.strip() == "[]"
 
 
-def test_client_fixture_files_a_dossier(rokhas_client: RokhasClient, rokhas_dossier: Callable[..., dict[str, Any]]) -> None:
+def test_client_fixture_files_a_dossier(
+    rokhas_client: RokhasClient, rokhas_dossier: Callable[..., dict[str, Any]]
+) -> None:
     res = rokhas_client.dossiers.create(rokhas_dossier("URB_PERMIS_CONSTRUIRE_PETIT_PROJET"))
     assert res.state.value == "DRAFT"
     assert {m.code for m in res.missing} >= {"piece.DEMANDE"}
     assert rokhas_client.me().role.value == "PETITIONNAIRE"
 
 
-async def test_async_client_fixture(rokhas_async_client: Any, rokhas_dossier: Callable[..., dict[str, Any]]) -> None:
+async def test_async_client_fixture(
+    rokhas_async_client: Any, rokhas_dossier: Callable[..., dict[str, Any]]
+) -> None:
     res = await rokhas_async_client.dossiers.create(rokhas_dossier("ECO_ACTIVITE_COURANTE"))
     got = await rokhas_async_client.dossiers.get(res.id)
-    assert got.id == res.id and got.dossier.kind.value == "ECO_ACTIVITE_COURANTE"
+    assert got.id == res.id
+    assert got.dossier.kind.value == "ECO_ACTIVITE_COURANTE"
 
 
-def test_client_for_roles_and_the_rules(rokhas_client_for: Callable[..., RokhasClient], rokhas_dossier: Callable[..., dict[str, Any]]) -> None:
+def test_client_for_roles_and_the_rules(
+    rokhas_client_for: Callable[..., RokhasClient], rokhas_dossier: Callable[..., dict[str, Any]]
+) -> None:
     mine = rokhas_client_for("PETITIONNAIRE")
     did = mine.dossiers.create(rokhas_dossier("ECO_ACTIVITE_COURANTE")).id
     with pytest.raises(NotFoundError):
@@ -54,7 +78,9 @@ def test_client_for_roles_and_the_rules(rokhas_client_for: Callable[..., RokhasC
         mine.dossiers.submit(did)  # pieces are missing: the law refuses the filing
 
 
-def test_clock_fixture_reaches_tacit_approval(rokhas_walker: Any, rokhas_clock: Any, rokhas_client: RokhasClient) -> None:
+def test_clock_fixture_reaches_tacit_approval(
+    rokhas_walker: Any, rokhas_clock: Any, rokhas_client: RokhasClient
+) -> None:
     walk = rokhas_walker.walk(FAMILY_KINDS[ProcedureFamily.BUILDING], until="RECEIPT_ISSUED")
     rokhas_clock.advance(days=61)
     assert rokhas_client.dossiers.get(walk.dossier_id).state.value == "RECEIPT_ISSUED"
@@ -76,19 +102,28 @@ def test_marker_sets_faults(rokhas_sandbox: Any) -> None:
 
 def test_server_fixture_serves_http(rokhas_server: Any) -> None:
     r = httpx.get(rokhas_server.url + "/v1/health")
-    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok"
 
 
-def test_signed_permit_pdf_verifies(rokhas_signed_permit_pdf: bytes, rokhas_trust_root_pem: bytes) -> None:
+def test_signed_permit_pdf_verifies(
+    rokhas_signed_permit_pdf: bytes, rokhas_trust_root_pem: bytes
+) -> None:
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from rokhas_sdk.signing import TrustStore, verify_pdf
 
-    trust = TrustStore([c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(rokhas_trust_root_pem)])
+    trust = TrustStore(
+        [
+            c.public_bytes(Encoding.DER)
+            for c in x509.load_pem_x509_certificates(rokhas_trust_root_pem)
+        ]
+    )
     report = verify_pdf(rokhas_signed_permit_pdf, trust=trust)
     assert report.document.indication.value == "TOTAL_PASSED"
-    assert report.permit is not None and report.permit.permit is not None
+    assert report.permit is not None
+    assert report.permit.permit is not None
     assert report.permit.permit.number == "PC-141-2026-000042"
 
 
@@ -120,7 +155,9 @@ def test_a_downstream_suite_uses_the_plugin(tmp_path: Path) -> None:
     from importlib.metadata import entry_points
 
     # Installed, the entry point loads the plugin by itself; otherwise name it with -p.
-    installed = any(ep.value == "rokhas_sdk.testing.plugin" for ep in entry_points(group="pytest11"))
+    installed = any(
+        ep.value == "rokhas_sdk.testing.plugin" for ep in entry_points(group="pytest11")
+    )
     load = [] if installed else ["-p", "rokhas_sdk.testing.plugin"]
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", *load, "-p", "no:cacheprovider", str(test_file)],

@@ -13,16 +13,43 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("sandbox", help="a faithful Rokhas-like platform to test against")
     s = p.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
     serve = s.add_parser("serve", help="serve the sandbox over HTTP (uvicorn)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    serve.add_argument("--db", default=None, help="SQLite file to keep the state in (WAL); in memory without it")
-    serve.add_argument("--seed", default="rokhas-sandbox", help="fixes the users' tokens and the CMI store key")
-    serve.add_argument("--sync", choices=("FULL", "NORMAL"), default="FULL", help="SQLite synchronous mode (FULL survives power loss)")
-    serve.add_argument("--faults", default=None, help='fault settings as JSON, e.g. \'{"error_rate": 0.1, "latency_ms": 50}\'')
-    serve.add_argument("--clock", default=None, help="start the clock at this ISO instant (with offset)")
-    serve.add_argument("--frozen-clock", action="store_true", help="time stands still between explicit moves")
-    serve.add_argument("--no-pki", action="store_true", help="no test PKI: permits cannot be signed")
-    serve.add_argument("--pki-dir", default=None, help="write the test PKI's root certificate (trust-root.pem) here")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)"
+    )
+    serve.add_argument(
+        "--db", default=None, help="SQLite file to keep the state in (WAL); in memory without it"
+    )
+    serve.add_argument(
+        "--seed", default="rokhas-sandbox", help="fixes the users' tokens and the CMI store key"
+    )
+    serve.add_argument(
+        "--sync",
+        choices=("FULL", "NORMAL"),
+        default="FULL",
+        help="SQLite synchronous mode (FULL survives power loss)",
+    )
+    serve.add_argument(
+        "--faults",
+        default=None,
+        help='fault settings as JSON, e.g. \'{"error_rate": 0.1, "latency_ms": 50}\'',
+    )
+    serve.add_argument(
+        "--clock", default=None, help="start the clock at this ISO instant (with offset)"
+    )
+    serve.add_argument(
+        "--frozen-clock", action="store_true", help="time stands still between explicit moves"
+    )
+    serve.add_argument(
+        "--no-pki", action="store_true", help="no test PKI: permits cannot be signed"
+    )
+    serve.add_argument(
+        "--pki-dir",
+        default=None,
+        help="write the test PKI's root certificate (trust-root.pem) here",
+    )
     serve.set_defaults(handler=_serve)
     tokens = s.add_parser("tokens", help="print the seeded users and their bearer tokens")
     tokens.add_argument("--seed", default="rokhas-sandbox")
@@ -53,7 +80,13 @@ def _serve(args: argparse.Namespace) -> int:
             Path(args.pki_dir).mkdir(parents=True, exist_ok=True)
             (Path(args.pki_dir) / "trust-root.pem").write_bytes(root)
     sb = Sandbox(
-        db=args.db, clock=clock, faults=faults, seed=args.seed, permit_signer=signer, trust_root_pem=root, synchronous=args.sync
+        db=args.db,
+        clock=clock,
+        faults=faults,
+        seed=args.seed,
+        permit_signer=signer,
+        trust_root_pem=root,
+        synchronous=args.sync,
     )
     port = args.port
     if port == 0:
@@ -62,7 +95,16 @@ def _serve(args: argparse.Namespace) -> int:
         with socket.socket() as s:
             s.bind((args.host, 0))
             port = s.getsockname()[1]
-    sys.stdout.write(json.dumps({"url": f"http://{args.host}:{port}", "db": args.db, "admin_token_env": "see `rokhas sandbox tokens`"}) + "\n")
+    sys.stdout.write(
+        json.dumps(
+            {
+                "url": f"http://{args.host}:{port}",
+                "db": args.db,
+                "admin_token_env": "see `rokhas sandbox tokens`",
+            }
+        )
+        + "\n"
+    )
     sys.stdout.flush()
     try:
         serve(sb, args.host, port)

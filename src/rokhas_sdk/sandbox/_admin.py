@@ -47,7 +47,11 @@ def _health(ctx: RequestContext) -> dict[str, Any]:
 def _trust_root(ctx: RequestContext) -> SandboxResponse:
     pem = ctx.sandbox.trust_root_pem
     if not pem:
-        raise ApiProblem(404, "not_found", "ce sandbox n'a pas de racine de confiance : lancez-le avec une PKI de test")
+        raise ApiProblem(
+            404,
+            "not_found",
+            "ce sandbox n'a pas de racine de confiance : lancez-le avec une PKI de test",
+        )
     return SandboxResponse.raw(pem, "application/x-pem-file")
 
 
@@ -58,7 +62,11 @@ def _get_clock(ctx: RequestContext) -> dict[str, Any]:
 def _advance_clock(ctx: RequestContext) -> dict[str, Any]:
     data = ctx.request.json()
     if not isinstance(data, dict):
-        raise ApiProblem(422, "invalid_input", "envoyez un objet JSON : {\"days\": 61} ou {\"to\": \"2026-05-01T09:00:00+01:00\"}")
+        raise ApiProblem(
+            422,
+            "invalid_input",
+            'envoyez un objet JSON : {"days": 61} ou {"to": "2026-05-01T09:00:00+01:00"}',
+        )
     try:
         if "to" in data:
             target = datetime.fromisoformat(str(data["to"]))
@@ -81,7 +89,10 @@ def _advance_clock(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _get_faults(ctx: RequestContext) -> dict[str, Any]:
-    return {"settings": ctx.sandbox.faults.settings.model_dump(mode="json"), "injected": dict(ctx.sandbox.faults.injected)}
+    return {
+        "settings": ctx.sandbox.faults.settings.model_dump(mode="json"),
+        "injected": dict(ctx.sandbox.faults.injected),
+    }
 
 
 def _set_faults(ctx: RequestContext) -> dict[str, Any]:

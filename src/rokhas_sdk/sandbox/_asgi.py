@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._http import SandboxRequest
 
@@ -49,7 +49,11 @@ class _SandboxASGI:
                 break
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         sreq = SandboxRequest(
-            scope["method"], scope.get("root_path", "") + scope["path"], scope.get("query_string", b"").decode("latin-1"), headers, b"".join(chunks)
+            scope["method"],
+            scope.get("root_path", "") + scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            b"".join(chunks),
         )
         decision = self.sandbox.fault_for(sreq)
         if decision.delay_s:
@@ -64,9 +68,13 @@ class _SandboxASGI:
             if decision.kind == "drop":
                 await _drop(send)
                 return
-        raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+        raw_headers = [
+            (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()
+        ]
         raw_headers.append((b"content-length", str(len(response.body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": raw_headers}
+        )
         await send({"type": "http.response.body", "body": response.body})
 
 
@@ -75,7 +83,10 @@ async def _send_plain(send: Any, status: int, body: bytes) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -84,7 +95,9 @@ async def _send_plain(send: Any, status: int, body: bytes) -> None:
 async def _drop(send: Any) -> None:
     # Start an answer that promises a body, then fail: the server closes the socket and
     # the client sees the connection cut mid-response.
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]}
+    )
     raise DroppedConnection("connection dropped by fault injection")
 
 
@@ -99,15 +112,28 @@ def build_app(sandbox: Sandbox) -> Any:
         return Response(b'{"ok":true}', media_type="application/json")
 
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    return Starlette(routes=[Route("/_sandbox/ping", ping, methods=["GET"]), Mount("", app=_SandboxASGI(sandbox))])
+    return Starlette(
+        routes=[
+            Route("/_sandbox/ping", ping, methods=["GET"]),
+            Mount("", app=cast(Any, _SandboxASGI(sandbox))),
+        ]
+    )
 
 
-def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "warning") -> None:
+def serve(
+    sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "warning"
+) -> None:
     """Serve the sandbox over HTTP until interrupted (uvicorn, one process)."""
     import uvicorn
 
     sandbox.base_url = f"http://{host}:{port}"
     config = uvicorn.Config(
-        build_app(sandbox), host=host, port=port, log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30
+        build_app(sandbox),
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
     )
     uvicorn.Server(config).run()

@@ -22,7 +22,9 @@ from ._users import ADMIN_ROLE, SandboxUser
 __all__ = ["OperationRule", "authorization_matrix", "can_see_dossier"]
 
 # Roles whose access to a dossier comes from being a party to it.
-APPLICANT_ROLES = frozenset({Role.PETITIONNAIRE.value, Role.PROPRIETAIRE.value, Role.MANDATAIRE.value})
+APPLICANT_ROLES = frozenset(
+    {Role.PETITIONNAIRE.value, Role.PROPRIETAIRE.value, Role.MANDATAIRE.value}
+)
 # Commune officials: every dossier of their commune.
 COMMUNE_ROLES = frozenset(
     {
@@ -37,7 +39,17 @@ COMMUNE_ROLES = frozenset(
 PROVINCE_ROLES = frozenset({Role.GOUVERNEUR.value, Role.PROVINCE_CONTACT.value})
 NATIONAL_ROLES = frozenset({Role.DGCT.value, ADMIN_ROLE})
 # A commission member sees a dossier once it has gone to the commission (not drafts).
-_BEFORE_COMMISSION = frozenset({"DRAFT", "PLANS_SIGNED", "SUBMITTED", "RECEIPT_ISSUED", "COMPLETENESS_CHECK", "COMPLEMENT_REQUESTED", "WITHDRAWN"})
+_BEFORE_COMMISSION = frozenset(
+    {
+        "DRAFT",
+        "PLANS_SIGNED",
+        "SUBMITTED",
+        "RECEIPT_ISSUED",
+        "COMPLETENESS_CHECK",
+        "COMPLEMENT_REQUESTED",
+        "WITHDRAWN",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +79,22 @@ def authorization_matrix() -> dict[str, OperationRule]:
         for name in row["roles"]:
             if name.startswith("@"):
                 if name[1:] not in groups:
-                    raise DataFileError(f"authorization.json: operation {op} names unknown group {name}")
+                    raise DataFileError(
+                        f"authorization.json: operation {op} names unknown group {name}"
+                    )
                 roles.update(groups[name[1:]])
             else:
                 roles.add(name)
         unknown = roles - known_roles
         if unknown:
-            raise DataFileError(f"authorization.json: operation {op} names unknown roles {sorted(unknown)}")
+            raise DataFileError(
+                f"authorization.json: operation {op} names unknown roles {sorted(unknown)}"
+            )
         if row["scope"] not in _SCOPES:
-            raise DataFileError(f"authorization.json: operation {op} has unknown scope {row['scope']!r}; use one of {sorted(_SCOPES)}")
+            raise DataFileError(
+                f"authorization.json: operation {op} has unknown scope {row['scope']!r}; use "
+                f"one of {sorted(_SCOPES)}"
+            )
         out[op] = OperationRule(op, frozenset(roles), row["scope"], row.get("note", ""))
     return out
 
@@ -95,9 +114,16 @@ def can_see_dossier(user: SandboxUser, record: dict[str, Any]) -> bool:
         pro = dossier.get(field)
         return bool(pro and user.order_number and pro.get("order_number") == user.order_number)
     if role == Role.COMMISSION_MEMBER.value:
-        return bool(dossier["commune"] == user.commune and record["state"] not in _BEFORE_COMMISSION)
+        return bool(
+            dossier["commune"] == user.commune and record["state"] not in _BEFORE_COMMISSION
+        )
     if role in COMMUNE_ROLES:
-        return bool(dossier["commune"] == user.commune and record["state"] not in ("DRAFT", "PLANS_SIGNED"))
+        return bool(
+            dossier["commune"] == user.commune and record["state"] not in ("DRAFT", "PLANS_SIGNED")
+        )
     if role in PROVINCE_ROLES:
-        return bool(record.get("province") == user.province and record["state"] not in ("DRAFT", "PLANS_SIGNED"))
+        return bool(
+            record.get("province") == user.province
+            and record["state"] not in ("DRAFT", "PLANS_SIGNED")
+        )
     return False

@@ -67,19 +67,26 @@ class SandboxClock:
         seconds: float = 0,
     ) -> datetime:
         """Move forward by ``delta`` (or the keyword amounts); returns the new instant."""
-        step = (delta or timedelta()) + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        step = (delta or timedelta()) + timedelta(
+            days=days, hours=hours, minutes=minutes, seconds=seconds
+        )
         if step < timedelta():
-            raise SandboxConfigurationError("the sandbox clock only moves forward; give a positive duration")
+            raise SandboxConfigurationError(
+                "the sandbox clock only moves forward; give a positive duration"
+            )
         return self.set(self.now() + step)
 
     def set(self, instant: datetime) -> datetime:
         """Jump to ``instant`` (aware; not earlier than now)."""
         if instant.tzinfo is None:
-            raise SandboxConfigurationError("give an aware instant (with a timezone) to SandboxClock.set")
+            raise SandboxConfigurationError(
+                "give an aware instant (with a timezone) to SandboxClock.set"
+            )
         current = self.now()
         if instant < current:
             raise SandboxConfigurationError(
-                f"cannot move the sandbox clock back from {current.isoformat()} to {instant.isoformat()}"
+                f"cannot move the sandbox clock back from {current.isoformat()} to "
+                f"{instant.isoformat()}"
             )
         with self._lock:
             self._base_virtual = instant.astimezone(CASABLANCA)

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DECLINED_CARDS", "register_cmi_routes"]
 
-DECLINED_CARDS = {"4000000000000002": ("51", "Insufficient funds"), "4000000000000069": ("54", "Expired card")}
+DECLINED_CARDS = {
+    "4000000000000002": ("51", "Insufficient funds"),
+    "4000000000000069": ("54", "Expired card"),
+}
 
 
 def register_cmi_routes(sb: Sandbox) -> None:
@@ -70,7 +73,7 @@ def cmi_config(sb: Sandbox, payment_id: str) -> Any:
 
 def _page(title: str, body: str, status: int = 200) -> SandboxResponse:
     doc = (
-        "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;max-width:32em;margin:2em auto}"
         "label{display:block;margin:.6em 0}.ar{direction:rtl;text-align:right}</style>"
@@ -92,10 +95,18 @@ def _pay_page(ctx: RequestContext) -> SandboxResponse:
 
     pay = _payment(ctx)
     if pay["status"] != "pending":
-        return _page("Paiement déjà traité / تمت معالجة الأداء", f"<p id=\"status\">{html.escape(pay['status'])}</p>")
+        return _page(
+            "Paiement déjà traité / تمت معالجة الأداء",
+            f'<p id="status">{html.escape(pay["status"])}</p>',
+        )
     order = SandboxOrderStore(ctx.sandbox).get(pay["order_id"])
     user = ctx.sandbox.users.get(pay.get("payer") or "")
-    form = build_payment_form(order, cmi_config(ctx.sandbox, pay["id"]), payer_name=user.name if user else None, extra={"paymentid": pay["id"]})
+    form = build_payment_form(
+        order,
+        cmi_config(ctx.sandbox, pay["id"]),
+        payer_name=user.name if user else None,
+        extra={"paymentid": pay["id"]},
+    )
     return SandboxResponse.raw(form.html().encode("utf-8"), "text/html; charset=utf-8")
 
 
@@ -109,11 +120,21 @@ def _gateway(ctx: RequestContext) -> SandboxResponse:
     posted = fields.get("HASH", "")
     expected = hash_fields(fields, sb.cmi_store_key)
     if not posted or not hmac.compare_digest(expected.encode(), posted.strip().encode()):
-        return _page("Erreur de paiement / خطأ في الأداء", "<p id=\"error\">Signature (HASH) invalide : formulaire refusé.</p>", 400)
+        return _page(
+            "Erreur de paiement / خطأ في الأداء",
+            '<p id="error">Signature (HASH) invalide : formulaire refusé.</p>',
+            400,
+        )
     if fields.get("clientid") != sb.cmi_client_id or fields.get("storetype") != "3D_PAY_HOSTING":
-        return _page("Erreur de paiement / خطأ في الأداء", "<p id=\"error\">Commerçant inconnu.</p>", 400)
+        return _page(
+            "Erreur de paiement / خطأ في الأداء", '<p id="error">Commerçant inconnu.</p>', 400
+        )
     session = "cmis_" + secrets.token_urlsafe(12)
-    sb.store.put("cmi_session", session, {"fields": {k: v for k, v in fields.items() if k != "HASH"}, "used": False})
+    sb.store.put(
+        "cmi_session",
+        session,
+        {"fields": {k: v for k, v in fields.items() if k != "HASH"}, "used": False},
+    )
     return _card_form(session, fields)
 
 
@@ -121,15 +142,19 @@ def _card_form(session: str, fields: dict[str, str], error: str = "") -> Sandbox
     amount = html.escape(fields.get("amount", ""))
     err = f'<p id="error" role="alert">{html.escape(error)}</p>' if error else ""
     body = f"""{err}
-<p>Commande <b id="oid">{html.escape(fields.get('oid', ''))}</b> : <b id="amount">{amount}</b> MAD</p>
+<p>Commande <b id="oid">{html.escape(fields.get("oid", ""))}</b> :
+<b id="amount">{amount}</b> MAD</p>
 <p class="ar">المبلغ: {amount} درهم</p>
 <form id="card-form" method="post" action="/cmi/fim/confirm">
 <input type="hidden" name="session" value="{html.escape(session, quote=True)}">
-<label>Numéro de carte / رقم البطاقة <input id="pan" name="pan" inputmode="numeric" autocomplete="off" required></label>
-<label>Expiration (MM/AA) / تاريخ الانتهاء <input id="expiry" name="expiry" placeholder="12/30" required></label>
+<label>Numéro de carte / رقم البطاقة
+<input id="pan" name="pan" inputmode="numeric" autocomplete="off" required></label>
+<label>Expiration (MM/AA) / تاريخ الانتهاء
+<input id="expiry" name="expiry" placeholder="12/30" required></label>
 <label>CVV <input id="cvv" name="cvv" inputmode="numeric" required></label>
 <button id="pay" type="submit" name="action" value="pay">Payer / أداء</button>
-<button id="cancel" type="submit" name="action" value="cancel" formnovalidate>Annuler / إلغاء</button>
+<button id="cancel" type="submit" name="action" value="cancel" formnovalidate>
+Annuler / إلغاء</button>
 </form>"""
     return _page("Paiement sécurisé CMI (simulateur) / الأداء الآمن", body)
 
@@ -154,18 +179,35 @@ def _confirm(ctx: RequestContext) -> SandboxResponse:
     form = ctx.request.form()
     session = sb.store.get("cmi_session", form.get("session", ""))
     if session is None or session["used"]:
-        return _page("Session expirée / انتهت الجلسة", "<p id=\"error\">Session de paiement inconnue ou déjà utilisée.</p>", 400)
+        return _page(
+            "Session expirée / انتهت الجلسة",
+            '<p id="error">Session de paiement inconnue ou déjà utilisée.</p>',
+            400,
+        )
     fields: dict[str, str] = dict(session["fields"])
     action = form.get("action", "pay")
     if action == "cancel":
         session["used"] = True
         sb.store.put("cmi_session", form["session"], session)
-        return _redirect_page(fields.get("shopurl", "/"), {"oid": fields.get("oid", ""), "Response": "Cancelled"}, "Paiement annulé / تم إلغاء الأداء")
+        return _redirect_page(
+            fields.get("shopurl", "/"),
+            {"oid": fields.get("oid", ""), "Response": "Cancelled"},
+            "Paiement annulé / تم إلغاء الأداء",
+        )
     pan = "".join(ch for ch in form.get("pan", "") if ch.isdigit())
     expiry = form.get("expiry", "").strip()
     cvv = form.get("cvv", "").strip()
-    if not luhn_ok(pan) or len(expiry) != 5 or expiry[2] != "/" or not (cvv.isdigit() and len(cvv) in (3, 4)):
-        return _card_form(form["session"], fields, "Carte invalide : vérifiez le numéro, la date (MM/AA) et le CVV.")
+    if (
+        not luhn_ok(pan)
+        or len(expiry) != 5
+        or expiry[2] != "/"
+        or not (cvv.isdigit() and len(cvv) in (3, 4))
+    ):
+        return _card_form(
+            form["session"],
+            fields,
+            "Carte invalide : vérifiez le numéro, la date (MM/AA) et le CVV.",
+        )
     code, text = DECLINED_CARDS.get(pan, ("00", "Approved"))
     session["used"] = True
     sb.store.put("cmi_session", form["session"], session)
@@ -186,14 +228,22 @@ def _confirm(ctx: RequestContext) -> SandboxResponse:
     callback["HASH"] = hash_fields(callback, sb.cmi_store_key)
     ctx.defer_post(fields.get("callbackUrl", ""), callback)
     target = fields.get("okUrl") if code == "00" else fields.get("failUrl")
-    browser = {k: callback[k] for k in ("oid", "amount", "ProcReturnCode", "Response", "TransId", "HASH") if k in callback}
-    title = "Paiement accepté / تم قبول الأداء" if code == "00" else "Paiement refusé / تم رفض الأداء"
+    browser: dict[str, str] = {
+        k: callback[k]
+        for k in ("oid", "amount", "ProcReturnCode", "Response", "TransId", "HASH")
+        if k in callback
+    }
+    title = (
+        "Paiement accepté / تم قبول الأداء" if code == "00" else "Paiement refusé / تم رفض الأداء"
+    )
     return _redirect_page(target or "/", browser, title)
 
 
 def _redirect_page(action: str, fields: dict[str, str], title: str) -> SandboxResponse:
     inputs = "\n".join(
-        f'<input type="hidden" name="{html.escape(k, quote=True)}" value="{html.escape(v, quote=True)}">' for k, v in fields.items()
+        f'<input type="hidden" name="{html.escape(k, quote=True)}" '
+        f'value="{html.escape(v, quote=True)}">'
+        for k, v in fields.items()
     )
     body = (
         f'<form id="back" method="post" action="{html.escape(action, quote=True)}">\n{inputs}\n'
@@ -205,7 +255,6 @@ def _redirect_page(action: str, fields: dict[str, str], title: str) -> SandboxRe
 
 def _callback(ctx: RequestContext) -> SandboxResponse:
     from ..payments.cmi import CmiCallbackHandler
-
     from ._money import SandboxOrderStore, settle_payment
 
     sb = ctx.sandbox
@@ -214,20 +263,43 @@ def _callback(ctx: RequestContext) -> SandboxResponse:
     store = SandboxOrderStore(sb)
     outcome = CmiCallbackHandler(cmi_config(sb, pid), store).handle(fields)
     pay = sb.store.get("payment", pid) if pid else None
-    if pay is not None and pay["order_id"] == outcome.order_reference and pay["status"] == "pending" and outcome.answer != "FAILURE":
-        ok = fields.get("ProcReturnCode") == "00" and outcome.state is not None and outcome.state.is_paid
-        settle_payment(sb, pay, succeeded=ok, reference=fields.get("TransId"), reason=fields.get("ErrMsg") or outcome.reason)
+    if (
+        pay is not None
+        and pay["order_id"] == outcome.order_reference
+        and pay["status"] == "pending"
+        and outcome.answer != "FAILURE"
+    ):
+        ok = (
+            fields.get("ProcReturnCode") == "00"
+            and outcome.state is not None
+            and outcome.state.is_paid
+        )
+        settle_payment(
+            sb,
+            pay,
+            succeeded=ok,
+            reference=fields.get("TransId"),
+            reason=fields.get("ErrMsg") or outcome.reason,
+        )
     return SandboxResponse.raw(outcome.answer.encode("ascii"), "text/plain; charset=utf-8")
 
 
 def _return_page(ctx: RequestContext) -> SandboxResponse:
     pay = _payment(ctx)
-    label = {"succeeded": "Paiement accepté / تم قبول الأداء", "failed": "Paiement refusé / تم رفض الأداء"}.get(
-        pay["status"], "Paiement en attente / الأداء في الانتظار"
-    )
+    label = {
+        "succeeded": "Paiement accepté / تم قبول الأداء",
+        "failed": "Paiement refusé / تم رفض الأداء",
+    }.get(pay["status"], "Paiement en attente / الأداء في الانتظار")
     back = pay.get("return_url")
-    link = f'<p><a id="return" href="{html.escape(back, quote=True)}">Retour / العودة</a></p>' if back else ""
-    return _page(label, f'<p id="status">{html.escape(pay["status"])}</p>\n<p>{html.escape(pay["id"])}</p>\n{link}')
+    link = (
+        f'<p><a id="return" href="{html.escape(back, quote=True)}">Retour / العودة</a></p>'
+        if back
+        else ""
+    )
+    return _page(
+        label,
+        f'<p id="status">{html.escape(pay["status"])}</p>\n<p>{html.escape(pay["id"])}</p>\n{link}',
+    )
 
 
 def internal_path(sb: Sandbox, url: str) -> str | None:

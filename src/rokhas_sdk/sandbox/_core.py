@@ -67,7 +67,11 @@ class RequestContext:
     def require_user(self) -> SandboxUser:
         """The authenticated caller (routes that reach here always have one)."""
         if self.user is None:  # pragma: no cover - guarded by dispatch
-            raise ApiProblem(401, "unauthenticated", "authentification requise : envoyez 'Authorization: Bearer <jeton>'")
+            raise ApiProblem(
+                401,
+                "unauthenticated",
+                "authentification requise : envoyez 'Authorization: Bearer <jeton>'",
+            )
         return self.user
 
     def now(self) -> datetime:
@@ -117,6 +121,9 @@ class Sandbox:
         self._lock = threading.RLock()
         self.router = Router()
         self._matrix = authorization_matrix()
+        from ._rules import ProcedureSeam
+
+        self.procedure = ProcedureSeam()
         self._restore_clock()
         from ._routes import register_routes  # late: routes import the domain rooms
 
@@ -130,13 +137,25 @@ class Sandbox:
 
     # -- setup helpers ----------------------------------------------------------------
     def token_for(
-        self, role: Role | str, *, commune: str | None = None, body: CommissionBody | str | None = None, index: int = 0
+        self,
+        role: Role | str,
+        *,
+        commune: str | None = None,
+        body: CommissionBody | str | None = None,
+        index: int = 0,
     ) -> str:
         """The bearer token of a seeded user (the first of that role unless ``index``)."""
-        return self.users.find(role, commune=commune or self.communes[0], body=body, index=index).token.get_secret_value()
+        return self.users.find(
+            role, commune=commune or self.communes[0], body=body, index=index
+        ).token.get_secret_value()
 
     def user_for(
-        self, role: Role | str, *, commune: str | None = None, body: CommissionBody | str | None = None, index: int = 0
+        self,
+        role: Role | str,
+        *,
+        commune: str | None = None,
+        body: CommissionBody | str | None = None,
+        index: int = 0,
     ) -> SandboxUser:
         """A seeded user."""
         return self.users.find(role, commune=commune or self.communes[0], body=body, index=index)
@@ -147,7 +166,7 @@ class Sandbox:
         return self.users.find("SANDBOX_ADMIN").token.get_secret_value()
 
     def advance(self, *args: Any, **kwargs: Any) -> datetime:
-        """Advance the clock, persist it, and apply what the law does on its own (tacit approvals)."""
+        """Advance the clock, persist it, and apply what the law does by itself (tacit approval)."""
         instant = self.clock.advance(*args, **kwargs)
         self._after_clock_move()
         return instant
@@ -217,11 +236,26 @@ class Sandbox:
         if decision.retry_after_s:
             headers["retry-after"] = f"{decision.retry_after_s:g}"
         if decision.kind == "throttle":
-            problem = ApiProblem(429, "rate_limited", "trop de requêtes : réessayez après le délai indiqué (injecté)", headers=headers)
+            problem = ApiProblem(
+                429,
+                "rate_limited",
+                "trop de requêtes : réessayez après le délai indiqué (injecté)",
+                headers=headers,
+            )
         elif decision.status == 503:
-            problem = ApiProblem(503, "service_unavailable", "service momentanément indisponible (panne injectée)", headers=headers)
+            problem = ApiProblem(
+                503,
+                "service_unavailable",
+                "service momentanément indisponible (panne injectée)",
+                headers=headers,
+            )
         else:
-            problem = ApiProblem(decision.status, "internal_error", "erreur interne du serveur (panne injectée)", headers=headers)
+            problem = ApiProblem(
+                decision.status,
+                "internal_error",
+                "erreur interne du serveur (panne injectée)",
+                headers=headers,
+            )
         return self._problem_response(problem, rid)
 
     def _request_id(self, request: SandboxRequest) -> str:
@@ -239,10 +273,16 @@ class Sandbox:
             return None
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ApiProblem(401, "unauthenticated", "en-tête Authorization invalide : utilisez 'Bearer <jeton>'")
+            raise ApiProblem(
+                401, "unauthenticated", "en-tête Authorization invalide : utilisez 'Bearer <jeton>'"
+            )
         user = self.users.by_token(token.strip())
         if user is None:
-            raise ApiProblem(401, "unauthenticated", "jeton inconnu ou révoqué : utilisez un jeton du sandbox (Sandbox.token_for)")
+            raise ApiProblem(
+                401,
+                "unauthenticated",
+                "jeton inconnu ou révoqué : utilisez un jeton du sandbox (Sandbox.token_for)",
+            )
         return user
 
     def handle(self, request: SandboxRequest, *, run_deferred: bool = True) -> SandboxResponse:
@@ -277,7 +317,13 @@ class Sandbox:
             self._post_http(url, form)
             return
         self.handle(
-            SandboxRequest("POST", path, "", {"content-type": "application/x-www-form-urlencoded"}, form_body(form))
+            SandboxRequest(
+                "POST",
+                path,
+                "",
+                {"content-type": "application/x-www-form-urlencoded"},
+                form_body(form),
+            )
         )
 
     def _post_http(self, url: str, form: dict[str, str]) -> None:
@@ -296,14 +342,27 @@ class Sandbox:
             response = self._problem_response(problem, rid)
         except InvalidInputError as exc:
             response = self._problem_response(
-                ApiProblem(422, "invalid_input", exc.message, details={"problems": [p.as_dict() for p in exc.problems]}), rid
+                ApiProblem(
+                    422,
+                    "invalid_input",
+                    exc.message,
+                    details={"problems": [p.as_dict() for p in exc.problems]},
+                ),
+                rid,
             )
         except NotFoundError as exc:
             response = self._problem_response(ApiProblem(404, "not_found", exc.message), rid)
         except Exception:
-            log.exception("sandbox: internal error on %s %s (request %s)", request.method, request.path, rid)
+            log.exception(
+                "sandbox: internal error on %s %s (request %s)", request.method, request.path, rid
+            )
             response = self._problem_response(
-                ApiProblem(500, "internal_error", f"erreur interne du sandbox ; citez la requête {rid} en le signalant"), rid
+                ApiProblem(
+                    500,
+                    "internal_error",
+                    f"erreur interne du sandbox ; citez la requête {rid} en le signalant",
+                ),
+                rid,
             )
         response.headers.setdefault("x-request-id", rid)
         return response
@@ -315,7 +374,9 @@ class Sandbox:
         if rule.scope != "public":
             if user is None:
                 raise ApiProblem(
-                    401, "unauthenticated", "authentification requise : envoyez 'Authorization: Bearer <jeton>'",
+                    401,
+                    "unauthenticated",
+                    "authentification requise : envoyez 'Authorization: Bearer <jeton>'",
                     headers={"www-authenticate": 'Bearer realm="rokhas-sandbox"'},
                 )
             if user.role not in rule.roles:
@@ -324,7 +385,11 @@ class Sandbox:
                     "forbidden",
                     f"le rôle {user.role} ne peut pas appeler {route.operation_id}"
                     + (f" ({rule.note})" if rule.note else ""),
-                    details={"operation": route.operation_id, "role": user.role, "allowed_roles": sorted(rule.roles)},
+                    details={
+                        "operation": route.operation_id,
+                        "role": user.role,
+                        "allowed_roles": sorted(rule.roles),
+                    },
                 )
         ctx = RequestContext(self, request, user, params, rid, route.operation_id)
         key = request.headers.get(IDEMPOTENCY_HEADER)
@@ -339,15 +404,23 @@ class Sandbox:
         self.webhooks.kick()
         return response
 
-    def _idempotent(self, ctx: RequestContext, handler: Callable[[RequestContext], Any], key: str) -> SandboxResponse:
+    def _idempotent(
+        self, ctx: RequestContext, handler: Callable[[RequestContext], Any], key: str
+    ) -> SandboxResponse:
         if not _IDEM_KEY_OK.match(key):
-            raise ApiProblem(400, "bad_request", "Idempotency-Key invalide : 1 à 255 caractères ASCII imprimables, sans espace")
+            raise ApiProblem(
+                400,
+                "bad_request",
+                "Idempotency-Key invalide : 1 à 255 caractères ASCII imprimables, sans espace",
+            )
         req = ctx.request
         assert ctx.user is not None
         from ..api import request_fingerprint
 
         target = req.path + (f"?{req.query_string}" if req.query_string else "")
-        fingerprint = request_fingerprint(req.method, target, req.body, content_sha256=req.headers.get("x-content-sha256"))
+        fingerprint = request_fingerprint(
+            req.method, target, req.body, content_sha256=req.headers.get("x-content-sha256")
+        )
         with self.store.transaction():
             stored = self.store.idem_get(ctx.user.id, key)
             if stored is not None:
@@ -356,14 +429,21 @@ class Sandbox:
                     raise ApiProblem(
                         422,
                         "idempotency_key_reused",
-                        "cette clé d'idempotence a déjà servi pour une autre requête : générez une nouvelle clé par opération",
+                        "cette clé d'idempotence a déjà servi pour une autre requête : générez "
+                        "une nouvelle clé par opération",
                     )
                 replay = SandboxResponse(status, body, {**headers, "idempotent-replayed": "true"})
                 return replay
             response = _as_response(handler(ctx))
             if 200 <= response.status < 300:
                 self.store.idem_put(
-                    ctx.user.id, key, fingerprint, response.status, dict(response.headers), response.body, ctx.now().isoformat()
+                    ctx.user.id,
+                    key,
+                    fingerprint,
+                    response.status,
+                    dict(response.headers),
+                    response.body,
+                    ctx.now().isoformat(),
                 )
         self.webhooks.kick()
         return response
@@ -374,9 +454,13 @@ class Sandbox:
             "message_fr": problem.message_fr,
             "message_ar": problem.message_ar,
             "request_id": rid,
-            "details": problem.details if isinstance(problem.details, dict) else ({} if problem.details is None else {"info": problem.details}),
+            "details": problem.details
+            if isinstance(problem.details, dict)
+            else ({} if problem.details is None else {"info": problem.details}),
         }
-        return SandboxResponse.json(envelope, problem.status, {**problem.headers, "x-request-id": rid})
+        return SandboxResponse.json(
+            envelope, problem.status, {**problem.headers, "x-request-id": rid}
+        )
 
 
 def _as_response(result: Any) -> SandboxResponse:

@@ -60,7 +60,11 @@ class FaultSettings(RokhasModel):
     def active(self) -> bool:
         """Whether any fault is configured."""
         return bool(
-            self.latency_ms or self.latency_jitter_ms or self.error_rate or self.drop_rate or self.burst_429_every
+            self.latency_ms
+            or self.latency_jitter_ms
+            or self.error_rate
+            or self.drop_rate
+            or self.burst_429_every
         )
 
 
@@ -84,7 +88,8 @@ class FaultInjector:
     def __init__(self, settings: FaultSettings | None = None) -> None:
         self._lock = threading.Lock()
         self._settings = settings or FaultSettings()
-        self._rng = random.Random(self._settings.seed)
+        # Not for secrets: a seeded generator makes injected faults reproducible.
+        self._rng = random.Random(self._settings.seed)  # noqa: S311
         self._count = 0
         self._burst_left = 0
         self.injected: dict[str, int] = {"error": 0, "drop": 0, "throttle": 0}
@@ -103,7 +108,7 @@ class FaultInjector:
                 raise SandboxConfigurationError(f"bad fault settings: {exc}") from None
         with self._lock:
             self._settings = settings
-            self._rng = random.Random(settings.seed)
+            self._rng = random.Random(settings.seed)  # noqa: S311
             self._count = 0
             self._burst_left = 0
         return settings
@@ -135,7 +140,9 @@ class FaultInjector:
             if draw < s.error_rate:
                 self.injected["error"] += 1
                 status = s.error_statuses[self._rng.randrange(len(s.error_statuses))]
-                return FaultDecision(delay, "error", status, s.retry_after_s if status == 503 else 0.0)
+                return FaultDecision(
+                    delay, "error", status, s.retry_after_s if status == 503 else 0.0
+                )
             if draw < s.error_rate + s.drop_rate:
                 self.injected["drop"] += 1
                 return FaultDecision(delay, "drop", drop_phase=s.drop_phase)

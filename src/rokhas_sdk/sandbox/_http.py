@@ -48,7 +48,9 @@ class SandboxRequest:
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiProblem(400, "bad_request", f"le corps de la requête n'est pas un JSON valide : {exc}") from None
+            raise ApiProblem(
+                400, "bad_request", f"le corps de la requête n'est pas un JSON valide : {exc}"
+            ) from None
 
     def form(self) -> dict[str, str]:
         """The body as an HTML form (application/x-www-form-urlencoded)."""
@@ -69,15 +71,25 @@ class SandboxResponse:
     deferred: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     @classmethod
-    def json(cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> SandboxResponse:
+    def json(
+        cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> SandboxResponse:
         """A JSON answer (UTF-8, compact)."""
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+            "utf-8"
+        )
         h = {"content-type": "application/json"}
         h.update(headers or {})
         return cls(status, body, h)
 
     @classmethod
-    def raw(cls, body: bytes, content_type: str, status: int = 200, headers: Mapping[str, str] | None = None) -> SandboxResponse:
+    def raw(
+        cls,
+        body: bytes,
+        content_type: str,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> SandboxResponse:
         """A binary or text answer."""
         h = {"content-type": content_type}
         h.update(headers or {})
@@ -110,7 +122,14 @@ class Router:
 
     def add(self, method: str, template: str, operation_id: str, handler: Handler) -> None:
         """Register a route; ``{name}`` matches one path segment."""
-        regex = "^" + _PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+        regex = (
+            "^"
+            + _PARAM.sub(
+                lambda m: f"(?P<{m.group(1)}>[^/]+)",
+                re.escape(template).replace(r"\{", "{").replace(r"\}", "}"),
+            )
+            + "$"
+        )
         route = Route(method.upper(), template, operation_id, handler, re.compile(regex))
         self._routes.append(route)
         if "{" not in template:
@@ -138,7 +157,8 @@ class Router:
             raise ApiProblem(
                 405,
                 "method_not_allowed",
-                f"la méthode {method} n'est pas permise sur {path} ; méthodes permises : {', '.join(sorted(set(allowed)))}",
+                f"la méthode {method} n'est pas permise sur {path} ; méthodes permises : "
+                f"{', '.join(sorted(set(allowed)))}",
                 headers={"allow": ", ".join(sorted(set(allowed)))},
             )
         raise ApiProblem(404, "not_found", f"aucune opération à l'adresse {path}")

@@ -45,7 +45,11 @@ class SandboxOrderStore:
 
     def _put(self, order: Any) -> None:
         self.sb.store.put(
-            "payment_order", order.reference, order.model_dump(mode="json"), owner=order.dossier_reference, state=order.state.value
+            "payment_order",
+            order.reference,
+            order.model_dump(mode="json"),
+            owner=order.dossier_reference,
+            state=order.state.value,
         )
 
     def get(self, reference: str) -> Any:
@@ -148,7 +152,9 @@ def _fee_order(sb: Sandbox, order: Any) -> dict[str, Any]:
     expires = extra.get("expires_at")
     if status == "open" and expires and sb.clock.now().isoformat() > expires:
         status = "expired"
-    paid_at = next((e.at.isoformat() for e in reversed(order.history) if e.to_state.value == "captured"), None)
+    paid_at = next(
+        (e.at.isoformat() for e in reversed(order.history) if e.to_state.value == "captured"), None
+    )
     return {
         "id": order.reference,
         "dossier_id": order.dossier_reference,
@@ -182,7 +188,9 @@ def _quote_or_problem(sb: Sandbox, record: dict[str, Any]) -> Any:
     try:
         return quote_for(sb, record)
     except (InvalidInputError, NotFoundError) as exc:
-        raise ApiProblem(422, "invalid_input", f"les droits ne peuvent pas être calculés : {exc}") from None
+        raise ApiProblem(
+            422, "invalid_input", f"les droits ne peuvent pas être calculés : {exc}"
+        ) from None
 
 
 @op("createFeeOrder")
@@ -194,16 +202,22 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
     record = _load(ctx)
     req = _validate(FeeOrderCreate, ctx.request.json())
     if record["state"] in ("DRAFT", "PLANS_SIGNED", "WITHDRAWN"):
-        raise ApiProblem(422, "transition_not_allowed", "les droits se paient une fois le dossier déposé")
+        raise ApiProblem(
+            422, "transition_not_allowed", "les droits se paient une fois le dossier déposé"
+        )
     q = _quote_or_problem(sb, record)
     wire = [(_wire_line(sb, record, ln), ln) for ln in q.lines if ln.amount.amount > 0]
     if req.codes is not None:
         unknown = set(req.codes) - {w["code"] for w, _ in wire}
         if unknown:
-            raise ApiProblem(422, "invalid_input", f"codes inconnus dans le devis : {sorted(unknown)}")
+            raise ApiProblem(
+                422, "invalid_input", f"codes inconnus dans le devis : {sorted(unknown)}"
+            )
         wire = [(w, ln) for w, ln in wire if w["code"] in req.codes]
     if not wire:
-        raise ApiProblem(422, "payment_not_allowed", "rien n'est dû pour ce dossier : aucun ordre à émettre")
+        raise ApiProblem(
+            422, "payment_not_allowed", "rien n'est dû pour ce dossier : aucun ordre à émettre"
+        )
     store = SandboxOrderStore(sb)
     now = ctx.now()
     from ..payments import OrderLine
@@ -213,13 +227,30 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
         commune=record["dossier"]["commune"],
         amount=Money(sum((ln.amount.amount for _, ln in wire), Decimal(0))),
         dossier_reference=record["id"],
-        lines=tuple(OrderLine(code=w["code"], label_fr=w["label_fr"], label_ar=w["label_ar"], amount=ln.amount) for w, ln in wire),
+        lines=tuple(
+            OrderLine(
+                code=w["code"], label_fr=w["label_fr"], label_ar=w["label_ar"], amount=ln.amount
+            )
+            for w, ln in wire
+        ),
         created_at=now,
     )
     store.create(order)
-    sb.store.put("fee_order_meta", order.reference, {"lines": [w for w, _ in wire], "expires_at": (now + ORDER_VALIDITY).isoformat()}, owner=record["id"])
+    sb.store.put(
+        "fee_order_meta",
+        order.reference,
+        {"lines": [w for w, _ in wire], "expires_at": (now + ORDER_VALIDITY).isoformat()},
+        owner=record["id"],
+    )
     body = _fee_order(sb, order)
-    _emit(sb, "fee_order.created", "fee_order", order.reference, {"total": body["total"]}, record["id"])
+    _emit(
+        sb,
+        "fee_order.created",
+        "fee_order",
+        order.reference,
+        {"total": body["total"]},
+        record["id"],
+    )
     return SandboxResponse.json(body, 201)
 
 
@@ -244,7 +275,9 @@ def _order_for_caller(ctx: RequestContext, order_id: str) -> Any:
     try:
         _load(ctx, order.dossier_reference)
     except ApiProblem:
-        raise ApiProblem(404, "not_found", f"aucun ordre de paiement {order_id} accessible avec ce jeton") from None
+        raise ApiProblem(
+            404, "not_found", f"aucun ordre de paiement {order_id} accessible avec ce jeton"
+        ) from None
     return order
 
 
@@ -255,7 +288,22 @@ def _get_order(ctx: RequestContext) -> dict[str, Any]:
 
 def payment_body(sb: Sandbox, pay: dict[str, Any]) -> dict[str, Any]:
     """The contract's Payment JSON of a stored attempt."""
-    return {k: pay.get(k) for k in ("id", "order_id", "amount", "currency", "method", "status", "redirect_url", "gateway_reference", "failure_reason", "created_at", "updated_at")}
+    return {
+        k: pay.get(k)
+        for k in (
+            "id",
+            "order_id",
+            "amount",
+            "currency",
+            "method",
+            "status",
+            "redirect_url",
+            "gateway_reference",
+            "failure_reason",
+            "created_at",
+            "updated_at",
+        )
+    }
 
 
 @op("createPayment")
@@ -269,14 +317,24 @@ def _create_payment(ctx: RequestContext) -> SandboxResponse:
     order = _order_for_caller(ctx, req.order_id)
     fee = _fee_order(sb, order)
     if fee["status"] != "open" or order.state not in (PaymentState.PENDING, PaymentState.FAILED):
-        raise ApiProblem(422, "payment_not_allowed", f"l'ordre {order.reference} est {fee['status']} : il ne se paie plus")
+        raise ApiProblem(
+            422,
+            "payment_not_allowed",
+            f"l'ordre {order.reference} est {fee['status']} : il ne se paie plus",
+        )
     method = req.method.value
     if method == "counter" and user.role != Role.REGISSEUR.value:
         raise ApiProblem(403, "forbidden", "seul le régisseur enregistre un paiement au guichet")
     if method == "card" and user.role == Role.REGISSEUR.value:
-        raise ApiProblem(403, "forbidden", "le régisseur enregistre les paiements au guichet (method=counter)")
+        raise ApiProblem(
+            403, "forbidden", "le régisseur enregistre les paiements au guichet (method=counter)"
+        )
     if method == "bank_transfer":
-        raise ApiProblem(422, "payment_not_allowed", "le virement n'est pas simulé par ce sandbox : utilisez card (CMI) ou counter")
+        raise ApiProblem(
+            422,
+            "payment_not_allowed",
+            "le virement n'est pas simulé par ce sandbox : utilisez card (CMI) ou counter",
+        )
     now = ctx.now().isoformat()
     pid = _new_id("pay")
     pay: dict[str, Any] = {
@@ -300,13 +358,24 @@ def _create_payment(ctx: RequestContext) -> SandboxResponse:
     sb.store.put("payment", pid, pay, owner=order.reference, state="pending")
     if method == "counter":
         result = SandboxOrderStore(sb).transition(
-            order.reference, PaymentState.CAPTURED, transaction_id=f"CTR-{pid}", amount=order.amount, note="guichet du régisseur"
+            order.reference,
+            PaymentState.CAPTURED,
+            transaction_id=f"CTR-{pid}",
+            amount=order.amount,
+            note="guichet du régisseur",
         )
         settle_payment(sb, pay, succeeded=result.order.state.is_paid, reference=f"CTR-{pid}")
     return SandboxResponse.json(payment_body(sb, pay), 201)
 
 
-def settle_payment(sb: Sandbox, pay: dict[str, Any], *, succeeded: bool, reference: str | None, reason: str | None = None) -> None:
+def settle_payment(
+    sb: Sandbox,
+    pay: dict[str, Any],
+    *,
+    succeeded: bool,
+    reference: str | None,
+    reason: str | None = None,
+) -> None:
     """Record the outcome of an attempt and tell subscribers."""
     pay["status"] = "succeeded" if succeeded else "failed"
     pay["gateway_reference"] = reference
@@ -314,8 +383,12 @@ def settle_payment(sb: Sandbox, pay: dict[str, Any], *, succeeded: bool, referen
     pay["updated_at"] = sb.clock.now().isoformat()
     sb.store.put("payment", pay["id"], pay, owner=pay["order_id"], state=pay["status"])
     _emit(
-        sb, "payment.succeeded" if succeeded else "payment.failed", "payment", pay["id"],
-        {"order_id": pay["order_id"], "amount": pay["amount"], "status": pay["status"]}, pay["dossier_id"],
+        sb,
+        "payment.succeeded" if succeeded else "payment.failed",
+        "payment",
+        pay["id"],
+        {"order_id": pay["order_id"], "amount": pay["amount"], "status": pay["status"]},
+        pay["dossier_id"],
     )
 
 
@@ -327,5 +400,7 @@ def _get_payment(ctx: RequestContext) -> dict[str, Any]:
     try:
         _load(ctx, pay["dossier_id"])
     except ApiProblem:
-        raise ApiProblem(404, "not_found", f"aucun paiement {ctx.params['payment_id']} accessible avec ce jeton") from None
+        raise ApiProblem(
+            404, "not_found", f"aucun paiement {ctx.params['payment_id']} accessible avec ce jeton"
+        ) from None
     return payment_body(ctx.sandbox, pay)

@@ -36,7 +36,11 @@ def tacit_permit_data(sb: Sandbox, record: dict[str, Any], at: datetime) -> dict
         name, ident = applicant["name"], applicant.get("ice") or applicant.get("rc") or "-"
     else:
         name, ident = f"{applicant['first_name']} {applicant['last_name']}", applicant["cin"]
-    address = (d.get("parcel") or {}).get("address") or (d.get("activity") or {}).get("premises_address") or commune.name_fr
+    address = (
+        (d.get("parcel") or {}).get("address")
+        or (d.get("activity") or {}).get("premises_address")
+        or commune.name_fr
+    )
     president = sb.users.find("PRESIDENT_COMMUNE", commune=d["commune"])
     permit = Permit(
         number=f"T-{d['commune'].replace('.', '')}-{record['id'][4:]}",
@@ -54,7 +58,11 @@ def tacit_permit_data(sb: Sandbox, record: dict[str, Any], at: datetime) -> dict
         architect_name=None,
         decision="tacit",
         issued_on=at.date(),
-        signatory={"name": president.name, "title_fr": "Président du conseil communal", "title_ar": "رئيس المجلس الجماعي"},
+        signatory={
+            "name": president.name,
+            "title_fr": "Président du conseil communal",
+            "title_ar": "رئيس المجلس الجماعي",
+        },
     )
     return permit.model_dump(mode="json")
 
@@ -63,12 +71,22 @@ def _permit_record(ctx: RequestContext) -> tuple[dict[str, Any], dict[str, Any]]
     record = _load(ctx)
     permit = record.get("permit")
     if not permit:
-        raise ApiProblem(404, "not_found", f"le dossier {record['id']} n'a pas (encore) d'autorisation délivrée (état {record['state']})")
+        raise ApiProblem(
+            404,
+            "not_found",
+            f"le dossier {record['id']} n'a pas (encore) d'autorisation délivrée (état "
+            f"{record['state']})",
+        )
     return record, permit
 
 
 def _permit_body(record: dict[str, Any], permit: dict[str, Any]) -> dict[str, Any]:
-    return {"dossier_id": record["id"], "permit": permit["data"], "pdf_sha256": permit.get("pdf_sha256"), "issued_at": permit["issued_at"]}
+    return {
+        "dossier_id": record["id"],
+        "permit": permit["data"],
+        "pdf_sha256": permit.get("pdf_sha256"),
+        "issued_at": permit["issued_at"],
+    }
 
 
 @op("getPermit")
@@ -86,8 +104,10 @@ def permit_pdf(sb: Sandbox, record: dict[str, Any]) -> bytes:
             return data
     if sb.permit_signer is None:
         raise ApiProblem(
-            503, "service_unavailable",
-            "ce sandbox n'a pas de clé de signature : lancez-le avec la PKI de test (rokhas sandbox serve, ou la fixture pytest)",
+            503,
+            "service_unavailable",
+            "ce sandbox n'a pas de clé de signature : lancez-le avec la PKI de test (rokhas "
+            "sandbox serve, ou la fixture pytest)",
         )
     from ..models import Permit
     from ._render import render_permit_pdf
@@ -107,8 +127,12 @@ def _download(ctx: RequestContext) -> SandboxResponse:
     data = permit_pdf(ctx.sandbox, record)
     digest = record["permit"]["pdf_sha256"]
     return SandboxResponse.raw(
-        data, "application/pdf",
-        headers={"x-content-sha256": digest, "content-disposition": f"attachment; filename=\"permis-{record['id']}.pdf\""},
+        data,
+        "application/pdf",
+        headers={
+            "x-content-sha256": digest,
+            "content-disposition": f'attachment; filename="permis-{record["id"]}.pdf"',
+        },
     )
 
 
@@ -141,7 +165,9 @@ def _verify(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.request.body
     media = (ctx.request.header("content-type") or "").split(";")[0].strip().lower()
     if media != "application/pdf":
-        raise ApiProblem(415, "unsupported_media_type", "envoyez le PDF avec Content-Type: application/pdf")
+        raise ApiProblem(
+            415, "unsupported_media_type", "envoyez le PDF avec Content-Type: application/pdf"
+        )
     if not body:
         raise ApiProblem(422, "invalid_input", "corps vide : envoyez le PDF signé")
     from ._verify import verify_permit_pdf

@@ -23,7 +23,14 @@ ROTATION_OVERLAP = timedelta(hours=24)
 
 def _commune_body(code: str) -> dict[str, Any]:
     c = registry().commune(code)
-    return {"code": c.code, "name_fr": c.name_fr, "name_ar": c.name_ar, "province_code": c.province_code, "kind": c.kind, "population": c.population}
+    return {
+        "code": c.code,
+        "name_fr": c.name_fr,
+        "name_ar": c.name_ar,
+        "province_code": c.province_code,
+        "kind": c.kind,
+        "population": c.population,
+    }
 
 
 @op("listCommunes")
@@ -31,14 +38,22 @@ def _communes(ctx: RequestContext) -> dict[str, Any]:
     from ..api import CommuneListQuery
 
     q = _query(ctx, CommuneListQuery)
-    codes = sorted(c for c in ctx.sandbox.communes if q.province is None or registry().commune(c).province_code == q.province)
+    codes = sorted(
+        c
+        for c in ctx.sandbox.communes
+        if q.province is None or registry().commune(c).province_code == q.province
+    )
     return _page([_commune_body(c) for c in codes], q.cursor, q.limit)
 
 
 def _commune_code(ctx: RequestContext) -> str:
     code = ctx.params["commune_code"]
     if code not in ctx.sandbox.communes:
-        raise ApiProblem(404, "not_found", f"aucune commune {code} dans ce sandbox ; communes : {', '.join(ctx.sandbox.communes)}")
+        raise ApiProblem(
+            404,
+            "not_found",
+            f"aucune commune {code} dans ce sandbox ; communes : {', '.join(ctx.sandbox.communes)}",
+        )
     return code
 
 
@@ -79,7 +94,9 @@ def _indicators(ctx: RequestContext, code: str, period: str, kind: Any) -> dict[
             refused += 1
         else:
             tacit += 1
-        span = (datetime.fromisoformat(decision["at"]) - datetime.fromisoformat(rec["submitted_at"])).total_seconds() / 86400
+        span = (
+            datetime.fromisoformat(decision["at"]) - datetime.fromisoformat(rec["submitted_at"])
+        ).total_seconds() / 86400
         days.append(round(span, 2))
         if decision["decision"] != "tacit":
             within += 1
@@ -145,7 +162,10 @@ def _events(ctx: RequestContext) -> dict[str, Any]:
             continue
         if q.dossier_id is not None and ev.get("dossier_id") != q.dossier_id:
             continue
-        if q.created_after is not None and datetime.fromisoformat(ev["created_at"]) <= q.created_after:
+        if (
+            q.created_after is not None
+            and datetime.fromisoformat(ev["created_at"]) <= q.created_after
+        ):
             continue
         if _visible_event(ctx, ev, seen):
             items.append(ev)
@@ -167,7 +187,9 @@ def _endpoint_body(ep: dict[str, Any], *, with_secret: bool = False) -> dict[str
 def _own_endpoint(ctx: RequestContext) -> dict[str, Any]:
     ep = ctx.store.get("webhook_endpoint", ctx.params["endpoint_id"])
     if ep is None or ep["owner"] != _user(ctx).id:
-        raise ApiProblem(404, "not_found", f"aucun point de réception {ctx.params['endpoint_id']} à votre nom")
+        raise ApiProblem(
+            404, "not_found", f"aucun point de réception {ctx.params['endpoint_id']} à votre nom"
+        )
     return ep
 
 
@@ -196,7 +218,10 @@ def _list_endpoints(ctx: RequestContext) -> dict[str, Any]:
     from ..api import ListQuery
 
     q = _query(ctx, ListQuery)
-    rows = [_endpoint_body(ep) for _, ep in ctx.store.scan("webhook_endpoint", owner=_user(ctx).id, limit=10_000)]
+    rows = [
+        _endpoint_body(ep)
+        for _, ep in ctx.store.scan("webhook_endpoint", owner=_user(ctx).id, limit=10_000)
+    ]
     return _page(rows, q.cursor, q.limit)
 
 

@@ -44,7 +44,8 @@ def _stand_in(permit: Any) -> bytes:
         f"Bénéficiaire : {permit.beneficiary_name} ({permit.beneficiary_id})",
         f"Adresse : {permit.address}",
         f"Dossier : {permit.dossier_reference}",
-        f"Décision : {'accordée' if permit.decision == 'granted' else 'accord tacite'} le {permit.issued_on.isoformat()}",
+        f"Décision : {'accordée' if permit.decision == 'granted' else 'accord tacite'} le "
+        f"{permit.issued_on.isoformat()}",
         f"Signataire : {permit.signatory.name}, {permit.signatory.title_fr}",
         "Document émis par le sandbox rokhas-sdk : sans valeur légale.",
     ]

@@ -30,7 +30,9 @@ __all__ = [
 
 @functools.cache
 def _event_map() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads(resources.files(__package__).joinpath("data/event_map.json").read_text(encoding="utf-8"))
+    raw: dict[str, Any] = json.loads(
+        resources.files(__package__).joinpath("data/event_map.json").read_text(encoding="utf-8")
+    )
     if "wire_to_procedure" not in raw:
         raise DataFileError("sandbox event_map.json lacks 'wire_to_procedure'")
     return raw
@@ -41,11 +43,17 @@ def procedure_event(wire: str, payload: Mapping[str, Any]) -> str:
     table = _event_map()["wire_to_procedure"]
     target = table.get(wire)
     if target is None:
-        raise ApiProblem(422, "transition_not_allowed", f"l'événement {wire!r} n'est pas pris en charge par ce sandbox")
+        raise ApiProblem(
+            422,
+            "transition_not_allowed",
+            f"l'événement {wire!r} n'est pas pris en charge par ce sandbox",
+        )
     if isinstance(target, dict):
         key = str(payload.get("decision", ""))
         if key not in target:
-            raise ApiProblem(422, "invalid_input", f"décision inconnue {key!r} : 'granted' ou 'refused'")
+            raise ApiProblem(
+                422, "invalid_input", f"décision inconnue {key!r} : 'granted' ou 'refused'"
+            )
         return str(target[key])
     return str(target)
 
@@ -94,12 +102,25 @@ class ProcedureSeam:
             return cached[1]
         state = self.start(record["dossier"]["kind"], _parse(record["created_at"]))
         for ev in events:
-            state = apply(state, ev["event"], role=ev["role"], at=_parse(ev["at"]), context=ev.get("context") or None)
+            state = apply(
+                state,
+                ev["event"],
+                role=ev["role"],
+                at=_parse(ev["at"]),
+                context=ev.get("context") or None,
+            )
         self._cache[record["id"]] = (len(events), state)
         return state
 
-    def apply(self, record: dict[str, Any], event: str, role: str, at: dt.datetime, context: dict[str, Any]) -> Any:
-        """Apply an event to a stored dossier; the record is updated; refusals become 422 problems."""
+    def apply(
+        self,
+        record: dict[str, Any],
+        event: str,
+        role: str,
+        at: dt.datetime,
+        context: dict[str, Any],
+    ) -> Any:
+        """Apply an event to a stored dossier (updated in place); a refusal becomes a 422."""
         from ..procedure import TransitionRefused, apply
 
         state = self.state_of(record)
@@ -111,14 +132,21 @@ class ProcedureSeam:
                 "transition_not_allowed",
                 refusal.message_fr,
                 refusal.message_ar,
-                details={"refusal": refusal.as_dict(), "allowed_events": self.allowed(record, role, at, {})},
+                details={
+                    "refusal": refusal.as_dict(),
+                    "allowed_events": self.allowed(record, role, at, {}),
+                },
             ) from None
-        record["procedure"].append({"event": event, "role": role, "at": at.isoformat(), "context": context})
+        record["procedure"].append(
+            {"event": event, "role": role, "at": at.isoformat(), "context": context}
+        )
         record["state"] = new.state
         self._cache[record["id"]] = (len(record["procedure"]), new)
         return new
 
-    def allowed(self, record: dict[str, Any], role: str, at: dt.datetime, context: dict[str, Any]) -> list[str]:
+    def allowed(
+        self, record: dict[str, Any], role: str, at: dt.datetime, context: dict[str, Any]
+    ) -> list[str]:
         """Wire names of the events ``role`` may post now."""
         from ..procedure import allowed_events
 
@@ -131,7 +159,9 @@ class ProcedureSeam:
         infos = allowed_events(self.state_of(record), role_, at=at, context=context or None)
         return wire_events([i.id for i in infos])
 
-    def clocks(self, record: dict[str, Any], at: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
+    def clocks(
+        self, record: dict[str, Any], at: dt.datetime
+    ) -> tuple[dt.datetime | None, dt.datetime | None]:
         """(due instant of the current step, tacit-approval instant) at ``at``."""
         from ..procedure import deadlines
 
@@ -139,16 +169,22 @@ class ProcedureSeam:
             return None, None
         # Due instants depend on the events applied (and the rules in force on the
         # filing date), not on the instant asked about: cache them per dossier version.
-        key = (len(record["procedure"]), record["state"] + ("" if record.get("submitted_at") else at.date().isoformat()))
+        key = (
+            len(record["procedure"]),
+            record["state"] + ("" if record.get("submitted_at") else at.date().isoformat()),
+        )
         cached = self._clocks.get(record["id"])
         if cached is not None and cached[:2] == key:
             return cached[2]  # type: ignore[no-any-return]
         report = deadlines(self.state_of(record), at)
         due: dt.datetime | None = None
         for clock in report.clocks:
-            if clock.due_at is not None and clock.status in ("running", "not_started") and clock.purpose in ("step", "maximum"):
-                if clock.status == "running":
-                    due = clock.due_at if due is None else min(due, clock.due_at)
+            if (
+                clock.due_at is not None
+                and clock.status in ("running", "not_started")
+                and clock.purpose in ("step", "maximum")
+            ) and clock.status == "running":
+                due = clock.due_at if due is None else min(due, clock.due_at)
         result = (due, report.tacit_approval_at)
         self._clocks[record["id"]] = (*key, result)
         return result

@@ -83,7 +83,9 @@ class Store:
             if self.path is not None:
                 mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
-                    raise SandboxConfigurationError(f"{self.path}: SQLite refused WAL mode (got {mode})")
+                    raise SandboxConfigurationError(
+                        f"{self.path}: SQLite refused WAL mode (got {mode})"
+                    )
                 self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
@@ -140,7 +142,8 @@ class Store:
         """Store a setting."""
         with self.transaction():
             self._db.execute(
-                "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "value=excluded.value",
                 (key, value),
             )
 
@@ -158,10 +161,19 @@ class Store:
         """Insert or replace a document."""
         with self.transaction():
             self._db.execute(
-                "INSERT INTO docs(kind, id, owner, scope, state, updated_seq, body) VALUES(?,?,?,?,?,?,?) "
+                "INSERT INTO docs(kind, id, owner, scope, state, updated_seq, body) "
+                "VALUES(?,?,?,?,?,?,?) "
                 "ON CONFLICT(kind, id) DO UPDATE SET owner=excluded.owner, scope=excluded.scope, "
                 "state=excluded.state, updated_seq=excluded.updated_seq, body=excluded.body",
-                (kind, id, owner, scope, state, self.next_seq(), json.dumps(body, separators=(",", ":"))),
+                (
+                    kind,
+                    id,
+                    owner,
+                    scope,
+                    state,
+                    self.next_seq(),
+                    json.dumps(body, separators=(",", ":")),
+                ),
             )
 
     def get(self, kind: str, id: str) -> dict[str, Any] | None:
@@ -204,14 +216,17 @@ class Store:
         """Every id of a kind (optionally in some states)."""
         if states:
             marks = ",".join("?" * len(states))
-            rows = self._db.execute(f"SELECT id FROM docs WHERE kind=? AND state IN ({marks})", (kind, *states))  # noqa: S608 - only placeholders
+            sql = f"SELECT id FROM docs WHERE kind=? AND state IN ({marks})"  # noqa: S608 - placeholders only
+            rows = self._db.execute(sql, (kind, *states))
         else:
             rows = self._db.execute("SELECT id FROM docs WHERE kind=?", (kind,))
         return [str(r[0]) for r in rows.fetchall()]
 
     def count(self, kind: str) -> int:
         """How many documents of a kind."""
-        return int(self._db.execute("SELECT COUNT(*) FROM docs WHERE kind=?", (kind,)).fetchone()[0])
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM docs WHERE kind=?", (kind,)).fetchone()[0]
+        )
 
     # -- journal ----------------------------------------------------------------------
     def journal_append(self, dossier_id: str, entry: dict[str, Any], seq: int | None = None) -> int:
@@ -222,7 +237,9 @@ class Store:
         """
         with self.transaction():
             if seq is None:
-                row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal WHERE dossier_id=?", (dossier_id,)).fetchone()
+                row = self._db.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE dossier_id=?", (dossier_id,)
+                ).fetchone()
                 seq = int(row[0]) + 1
             self._db.execute(
                 "INSERT INTO journal(dossier_id, seq, entry) VALUES(?,?,?)",
@@ -232,14 +249,18 @@ class Store:
 
     def journal(self, dossier_id: str) -> list[dict[str, Any]]:
         """A dossier's journal, in order."""
-        rows = self._db.execute("SELECT entry FROM journal WHERE dossier_id=? ORDER BY seq", (dossier_id,)).fetchall()
+        rows = self._db.execute(
+            "SELECT entry FROM journal WHERE dossier_id=? ORDER BY seq", (dossier_id,)
+        ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     # -- blobs ------------------------------------------------------------------------
     def put_blob(self, sha256: str, data: bytes) -> None:
         """Store bytes under their hash (content-addressed; storing twice is harmless)."""
         with self.transaction():
-            self._db.execute("INSERT OR IGNORE INTO blobs(sha256, data) VALUES(?, ?)", (sha256, data))
+            self._db.execute(
+                "INSERT OR IGNORE INTO blobs(sha256, data) VALUES(?, ?)", (sha256, data)
+            )
 
     def get_blob(self, sha256: str) -> bytes | None:
         """Stored bytes, or None."""
@@ -250,19 +271,29 @@ class Store:
     def idem_get(self, principal: str, key: str) -> tuple[str, int, dict[str, str], bytes] | None:
         """A stored answer to a write with this idempotency key."""
         row = self._db.execute(
-            "SELECT fingerprint, status, headers, body FROM idempotency WHERE principal=? AND key=?", (principal, key)
+            "SELECT fingerprint, status, headers, body FROM idempotency WHERE principal=? AND "
+            "key=?",
+            (principal, key),
         ).fetchone()
         if row is None:
             return None
         return str(row[0]), int(row[1]), json.loads(row[2]), bytes(row[3])
 
     def idem_put(
-        self, principal: str, key: str, fingerprint: str, status: int, headers: dict[str, str], body: bytes, at: str
+        self,
+        principal: str,
+        key: str,
+        fingerprint: str,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        at: str,
     ) -> None:
         """Remember the answer to a write, in the write's own transaction."""
         with self.transaction():
             self._db.execute(
-                "INSERT INTO idempotency(principal, key, fingerprint, status, headers, body, created_at) "
+                "INSERT INTO idempotency(principal, key, fingerprint, status, headers, body, "
+                "created_at) "
                 "VALUES(?,?,?,?,?,?,?)",
                 (principal, key, fingerprint, status, json.dumps(headers), body, at),
             )
@@ -277,7 +308,9 @@ class Store:
             )
             return int(cur.lastrowid or 0)
 
-    def outbox(self, *, after: int = 0, undelivered: bool = False) -> list[tuple[int, dict[str, Any]]]:
+    def outbox(
+        self, *, after: int = 0, undelivered: bool = False
+    ) -> list[tuple[int, dict[str, Any]]]:
         """Recorded events, in order."""
         sql = "SELECT seq, body FROM outbox WHERE seq>?"
         if undelivered:

@@ -32,11 +32,15 @@ def _to_sandbox(request: httpx.Request, body: bytes) -> SandboxRequest:
 
 
 def _to_httpx(response: SandboxResponse, request: httpx.Request) -> httpx.Response:
-    return httpx.Response(response.status, headers=response.headers, content=response.body, request=request)
+    return httpx.Response(
+        response.status, headers=response.headers, content=response.body, request=request
+    )
 
 
 def _dropped(request: httpx.Request) -> httpx.RemoteProtocolError:
-    return httpx.RemoteProtocolError("Server disconnected without sending a response (injected by the sandbox)", request=request)
+    return httpx.RemoteProtocolError(
+        "Server disconnected without sending a response (injected by the sandbox)", request=request
+    )
 
 
 class SandboxTransport(httpx.BaseTransport):
@@ -62,7 +66,7 @@ class SandboxTransport(httpx.BaseTransport):
 
 
 class AsyncSandboxTransport(httpx.AsyncBaseTransport):
-    """Asynchronous in-process transport: ``httpx.AsyncClient(transport=sandbox.async_transport())``."""
+    """Async in-process transport: ``httpx.AsyncClient(transport=sandbox.async_transport())``."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox

@@ -41,8 +41,30 @@ _PER_COMMUNE: tuple[tuple[Role, int], ...] = (
     (Role.PROVINCE_CONTACT, 1),
 )
 
-_FIRST = ("Amina", "Youssef", "Khadija", "Omar", "Salma", "Hamza", "Nadia", "Karim", "Leila", "Mehdi")
-_LAST = ("Benali", "El Idrissi", "Alaoui", "Berrada", "Tazi", "Chraibi", "Fassi", "Bennani", "Kettani", "Lahlou")
+_FIRST = (
+    "Amina",
+    "Youssef",
+    "Khadija",
+    "Omar",
+    "Salma",
+    "Hamza",
+    "Nadia",
+    "Karim",
+    "Leila",
+    "Mehdi",
+)
+_LAST = (
+    "Benali",
+    "El Idrissi",
+    "Alaoui",
+    "Berrada",
+    "Tazi",
+    "Chraibi",
+    "Fassi",
+    "Bennani",
+    "Kettani",
+    "Lahlou",
+)
 
 
 @dataclass(frozen=True)
@@ -187,8 +209,17 @@ def seed_users(seed: str, communes: tuple[str, ...] = DEFAULT_COMMUNES) -> UserD
                     token=_token(seed, uid),
                 )
             )
-    for uid, role in (("dgct-1", Role.DGCT.value), ("sandbox-admin", ADMIN_ROLE)):
+    for uid, national_role in (("dgct-1", Role.DGCT.value), ("sandbox-admin", ADMIN_ROLE)):
         n += 1
         first, last, cin = person(n)
-        users.append(SandboxUser(id=uid, role=role, first_name=first, last_name=last, cin=cin, token=_token(seed, uid)))
+        users.append(
+            SandboxUser(
+                id=uid,
+                role=national_role,
+                first_name=first,
+                last_name=last,
+                cin=cin,
+                token=_token(seed, uid),
+            )
+        )
     return UserDirectory(users)

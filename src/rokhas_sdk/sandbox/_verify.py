@@ -15,15 +15,29 @@ def verify_permit_pdf(sb: Sandbox, pdf: bytes) -> dict[str, Any]:
     """The contract's PermitVerification for ``pdf``."""
     problems: list[str] = []
     if not sb.trust_root_pem:
-        return {"valid": False, "problems": ["ce sandbox n'a pas de racine de confiance (lancez-le avec la PKI de test)"]}
+        return {
+            "valid": False,
+            "problems": [
+                "ce sandbox n'a pas de racine de confiance (lancez-le avec la PKI de test)"
+            ],
+        }
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from ..signing import TrustStore, verify_pdf
 
-    trust = TrustStore([c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(sb.trust_root_pem)])
+    trust = TrustStore(
+        [c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(sb.trust_root_pem)]
+    )
     report = verify_pdf(pdf, trust=trust, revocation="offline")
-    valid = str(report.document.indication.value if hasattr(report.document.indication, "value") else report.document.indication) == "TOTAL_PASSED"
+    valid = (
+        str(
+            report.document.indication.value
+            if hasattr(report.document.indication, "value")
+            else report.document.indication
+        )
+        == "TOTAL_PASSED"
+    )
     if not valid:
         problems.extend(report.document.errors or [str(report.document.indication)])
     permit = None

@@ -46,7 +46,9 @@ class WebhookDispatcher:
         if self._thread is None:
             if not self._has_endpoints():
                 return
-            self._thread = threading.Thread(target=self._run, name="rokhas-sandbox-webhooks", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name="rokhas-sandbox-webhooks", daemon=True
+            )
             self._thread.start()
         self._wake.set()
 
@@ -103,7 +105,11 @@ class WebhookDispatcher:
     def _deliver_round(self) -> int:
         import httpx
 
-        from ..api import WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, webhook_signature_header
+        from ..api import (
+            WEBHOOK_EVENT_ID_HEADER,
+            WEBHOOK_SIGNATURE_HEADER,
+            webhook_signature_header,
+        )
 
         if self._client is None:
             self._client = httpx.Client(timeout=self.timeout_s)
@@ -127,11 +133,16 @@ class WebhookDispatcher:
                     continue
                 body = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
                 secrets = [ep["secret"]]
-                if ep.get("previous_secret") and (ep.get("previous_secret_expires_at") or "") > sb.clock.now().isoformat():
+                if (
+                    ep.get("previous_secret")
+                    and (ep.get("previous_secret_expires_at") or "") > sb.clock.now().isoformat()
+                ):
                     secrets.append(ep["previous_secret"])
                 headers = {
                     "content-type": "application/json",
-                    WEBHOOK_SIGNATURE_HEADER: webhook_signature_header(body, secrets, int(time.time())),
+                    WEBHOOK_SIGNATURE_HEADER: webhook_signature_header(
+                        body, secrets, int(time.time())
+                    ),
                     WEBHOOK_EVENT_ID_HEADER: event["id"],
                 }
                 try:

@@ -87,9 +87,13 @@ def dossier_data(
         }
         roles = {r.value for r in info.plans_signed_by}
         if "ARCHITECTE" in roles:
-            data["architect"] = _professional(architect_order or f"ARC-{digits}-1", "BK200001", "Omar", "Alaoui")
+            data["architect"] = _professional(
+                architect_order or f"ARC-{digits}-1", "BK200001", "Omar", "Alaoui"
+            )
         if "IGT" in roles:
-            data["surveyor"] = _professional(surveyor_order or f"IGT-{digits}-1", "BK200002", "Nadia", "Tazi")
+            data["surveyor"] = _professional(
+                surveyor_order or f"IGT-{digits}-1", "BK200002", "Nadia", "Tazi"
+            )
         if info.family is ProcedureFamily.SUBDIVISION:
             data["project"] = {
                 "use": "INDIVIDUAL_HOUSING",
@@ -101,19 +105,33 @@ def dossier_data(
         elif info.family is ProcedureFamily.OCCUPANCY:
             pass
         elif info.family is ProcedureFamily.REFECTION:
-            data["project"] = {"use": "INDIVIDUAL_HOUSING", "description": "Réfection de la façade", "restoration": True}
+            data["project"] = {
+                "use": "INDIVIDUAL_HOUSING",
+                "description": "Réfection de la façade",
+                "restoration": True,
+            }
         elif info.family is ProcedureFamily.DEMOLITION:
-            data["project"] = {"use": "INDIVIDUAL_HOUSING", "description": "Démolition d'une construction vétuste"}
+            data["project"] = {
+                "use": "INDIVIDUAL_HOUSING",
+                "description": "Démolition d'une construction vétuste",
+            }
         else:
             data["project"] = {
                 "use": "INDIVIDUAL_HOUSING",
                 "description": "Maison individuelle R+1",
                 "covered_area": covered_area,
-                "levels": [{"name": "RDC", "floor_area": "120"}, {"name": "1er étage", "floor_area": "110"}],
+                "levels": [
+                    {"name": "RDC", "floor_area": "120"},
+                    {"name": "1er étage", "floor_area": "110"},
+                ],
                 "housing_units": 1,
             }
     else:
-        data["activity"] = {"label": "Épicerie", "premises_address": f"{n} avenue Hassan II", "premises_area": "40"}
+        data["activity"] = {
+            "label": "Épicerie",
+            "premises_address": f"{n} avenue Hassan II",
+            "premises_area": "40",
+        }
     data.update(overrides)
     return data
 
@@ -130,7 +148,8 @@ def piece_bytes(piece: PieceType | str, salt: str = "") -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -143,7 +162,9 @@ def piece_bytes(piece: PieceType | str, salt: str = "") -> bytes:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -153,5 +174,7 @@ def piece_files(kind: ProcedureKind | str, salt: str = "") -> list[tuple[PieceTy
     out = []
     for piece in info.required_pieces:
         data = piece_bytes(piece, salt)
-        out.append((piece, f"{piece.value.lower()}-{hashlib.sha256(data).hexdigest()[:6]}.pdf", data))
+        out.append(
+            (piece, f"{piece.value.lower()}-{hashlib.sha256(data).hexdigest()[:6]}.pdf", data)
+        )
     return out

@@ -40,10 +40,17 @@ class SandboxServer:
 
         self.sandbox.base_url = self.url
         config = uvicorn.Config(
-            build_app(self.sandbox), host=self.host, port=self.port, log_level="warning", access_log=False, lifespan="off"
+            build_app(self.sandbox),
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="rokhas-sandbox-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, name="rokhas-sandbox-http", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -52,7 +59,9 @@ class SandboxServer:
             if not self._thread.is_alive():
                 break
             time.sleep(0.02)
-        raise ConfigurationError(f"the sandbox server did not start on {self.url} within {timeout_s} s")
+        raise ConfigurationError(
+            f"the sandbox server did not start on {self.url} within {timeout_s} s"
+        )
 
     def stop(self) -> None:
         """Stop serving (waits for the thread)."""

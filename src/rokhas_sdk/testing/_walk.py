@@ -23,6 +23,7 @@ __all__ = ["DossierWalk", "PlatformWalker", "pay_with_cmi_simulator"]
 class _Reached(Exception):
     """The walk reached the state it was asked to stop at."""
 
+
 _FIELD = re.compile(r'name="([^"]+)" value="([^"]*)"')
 _ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 
@@ -40,7 +41,9 @@ class DossierWalk:
     steps: list[str] = field(default_factory=list)
 
 
-def pay_with_cmi_simulator(http: Any, redirect_url: str, *, pan: str = "4111111111111111") -> tuple[int, str]:
+def pay_with_cmi_simulator(
+    http: Any, redirect_url: str, *, pan: str = "4111111111111111"
+) -> tuple[int, str]:
     """Drive the CMI simulator pages like a browser: (requests made, result page title)."""
     page = http.get(redirect_url).text
     fields = {k: html.unescape(v) for k, v in _FIELD.findall(page)}
@@ -51,7 +54,16 @@ def pay_with_cmi_simulator(http: Any, redirect_url: str, *, pan: str = "41111111
     session = re.search(r'name="session" value="([^"]+)"', card)
     if session is None:
         raise AssertionError(f"the gateway refused the form: {card[:400]}")
-    done = http.post("/cmi/fim/confirm", data={"session": session.group(1), "pan": pan, "expiry": "12/30", "cvv": "123", "action": "pay"})
+    done = http.post(
+        "/cmi/fim/confirm",
+        data={
+            "session": session.group(1),
+            "pan": pan,
+            "expiry": "12/30",
+            "cvv": "123",
+            "action": "pay",
+        },
+    )
     title = re.search(r"<title>(.*?)</title>", done.text)
     return 3, title.group(1) if title else ""
 
@@ -83,7 +95,11 @@ class PlatformWalker:
         """The HTTP client of the seeded user of ``role`` (and commission ``body``)."""
         key = (role, body)
         if key not in self._clients:
-            token = self._tokens(role, commune=self.commune, body=body) if body else self._tokens(role, commune=self.commune)
+            token = (
+                self._tokens(role, commune=self.commune, body=body)
+                if body
+                else self._tokens(role, commune=self.commune)
+            )
             self._clients[key] = self._factory(token)
         return self._clients[key]
 
@@ -96,12 +112,22 @@ class PlatformWalker:
     def _ok(self, walk: DossierWalk, response: Any) -> Any:
         walk.requests += 1
         if self.check and response.status_code >= 400:
-            raise AssertionError(f"{response.request.method} {response.request.url.path} -> {response.status_code}: {response.text[:600]}")
+            raise AssertionError(
+                f"{response.request.method} {response.request.url.path} -> "
+                f"{response.status_code}: {response.text[:600]}"
+            )
         return response
 
-    def event(self, walk: DossierWalk, role: str, body: dict[str, Any], commission_body: str | None = None) -> Any:
+    def event(
+        self, walk: DossierWalk, role: str, body: dict[str, Any], commission_body: str | None = None
+    ) -> Any:
         """Post a procedure event as ``role``."""
-        r = self._ok(walk, self.client(role, commission_body).post(f"/v1/dossiers/{walk.dossier_id}/events", json=body))
+        r = self._ok(
+            walk,
+            self.client(role, commission_body).post(
+                f"/v1/dossiers/{walk.dossier_id}/events", json=body
+            ),
+        )
         walk.steps.append(body["event"])
         walk.state = r.json()["state_after"]
         if self._until is not None and walk.state == self._until:
@@ -110,7 +136,9 @@ class PlatformWalker:
 
     def walk(
         self,
-        kind: ProcedureKind | ProcedureFamily | str = ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET,
+        kind: ProcedureKind
+        | ProcedureFamily
+        | str = ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET,
         *,
         until: str | None = None,
         pay: bool = True,
@@ -125,7 +153,9 @@ class PlatformWalker:
         ``reads`` adds the GETs a portal makes between steps (realistic traffic).
         """
         self._until = until
-        walk = DossierWalk("-", ProcedureKind(FAMILY_KINDS[kind] if isinstance(kind, ProcedureFamily) else kind))
+        walk = DossierWalk(
+            "-", ProcedureKind(FAMILY_KINDS[kind] if isinstance(kind, ProcedureFamily) else kind)
+        )
         try:
             return self._walk(walk, pay=pay, decide=decide, download=download, reads=reads)
         except _Reached:
@@ -133,7 +163,9 @@ class PlatformWalker:
         finally:
             self._until = None
 
-    def _walk(self, walk: DossierWalk, *, pay: bool, decide: str, download: bool, reads: bool) -> DossierWalk:
+    def _walk(
+        self, walk: DossierWalk, *, pay: bool, decide: str, download: bool, reads: bool
+    ) -> DossierWalk:
         kind = walk.kind
         until = self._until
         from ..procedure import definition, kind_info
@@ -145,7 +177,15 @@ class PlatformWalker:
         walk.dossier_id = r.json()["id"]
         did = walk.dossier_id
         for t, name, data in piece_files(kind, salt=did):
-            self._ok(walk, app.post(f"/v1/dossiers/{did}/pieces", params={"type": t.value, "file_name": name}, content=data, headers={"content-type": "application/pdf"}))
+            self._ok(
+                walk,
+                app.post(
+                    f"/v1/dossiers/{did}/pieces",
+                    params={"type": t.value, "file_name": name},
+                    content=data,
+                    headers={"content-type": "application/pdf"},
+                ),
+            )
         if "sign_plans" in graph_events:
             for role in info.plans_signed_by:
                 self.event(walk, role.value, {"event": "sign_plans"})
@@ -162,16 +202,33 @@ class PlatformWalker:
         allowed = self._ok(walk, guichet.get(f"/v1/dossiers/{did}")).json()["allowed_events"]
         if "dispatch_to_commission" in allowed:
             self.event(walk, "GUICHET_AGENT", {"event": "dispatch_to_commission"})
-            self.event(walk, "GUICHET_AGENT", {"event": "schedule_commission", "session_at": "2026-01-05T10:00:00+01:00"})
+            self.event(
+                walk,
+                "GUICHET_AGENT",
+                {"event": "schedule_commission", "session_at": "2026-01-05T10:00:00+01:00"},
+            )
         elif "schedule_commission" in allowed:
-            self.event(walk, "GUICHET_AGENT", {"event": "schedule_commission", "session_at": "2026-01-05T10:00:00+01:00"})
+            self.event(
+                walk,
+                "GUICHET_AGENT",
+                {"event": "schedule_commission", "session_at": "2026-01-05T10:00:00+01:00"},
+            )
         if walk.state == "IN_COMMISSION":
             for body in ki.required_opinions:
                 self.event(
-                    walk, "COMMISSION_MEMBER",
-                    {"event": "record_opinion", "body": body, "member_name": "Membre", "opinion": "FAVORABLE"}, commission_body=body,
+                    walk,
+                    "COMMISSION_MEMBER",
+                    {
+                        "event": "record_opinion",
+                        "body": body,
+                        "member_name": "Membre",
+                        "opinion": "FAVORABLE",
+                    },
+                    commission_body=body,
                 )
-            self.event(walk, "GUICHET_AGENT", {"event": "conclude_commission", "opinion": "FAVORABLE"})
+            self.event(
+                walk, "GUICHET_AGENT", {"event": "conclude_commission", "opinion": "FAVORABLE"}
+            )
         if until == walk.state:
             return walk
         self.event(walk, "GUICHET_AGENT", {"event": "send_for_signature"})
@@ -181,10 +238,22 @@ class PlatformWalker:
             self._pay(walk)
         president = self.client("PRESIDENT_COMMUNE")
         if decide == "refused":
-            self.event(walk, "PRESIDENT_COMMUNE", {"event": "issue_decision", "decision": "refused", "reasons_fr": ["Non conforme au plan d'aménagement"]})
+            self.event(
+                walk,
+                "PRESIDENT_COMMUNE",
+                {
+                    "event": "issue_decision",
+                    "decision": "refused",
+                    "reasons_fr": ["Non conforme au plan d'aménagement"],
+                },
+            )
             return walk
         permit = self._permit_data(walk)
-        self.event(walk, "PRESIDENT_COMMUNE", {"event": "issue_decision", "decision": "granted", "permit": permit})
+        self.event(
+            walk,
+            "PRESIDENT_COMMUNE",
+            {"event": "issue_decision", "decision": "granted", "permit": permit},
+        )
         walk.permit_number = permit["number"]
         if reads:
             self._ok(walk, president.get(f"/v1/dossiers/{did}/permit"))
@@ -210,20 +279,32 @@ class PlatformWalker:
         walk.steps.append("pay")
         status = self._ok(walk, app.get(f"/v1/payments/{payment['id']}")).json()["status"]
         if self.check and status != "succeeded":
-            raise AssertionError(f"payment {payment['id']} is {status} after the simulator said {title!r}")
+            raise AssertionError(
+                f"payment {payment['id']} is {status} after the simulator said {title!r}"
+            )
 
     def _permit_data(self, walk: DossierWalk) -> dict[str, Any]:
         """The permit data a president's back-office sends with a grant."""
-        res = self._ok(walk, self.client("PRESIDENT_COMMUNE").get(f"/v1/dossiers/{walk.dossier_id}")).json()
+        res = self._ok(
+            walk, self.client("PRESIDENT_COMMUNE").get(f"/v1/dossiers/{walk.dossier_id}")
+        ).json()
         d = res["dossier"]
         from ..models import get_commune
 
         commune = get_commune(d["commune"])
         applicant = d["applicant"]
-        name = applicant["name"] if applicant["type"] == "legal" else f"{applicant['first_name']} {applicant['last_name']}"
+        name = (
+            applicant["name"]
+            if applicant["type"] == "legal"
+            else f"{applicant['first_name']} {applicant['last_name']}"
+        )
         ident = applicant.get("ice") or applicant.get("cin") or "-"
         kind = ProcedureKind(d["kind"])
-        address = (d.get("parcel") or {}).get("address") or (d.get("activity") or {}).get("premises_address") or commune.name_fr
+        address = (
+            (d.get("parcel") or {}).get("address")
+            or (d.get("activity") or {}).get("premises_address")
+            or commune.name_fr
+        )
         return {
             "number": f"P-{commune.code.replace('.', '')}-{walk.dossier_id[4:]}",
             "dossier_reference": d["reference"],
@@ -239,5 +320,9 @@ class PlatformWalker:
             "land_reference": (d.get("parcel") or {}).get("titre_foncier"),
             "architect_name": None,
             "issued_on": res["updated_at"][:10],
-            "signatory": {"name": "Karim Bennani", "title_fr": "Président du conseil communal", "title_ar": "رئيس المجلس الجماعي"},
+            "signatory": {
+                "name": "Karim Bennani",
+                "title_fr": "Président du conseil communal",
+                "title_ar": "رئيس المجلس الجماعي",
+            },
         }

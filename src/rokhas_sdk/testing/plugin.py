@@ -14,12 +14,14 @@ Fixtures (all prefixed ``rokhas_`` so they never shadow a project's own):
   what the law does on its own (tacit approvals);
 - ``rokhas_server``: the same sandbox over real HTTP on 127.0.0.1 (``.url``);
 - ``rokhas_pki``: the throw-away test PKI (session); ``rokhas_trust_root_pem``;
-- ``rokhas_dossier``: the dossier factory (``rokhas_dossier("URB_PERMIS_CONSTRUIRE_PETIT_PROJET")``);
+- ``rokhas_dossier``: the dossier factory
+  (``rokhas_dossier("URB_PERMIS_CONSTRUIRE_PETIT_PROJET")``);
 - ``rokhas_walker``: walks a dossier through its procedure (``.walk(kind, until=...)``);
 - ``rokhas_signed_permit_pdf``: bytes of a signed permit PDF (session).
 
 The ``rokhas_sandbox`` marker tunes the sandbox of one test:
-``@pytest.mark.rokhas_sandbox(start="2024-06-03T09:00:00+01:00", seed="mine", faults={"error_rate": 0.2})``.
+``@pytest.mark.rokhas_sandbox(start="2024-06-03T09:00:00+01:00", seed="mine",
+faults={"error_rate": 0.2})``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the plugin's marker (so ``--strict-markers`` accepts it)."""
     config.addinivalue_line(
         "markers",
-        "rokhas_sandbox(start=ISO, seed=str, faults=dict, frozen=bool): settings of the rokhas_sandbox fixture",
+        "rokhas_sandbox(start=ISO, seed=str, faults=dict, frozen=bool): settings of the "
+        "rokhas_sandbox fixture",
     )
 
 
@@ -64,7 +67,9 @@ def rokhas_trust_root_pem(_rokhas_signing: tuple[Callable[[bytes], bytes], bytes
 
 
 @pytest.fixture
-def rokhas_sandbox(request: pytest.FixtureRequest, _rokhas_signing: tuple[Callable[[bytes], bytes], bytes]) -> Iterator[Any]:
+def rokhas_sandbox(
+    request: pytest.FixtureRequest, _rokhas_signing: tuple[Callable[[bytes], bytes], bytes]
+) -> Iterator[Any]:
     """A fresh sandbox platform for one test (in memory, frozen clock, signing permits)."""
     from datetime import datetime
 
@@ -109,14 +114,26 @@ def rokhas_clock(rokhas_sandbox: Any) -> ClockControl:
 
 @pytest.fixture
 def rokhas_client_for(rokhas_sandbox: Any) -> Iterator[Callable[..., Any]]:
-    """``rokhas_client_for(role, commune=None, body=None, index=0)`` -> an in-process RokhasClient."""
+    """``rokhas_client_for(role, commune=None, body=None, index=0)``: a RokhasClient, in-process."""
     from ..client import RokhasClient
 
     made: list[Any] = []
 
-    def make(role: str = "PETITIONNAIRE", *, commune: str | None = None, body: str | None = None, index: int = 0) -> Any:
-        token = rokhas_sandbox.admin_token if role == "SANDBOX_ADMIN" else rokhas_sandbox.token_for(role, commune=commune, body=body, index=index)
-        client = RokhasClient(base_url=rokhas_sandbox.base_url, token=token, transport=rokhas_sandbox.transport())
+    def make(
+        role: str = "PETITIONNAIRE",
+        *,
+        commune: str | None = None,
+        body: str | None = None,
+        index: int = 0,
+    ) -> Any:
+        token = (
+            rokhas_sandbox.admin_token
+            if role == "SANDBOX_ADMIN"
+            else rokhas_sandbox.token_for(role, commune=commune, body=body, index=index)
+        )
+        client = RokhasClient(
+            base_url=rokhas_sandbox.base_url, token=token, transport=rokhas_sandbox.transport()
+        )
         made.append(client)
         return client
 
@@ -139,7 +156,9 @@ def rokhas_async_client(rokhas_sandbox: Any) -> Iterator[Any]:
     from ..client import AsyncRokhasClient
 
     client = AsyncRokhasClient(
-        base_url=rokhas_sandbox.base_url, token=rokhas_sandbox.token_for("PETITIONNAIRE"), transport=rokhas_sandbox.async_transport()
+        base_url=rokhas_sandbox.base_url,
+        token=rokhas_sandbox.token_for("PETITIONNAIRE"),
+        transport=rokhas_sandbox.async_transport(),
     )
     yield client
     asyncio.run(client.close())
@@ -156,7 +175,7 @@ def rokhas_server(rokhas_sandbox: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def rokhas_dossier() -> Callable[..., dict[str, Any]]:
-    """The dossier factory: ``rokhas_dossier(kind, commune=..., **overrides)`` -> createDossier body."""
+    """The dossier factory: ``rokhas_dossier(kind, commune=..., **overrides)`` -> a create body."""
     from ._factories import dossier_data
 
     return dossier_data
@@ -171,7 +190,9 @@ def rokhas_walker(rokhas_sandbox: Any) -> Iterator[Any]:
 
     def factory(token: str | None) -> httpx.Client:
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(transport=rokhas_sandbox.transport(), base_url=rokhas_sandbox.base_url, headers=headers)
+        return httpx.Client(
+            transport=rokhas_sandbox.transport(), base_url=rokhas_sandbox.base_url, headers=headers
+        )
 
     walker = PlatformWalker(factory, rokhas_sandbox.token_for)
     yield walker
@@ -198,7 +219,11 @@ def rokhas_signed_permit_pdf(_rokhas_signing: tuple[Callable[[bytes], bytes], by
             "object_ar": "بناء منزل فردي",
             "address": "12 rue des Orangers, Casablanca",
             "issued_on": "2026-03-02",
-            "signatory": {"name": "Karim Bennani", "title_fr": "Président du conseil communal", "title_ar": "رئيس المجلس الجماعي"},
+            "signatory": {
+                "name": "Karim Bennani",
+                "title_fr": "Président du conseil communal",
+                "title_ar": "رئيس المجلس الجماعي",
+            },
         }
     )
     signer, _ = _rokhas_signing
