@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+import rokhas_sdk.sandbox._routes as sandbox_routes
 from rokhas_sdk.api import OPERATIONS
 from rokhas_sdk.models import CommissionBody, Role
 from rokhas_sdk.procedure import definition
@@ -278,6 +279,7 @@ def test_event_by_role_matrix_follows_the_procedure_table(
                         "DELETE FROM journal WHERE dossier_id=? AND seq>?",
                         (did, restored["journal_len"]),
                     )
+                    sandbox_routes._MODELS.pop(did, None)
                     sb.procedure._cache.pop(did, None)  # type: ignore[attr-defined]
                     sb.procedure._clocks.pop(did, None)  # type: ignore[attr-defined]
                     continue

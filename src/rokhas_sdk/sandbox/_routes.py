@@ -222,8 +222,19 @@ def _journal(
     return line
 
 
+_MODELS: dict[str, tuple[int, Dossier]] = {}
+
+
 def _dossier_model(record: dict[str, Any]) -> Dossier:
-    return Dossier.model_validate(record["dossier"])
+    """The validated Dossier of a record, kept per version (validation is the costly part)."""
+    cached = _MODELS.get(record["id"])
+    if cached is not None and cached[0] == record["version"]:
+        return cached[1]
+    model = Dossier.model_validate(record["dossier"])
+    if len(_MODELS) > 20_000:
+        _MODELS.clear()
+    _MODELS[record["id"]] = (record["version"], model)
+    return model
 
 
 def _refresh(sb: Sandbox, record: dict[str, Any]) -> dict[str, Any]:
