@@ -22,5 +22,6 @@ if not any(ep.value == "rokhas_sdk.testing.plugin" for ep in entry_points(group=
         rokhas_server,
         rokhas_signed_permit_pdf,
         rokhas_trust_root_pem,
+        rokhas_trust_store,
         rokhas_walker,
     )

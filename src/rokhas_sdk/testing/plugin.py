@@ -13,7 +13,8 @@ Fixtures (all prefixed ``rokhas_`` so they never shadow a project's own):
 - ``rokhas_clock``: the sandbox's clock; ``rokhas_clock.advance(days=61)`` also applies
   what the law does on its own (tacit approvals);
 - ``rokhas_server``: the same sandbox over real HTTP on 127.0.0.1 (``.url``);
-- ``rokhas_pki``: the throw-away test PKI (session); ``rokhas_trust_root_pem``;
+- ``rokhas_pki``: the throw-away test PKI (session); ``rokhas_trust_root_pem`` and
+  ``rokhas_trust_store`` (its root, as PEM and as a ``signing.TrustStore``);
 - ``rokhas_dossier``: the dossier factory
   (``rokhas_dossier("URB_PERMIS_CONSTRUIRE_PETIT_PROJET")``);
 - ``rokhas_walker``: walks a dossier through its procedure (``.walk(kind, until=...)``);
@@ -64,6 +65,18 @@ def _rokhas_signing(rokhas_pki: Any) -> tuple[Callable[[bytes], bytes], bytes]:
 def rokhas_trust_root_pem(_rokhas_signing: tuple[Callable[[bytes], bytes], bytes]) -> bytes:
     """The PEM of the test PKI's root: verify the sandbox's permits against it."""
     return _rokhas_signing[1]
+
+
+@pytest.fixture(scope="session")
+def rokhas_trust_store(rokhas_trust_root_pem: bytes) -> Any:
+    """A ``signing.TrustStore`` holding the test root: ``verify_pdf(pdf, trust=rokhas_trust_store)``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from ..signing import TrustStore
+
+    roots = x509.load_pem_x509_certificates(rokhas_trust_root_pem)
+    return TrustStore([c.public_bytes(Encoding.DER) for c in roots])
 
 
 @pytest.fixture
