@@ -69,7 +69,7 @@ def rokhas_trust_root_pem(_rokhas_signing: tuple[Callable[[bytes], bytes], bytes
 
 @pytest.fixture(scope="session")
 def rokhas_trust_store(rokhas_trust_root_pem: bytes) -> Any:
-    """A ``signing.TrustStore`` holding the test root: ``verify_pdf(pdf, trust=rokhas_trust_store)``."""
+    """A ``signing.TrustStore`` of the test root: ``verify_pdf(pdf, trust=rokhas_trust_store)``."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
