@@ -273,7 +273,7 @@ def test_empty_journal_and_non_canonical_lines() -> None:
     lines = list(sample().lines)
     assert _mutate(lines[1]) == lines[1]  # the format is plain compact JSON, reproducible
     spaced = lines[1].replace(b'","', b'", "', 1)
-    assert isinstance(verify([lines[0], spaced, *lines[2:]]), JournalTampered)
+    assert isinstance(verify([lines[0], spaced, *lines[2:]]), JournalFormatError)
     # A line with valid hashes but unsorted data keys replays, yet verify() flags it.
     last = json.loads(lines[-1])
     data = b'{"reason":"x","fees_paid":true}'
