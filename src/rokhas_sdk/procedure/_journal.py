@@ -72,8 +72,14 @@ class JournalEntry:
     hash: str
 
 
+# Characters str.splitlines() treats as line breaks but JSON leaves raw: escaped, so a
+# journal read as text splits into the same lines as when read as bytes.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.translate(_LINE_BREAKS) if not text.isascii() else text
 
 
 def _line(
