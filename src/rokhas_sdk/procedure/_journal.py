@@ -12,8 +12,10 @@ Line format (UTF-8, one JSON object per line, keys in exactly this order, no spa
   so the lines form a hash chain. Line 0 (``event`` ``"open"``) names the procedure and
   has ``prev`` = 64 zeros.
 
-Because both hashes are taken over the bytes as written, checking them needs no
-re-serialisation: the replay hot path is ``json.loads`` + two SHA-256 + ``apply``.
+Because the hashes are taken over the bytes as written, checking them needs no
+re-serialisation: the replay hot path is ``json.loads`` + one SHA-256 + ``apply``.
+Replay checks the chain (which covers every byte, ``data`` included); :func:`verify`
+also checks each ``payload_hash`` and the canonical form.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +35,7 @@ from .._errors import InvalidInputError
 from ..models import ProcedureKind, Role
 from ._calendar import fixed
 from ._clocks import DEFAULT_POLICY, ClockPolicy
-from ._definitions import SIGNATURE_KEY, definition
+from ._definitions import SIGNATURE_KEY, ProcedureDefinition, Transition, definition
 from ._engine import _advance, _role, _transition, start
 from ._errors import (
     JournalDuplicateEntry,
@@ -43,15 +46,15 @@ from ._errors import (
     JournalTampered,
     TransitionRefused,
 )
-from ._state import EMPTY_CONTEXT, Context, ProcedureState
+from ._state import Context, ProcedureState
 
 __all__ = ["GENESIS", "Journal", "JournalEntry", "replay", "verify"]
 
 #: ``prev`` of the first line.
 GENESIS = "0" * 64
 _TAIL = len(',"hash":"') + 64 + len('"}')
-_HASH_KEY = b',"hash":"'
 _DATA_KEY = b',"data":'
+_ROLES: dict[str, Role] = {r.value: r for r in Role}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +72,14 @@ class JournalEntry:
     hash: str
 
 
+# Characters str.splitlines() treats as line breaks but JSON leaves raw: escaped, so a
+# journal read as text splits into the same lines as when read as bytes.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.translate(_LINE_BREAKS) if not text.isascii() else text
 
 
 def _line(
@@ -276,108 +285,148 @@ def _format(
     )
 
 
+def _error(
+    cls: type[JournalError], message: str, index: int, seq: int | None, kept: list[bytes]
+) -> JournalError:
+    return cls(message, index=index, seq=seq, valid_entries=tuple(kept))
+
+
+# Contexts parsed from ``data`` text, reused across entries and journals: the same few
+# payloads (an opinion, "fees paid"...) recur constantly, and a Context is immutable.
+_CONTEXTS: dict[str, Context] = {}
+
+#: The canonical layout of a line (see the module docstring).
+_LINE = re.compile(
+    r'\{"seq":(0|[1-9][0-9]{0,17}),"at":"([^"\\]{10,40})",'
+    r'"actor":"(?:[^"\\\x00-\x1f]|\\.)*",'
+    r'"role":"([A-Z_]{1,40})","event":"([a-z_]{1,40})",'
+    r'"payload_hash":"[0-9a-f]{64}","prev":"([0-9a-f]{64})",'
+    r'"data":(\{.*\}),"hash":"([0-9a-f]{64})"\}',
+    re.DOTALL,
+)
+_LAYOUT = (
+    "not in the journal layout "
+    '({"seq":..,"at":..,"actor":..,"role":..,"event":..,"payload_hash":..,"prev":..,'
+    '"data":{..},"hash":..})'
+)
+
+
 def _replay_into(journal: Journal, lines: Iterable[bytes | str]) -> None:
+    # ``journal._state`` follows every verified line, so a failure keeps the prefix.
+    _replay_lines(journal, lines, None, None, GENESIS, None)
+
+
+def _replay_lines(
+    journal: Journal,
+    lines: Iterable[bytes | str],
+    d: ProcedureDefinition | None,
+    state: ProcedureState | None,
+    prev_hash: str,
+    prev_at: dt.datetime | None,
+) -> ProcedureState:
     sha256 = hashlib.sha256
     compare = hmac.compare_digest
-    loads = json.loads
+    match = _LINE.fullmatch
     fromiso = dt.datetime.fromisoformat
-    from_dict = Context.from_dict
+    roles = _ROLES
     policy = journal.policy
-    state: ProcedureState | None = None
-    d = None
-    prev_hash = GENESIS
-    prev_at: dt.datetime | None = None
     hashes = journal._hashes
     kept = journal._lines
+    tail = _TAIL
+    transitions: dict[tuple[str, str], Transition] = d.transitions if d is not None else {}
+    # The hot path of bench/procedure.py. One regular expression checks the canonical
+    # layout and extracts the fields (no general JSON parse: ``data`` is parsed only
+    # the first time its exact text is seen); one SHA-256 checks the chain; guards
+    # and clocks run only where a transition has them.
     for index, raw in enumerate(lines):
-        line = raw.encode() if isinstance(raw, str) else bytes(raw)
-        line = line.rstrip(b"\r\n")
-        if not line:
-            raise _format(index, "empty line", journal=journal)
-        if len(line) <= _TAIL or line[-_TAIL : -_TAIL + 9] != _HASH_KEY or not line.endswith(b'"}'):
-            raise _format(index, "the line does not end with its hash field", journal=journal)
+        line = raw if type(raw) is bytes else (raw.encode() if isinstance(raw, str) else bytes(raw))
+        if not line.endswith(b'"}'):
+            line = line.rstrip(b"\r\n")
         try:
-            obj = loads(line)
-            seq = obj["seq"]
-            claimed = obj["hash"]
-            event = obj["event"]
-        except (ValueError, KeyError, TypeError):
-            raise _format(
-                index, "not a JSON object with seq, event and hash", journal=journal
-            ) from None
-        if type(seq) is not int:
-            raise _format(index, "seq is not an integer", journal=journal)
+            text = line.decode()
+        except UnicodeDecodeError:
+            raise _format(index, "not UTF-8", journal=journal) from None
+        m = match(text)
+        if m is None:
+            what = "empty line" if not line else _LAYOUT
+            raise _format(index, what, journal=journal)
+        seq_text, at_text, role, event, prev, data_text, claimed = m.groups()
+        seq = int(seq_text)
         if seq != index:
-            if 0 <= seq < index and compare(hashes[seq], claimed):
-                raise JournalDuplicateEntry(
+            if seq < index and compare(hashes[seq], claimed):
+                raise _error(
+                    JournalDuplicateEntry,
                     f"journal line {index + 1} duplicates entry {seq} (line {seq + 1})",
-                    index=index,
-                    seq=seq,
-                    valid_entries=tuple(kept),
+                    index,
+                    seq,
+                    kept,
                 )
-            raise JournalOutOfOrder(
-                f"journal line {index + 1} carries seq {seq} where seq {index} was expected"
-                + (f" (entries {index}..{seq - 1} are missing)" if seq > index else ""),
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+            gap = f" (entries {index}..{seq - 1} are missing)" if seq > index else ""
+            raise _error(
+                JournalOutOfOrder,
+                f"journal line {index + 1} carries seq {seq} where seq {index} was expected{gap}",
+                index,
+                seq,
+                kept,
             )
-        body = line[:-_TAIL]
-        if not compare(sha256(body).hexdigest(), claimed):
-            raise JournalTampered(
+        if not compare(sha256(line[: len(line) - tail]).hexdigest(), claimed):
+            raise _error(
+                JournalTampered,
                 f"journal entry {seq} (line {index + 1}) was altered: "
                 "its hash does not match its content",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+                index,
+                seq,
+                kept,
             )
-        if obj.get("prev") != prev_hash:
-            raise JournalTampered(
+        if prev != prev_hash:
+            raise _error(
+                JournalTampered,
                 f"journal entry {seq} (line {index + 1}) does not link to entry {seq - 1}: "
                 "an entry was removed, replaced or reordered",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
-            )
-        cut = body.find(_DATA_KEY)
-        if cut < 0 or not compare(sha256(body[cut + 8 :]).hexdigest(), obj.get("payload_hash", "")):
-            raise JournalTampered(
-                f"journal entry {seq} (line {index + 1}): payload_hash does not match data",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+                index,
+                seq,
+                kept,
             )
         try:
-            at = fromiso(obj["at"])
-            role = obj["role"]
-            data = obj["data"]
-        except (KeyError, TypeError, ValueError):
-            raise _format(index, "bad at, role or data", seq, journal) from None
+            at = fromiso(at_text)
+        except ValueError:
+            raise _format(index, f"bad time {at_text!r}", seq, journal) from None
         if at.tzinfo is None:
             raise _format(index, "time without offset", seq, journal)
         if prev_at is not None and at < prev_at:
-            raise JournalOutOfOrder(
-                f"journal entry {seq} (line {index + 1}) is dated {obj['at']}, "
+            raise _error(
+                JournalOutOfOrder,
+                f"journal entry {seq} (line {index + 1}) is dated {at_text}, "
                 f"before entry {seq - 1}",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+                index,
+                seq,
+                kept,
             )
         try:
-            if index == 0:
-                if event != "open" or not isinstance(data, dict):
+            if index:
+                assert state is not None
+                assert d is not None
+                ctx = _CONTEXTS.get(data_text) or _parse_context(data_text)
+                role_ = roles.get(role)
+                if role_ is None:
+                    raise _format(index, f"unknown role {role!r}", seq, journal)
+                t = transitions.get((state.state, event))
+                if t is None or t.guards or role_ not in t.roles:
+                    # Anything but a plain allowed step: the full check (and its refusal).
+                    t = _transition(d, state, event, role_, at, ctx, policy)
+                state = _advance(state, t, at, ctx)
+            else:
+                data = _json_object(data_text)
+                if event != "open":
                     raise _format(index, "line 0 must be the 'open' entry", seq, journal)
                 which = data.get("kind") or data.get("graph")
-                if which is None or (data.get("kind") is None and which != SIGNATURE_KEY):
+                if not isinstance(which, str) or (
+                    data.get("kind") is None and which != SIGNATURE_KEY
+                ):
                     raise _format(index, "the 'open' entry names no kind", seq, journal)
                 state = start(which, at=at)
                 d = definition(state.kind if state.kind is not None else state.graph)
-            else:
-                assert state is not None
-                assert d is not None
-                ctx = from_dict(data) if data else EMPTY_CONTEXT
-                t = _transition(d, state, event, _role(role), at, ctx, policy)
-                state = _advance(state, t, at, ctx)
+                transitions = d.transitions
         except TransitionRefused as refusal:
             raise JournalEventRefused(
                 f"journal entry {seq} (line {index + 1}): {refusal.message}",
@@ -392,11 +441,30 @@ def _replay_into(journal: Journal, lines: Iterable[bytes | str]) -> None:
             raise _format(index, exc.message, seq, journal) from None
         kept.append(line)
         hashes.append(claimed)
+        journal._state = state
         prev_hash = claimed
         prev_at = at
-        journal._state = state
     if state is None:
         raise _format(0, "the journal is empty")
+    return state
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise InvalidInputError("data is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise InvalidInputError("data is not a JSON object")
+    return value
+
+
+def _parse_context(data_text: str) -> Context:
+    ctx = Context.from_dict(_json_object(data_text))
+    if len(_CONTEXTS) > 4096:
+        _CONTEXTS.clear()
+    _CONTEXTS[data_text] = ctx
+    return ctx
 
 
 def replay(lines: Iterable[bytes | str], *, policy: ClockPolicy | None = None) -> ProcedureState:
@@ -409,8 +477,10 @@ def verify(
 ) -> JournalError | None:
     """The first problem of a journal (verification + replay), or ``None`` when sound.
 
-    Besides what replay checks, this also requires every line to be in canonical form
-    (the exact bytes :class:`Journal` writes).
+    Besides what replay checks (hash chain, sequence, time order, every event accepted
+    by the engine), this also checks each ``payload_hash`` against its ``data`` and
+    requires every line to be in canonical form (the exact bytes :class:`Journal`
+    writes).
     """
     materialised = [ln.encode() if isinstance(ln, str) else bytes(ln) for ln in lines]
     journal = Journal.from_lines(materialised, policy=policy, on_error="truncate")
@@ -418,7 +488,24 @@ def verify(
         return journal.problem
     for index, line in enumerate(materialised):
         line = line.rstrip(b"\r\n")
-        obj = json.loads(line)
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return JournalFormatError(
+                f"journal line {index + 1} is not valid JSON",
+                index=index,
+                valid_entries=tuple(materialised[:index]),
+            )
+        data_bytes = line[line.find(_DATA_KEY) + 8 : len(line) - _TAIL]
+        if not hmac.compare_digest(
+            hashlib.sha256(data_bytes).hexdigest(), str(obj.get("payload_hash", ""))
+        ):
+            return JournalTampered(
+                f"journal entry {obj['seq']} (line {index + 1}): payload_hash does not match data",
+                index=index,
+                seq=obj["seq"],
+                valid_entries=tuple(materialised[:index]),
+            )
         expected = _line(
             obj["seq"],
             dt.datetime.fromisoformat(obj["at"]),
