@@ -109,8 +109,8 @@ def test_our_signatures_verify_and_pdfsig_agrees(
     theirs = {s.get("Signature Field Name"): s for s in _pdfsig(path)}
     for sig in entry["signatures"]:
         other = theirs[sig["field"]]
-        if other.get("Signature Type") == "ETSI.RFC3161":
-            continue  # a document timestamp: poppler 22 cannot judge it
+        if other.get("Signature Type") in ("ETSI.RFC3161", "unknown"):
+            continue  # a document timestamp: poppler 22 reports "unknown" type, no verdict
         assert (sig["integrity"] == "intact") == (
             other.get("Signature Validation") == "Signature is Valid."
         )
