@@ -202,6 +202,7 @@ def test_token_commands_against_softhsm(
     code, out, err = _run([*args, "--json"], capsys)
     assert code == 0, err
     assert json.loads(out)["signer"] == "Karim BENNANI"
+    assert pdfsig(tmp_path / "o.pdf")[0].valid
 
 
 def test_token_subprocess_uses_its_softhsm_conf(token: Token) -> None:
