@@ -69,12 +69,16 @@ def test_every_tutorial_is_covered() -> None:
             assert (ROOT / where).is_file(), f"{name} is said to run in {where}, which is missing"
 
 
-@pytest.mark.parametrize("path", [p for p in tutorials() if p.name not in RUN_ELSEWHERE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in tutorials() if p.name not in RUN_ELSEWHERE], ids=lambda p: p.name
+)
 def test_tutorial_code_runs(path: Path, tmp_path: Path) -> None:
     run, skipped = blocks_of(path)
     assert run, f"{path.name} has no python block"
     for line, reason in skipped:
-        assert reason, f"{path.name}:{line}: a skipped block must say why (<!-- docs-test: skip REASON -->)"
+        assert reason, (
+            f"{path.name}:{line}: a skipped block must say why (<!-- docs-test: skip REASON -->)"
+        )
     out = subprocess.run(
         [sys.executable, "-c", RUNNER, json.dumps(run)],
         cwd=tmp_path,
@@ -89,7 +93,10 @@ def test_tutorial_code_runs(path: Path, tmp_path: Path) -> None:
 
 
 def test_skip_markers_are_read(tmp_path: Path) -> None:
-    sample = "text\n<!-- docs-test: skip needs a token -->\n```python\nraise SystemExit(1)\n```\n```python\nx = 1\n```\n"
+    sample = (
+        "text\n<!-- docs-test: skip needs a token -->\n"
+        "```python\nraise SystemExit(1)\n```\n```python\nx = 1\n```\n"
+    )
     tmp = tmp_path / "sample.md"
     tmp.write_text(sample, encoding="utf-8")
     run, skipped = blocks_of(tmp)
