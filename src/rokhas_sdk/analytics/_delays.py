@@ -204,13 +204,13 @@ def dossier_delays(
         restart = pl.max_horizontal("filed_at", pl.col("_restart").fill_null(pl.col("filed_at")))
         counted = _count(_local_date(restart), pl.col("_dd"), r, years)
         paused_days = raw - counted
+    # Quarter labels from a small lookup of the quarters present, not a string built per row.
+    qkey = pl.col("_dd").dt.year().cast(pl.Int32) * 10 + pl.col("_dd").dt.quarter().cast(pl.Int32)
+    keys = per.select(qkey.unique().drop_nulls())[:, 0].to_list()
+    labels = {k: f"{k // 10}Q{k % 10}" for k in keys}
     out = per.lazy().with_columns(
         pl.when(decided_ok)
-        .then(
-            pl.col("_dd").dt.year().cast(pl.String)
-            + "Q"
-            + pl.col("_dd").dt.quarter().cast(pl.String)
-        )
+        .then(qkey.replace_strict(labels, default=None, return_dtype=pl.String))
         .alias("quarter"),
         pl.when(decided_ok).then(raw).cast(pl.Int64).alias("raw_days"),
         pl.when(decided_ok).then(paused_days).cast(pl.Int64).alias("paused_days"),
