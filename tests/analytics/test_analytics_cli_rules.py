@@ -196,7 +196,8 @@ def test_ranking_of_a_folder_of_journals(
         main(["ranking", str(folder), "--communes", str(tmp_path / "communes.csv"), "--json"]) == 0
     )
     doc = json.loads(capsys.readouterr().out)
-    assert doc["quarter"] == "2026Q3" and doc["decided_in_quarter"] == 3
+    assert doc["quarter"] == "2026Q3"
+    assert doc["decided_in_quarter"] == 3
     assert {r["commune"] for r in doc["best"]["petit_mean_days"]} == {"A", "B"}
     assert doc["best"]["petit_mean_days"][0]["value"] == 8.0  # 12 days less a 4-day pause
     assert main(["ranking", str(folder)]) == 2
