@@ -516,8 +516,18 @@ class SigningSession:
         )
         pdf = render_stamp_pdf(text, now)
         qr = f"ROKHAS|{ref}|sha256:{digest}"
+        from pyhanko.pdf_utils import layout
+
         return StaticStampStyle(
-            background=stamp_content(pdf, qr), border_width=0, background_opacity=1.0
+            background=stamp_content(pdf, qr),
+            border_width=0,
+            background_opacity=1.0,
+            # the stamp is drawn at the field's size: no margin, so it fills the box
+            background_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MID,
+                y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins.uniform(0),  # type: ignore[no-untyped-call]
+            ),
         )
 
     @staticmethod
