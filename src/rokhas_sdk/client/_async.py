@@ -147,6 +147,9 @@ class AsyncRokhasClient:
         self._owns_http = owns
         self._token = box
         self._sleep = sleep
+        # A derived client keeps its origin alive, so the connections it borrows are not
+        # closed under it when the origin is garbage-collected.
+        self._origin: AsyncRokhasClient | None = None
         self._base_headers = _base.base_headers(config)
         self.dossiers = Dossiers(self)
         self.pieces = Pieces(self)
@@ -187,6 +190,7 @@ class AsyncRokhasClient:
         box = TokenBox(config.token) if "token" in changes else self._token
         clone = AsyncRokhasClient.__new__(AsyncRokhasClient)
         clone._setup(config, self._http, False, box, self._sleep)
+        clone._origin = self._origin or self
         return clone
 
     async def close(self) -> None:

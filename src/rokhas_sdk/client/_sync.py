@@ -143,6 +143,9 @@ class RokhasClient:
         self._owns_http = owns
         self._token = box
         self._sleep = sleep
+        # A derived client keeps its origin alive, so the connections it borrows are not
+        # closed under it when the origin is garbage-collected.
+        self._origin: RokhasClient | None = None
         self._base_headers = _base.base_headers(config)
         self.dossiers = Dossiers(self)
         self.pieces = Pieces(self)
@@ -183,11 +186,18 @@ class RokhasClient:
         box = TokenBox(config.token) if "token" in changes else self._token
         clone = RokhasClient.__new__(RokhasClient)
         clone._setup(config, self._http, False, box, self._sleep)
+        clone._origin = self._origin or self
         return clone
 
     def close(self) -> None:
         """Close the connections (unless the httpx client was passed in)."""
         if self._owns_http:
+            self._http.close()
+
+    def __del__(self) -> None:
+        # Close owned connections on garbage collection too (a client left unclosed
+        # would otherwise leak its sockets).
+        if getattr(self, "_owns_http", False) and not self._http.is_closed:
             self._http.close()
 
     def __enter__(self) -> RokhasClient:
