@@ -119,5 +119,3 @@ def require_extra(module: str, extra: str) -> ConfigurationError:
         f"install it with: pip install 'rokhas-sdk[{extra}]'",
         code="missing_extra",
     )
-
-

@@ -64,7 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return handler(args)
-    except (InvalidInputError, NotFoundError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except (
+        InvalidInputError,
+        NotFoundError,
+        FileNotFoundError,
+        IsADirectoryError,
+        PermissionError,
+    ) as exc:
         sys.stderr.write(f"rokhas: error: {exc}\n")
         return EXIT_USAGE
     except RokhasError as exc:

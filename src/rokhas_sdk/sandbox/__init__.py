@@ -1,1 +1,78 @@
-"""rokhas_sdk.sandbox (see design.md §2)."""
+"""A platform to talk to: the reference server of the ``rokhas_sdk.api`` contract.
+
+The sandbox enforces the real rules (``procedure`` for what may happen and when,
+``payments`` for what is owed and the CMI protocol, ``documents`` and ``signing`` for
+the permit), with seeded communes, users per role and their tokens, an advanceable
+clock, signed webhooks, a CMI-like payment page and fault injection.
+
+>>> from rokhas_sdk.sandbox import Sandbox                     # doctest: +SKIP
+>>> sb = Sandbox()                                             # in memory  # doctest: +SKIP
+>>> import httpx                                               # doctest: +SKIP
+>>> http = httpx.Client(transport=sb.transport(), base_url=sb.base_url)  # doctest: +SKIP
+
+Run it over HTTP with ``rokhas sandbox serve --host 127.0.0.1 --port 8000 [--db FILE]``.
+Names are loaded lazily: importing this package does not import starlette or httpx.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._asgi import build_app as build_app
+    from ._asgi import serve as serve
+    from ._authz import authorization_matrix as authorization_matrix
+    from ._clock import SandboxClock as SandboxClock
+    from ._core import PermitSigner as PermitSigner
+    from ._core import Sandbox as Sandbox
+    from ._errors import SandboxConfigurationError as SandboxConfigurationError
+    from ._errors import SandboxError as SandboxError
+    from ._faults import FaultSettings as FaultSettings
+    from ._transport import AsyncSandboxTransport as AsyncSandboxTransport
+    from ._transport import SandboxTransport as SandboxTransport
+    from ._users import SandboxUser as SandboxUser
+
+__all__ = [
+    "AsyncSandboxTransport",
+    "FaultSettings",
+    "PermitSigner",
+    "Sandbox",
+    "SandboxClock",
+    "SandboxConfigurationError",
+    "SandboxError",
+    "SandboxTransport",
+    "SandboxUser",
+    "authorization_matrix",
+    "build_app",
+    "serve",
+]
+
+_WHERE = {
+    "AsyncSandboxTransport": "_transport",
+    "SandboxTransport": "_transport",
+    "FaultSettings": "_faults",
+    "PermitSigner": "_core",
+    "Sandbox": "_core",
+    "SandboxClock": "_clock",
+    "SandboxConfigurationError": "_errors",
+    "SandboxError": "_errors",
+    "SandboxUser": "_users",
+    "authorization_matrix": "_authz",
+    "build_app": "_asgi",
+    "serve": "_asgi",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rokhas_sdk.sandbox' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,1 +1,61 @@
-"""rokhas_sdk.testing (see design.md §2)."""
+"""What downstream test suites need: a sandbox platform, factories, a test PKI.
+
+The pytest plugin (:mod:`rokhas_sdk.testing.plugin`, registered through the ``pytest11``
+entry point) gives fixtures; this package gives the same pieces to any test runner:
+
+- :func:`dossier_data`, :func:`make_dossier`, :func:`piece_files`: valid dossiers of
+  every procedure family and their pieces;
+- :class:`SandboxServer`: the sandbox over real HTTP on 127.0.0.1, in a thread;
+- :func:`sandbox_signing`: a permit signer and its trust root from a throw-away PKI;
+- :mod:`rokhas_sdk.testing.pki`: the test PKI itself.
+
+Names load lazily: importing this package imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._factories import FAMILY_KINDS as FAMILY_KINDS
+    from ._factories import dossier_data as dossier_data
+    from ._factories import make_dossier as make_dossier
+    from ._factories import piece_bytes as piece_bytes
+    from ._factories import piece_files as piece_files
+    from ._server import SandboxServer as SandboxServer
+    from ._signing import sandbox_signing as sandbox_signing
+
+__all__ = [
+    "FAMILY_KINDS",
+    "SandboxServer",
+    "dossier_data",
+    "make_dossier",
+    "piece_bytes",
+    "piece_files",
+    "sandbox_signing",
+]
+
+_WHERE = {
+    "FAMILY_KINDS": "_factories",
+    "dossier_data": "_factories",
+    "make_dossier": "_factories",
+    "piece_bytes": "_factories",
+    "piece_files": "_factories",
+    "SandboxServer": "_server",
+    "sandbox_signing": "_signing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rokhas_sdk.testing' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

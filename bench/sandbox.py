@@ -1,0 +1,204 @@
+"""Replay one national day of Rokhas traffic through the sandbox's HTTP server.
+
+About 1,250 dossiers go through their full procedure (draft, pieces, plan signatures,
+filing, receipt, commission and opinions, fees paid through the CMI simulator pages,
+decision, permit read and its signed PDF downloaded), about 40,000 requests, sent by
+concurrent portal threads to ``rokhas sandbox serve`` on 127.0.0.1 (a separate process,
+SQLite WAL on disk). The baseline is a minimal endpoint (``GET /_sandbox/ping``) of the
+same server stack (uvicorn + Starlette) hit by the same clients in the same run.
+
+Prints one JSON line. ``ROKHAS_BENCH_DOSSIERS`` scales the day (default 1250).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from rokhas_sdk.models import ProcedureKind
+from rokhas_sdk.sandbox._users import seed_users
+from rokhas_sdk.testing._walk import PlatformWalker
+
+SEED = "bench"
+# A day's mix of procedures (illustrative shares; Rokhas publishes yearly totals only).
+MIX = (
+    (ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET, 52),
+    (ProcedureKind.URB_PERMIS_CONSTRUIRE_GRAND_PROJET, 6),
+    (ProcedureKind.ECO_ACTIVITE_COURANTE, 18),
+    (ProcedureKind.URB_PERMIS_REFECTION, 6),
+    (ProcedureKind.URB_PERMIS_HABITER, 7),
+    (ProcedureKind.URB_PERMIS_DEMOLITION, 3),
+    (ProcedureKind.URB_AUTORISATION_LOTIR, 3),
+    (ProcedureKind.URB_PERMIS_REGULARISATION, 2),
+    (ProcedureKind.ECO_SIMPLE_DECLARATION, 3),
+)
+THREADS = 6
+
+
+def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    cmd = [
+        sys.executable,
+        "-m",
+        "rokhas_sdk",
+        "sandbox",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--sync",
+        "NORMAL",
+        "--seed",
+        SEED,
+        "--clock",
+        "2024-06-03T09:00:00+01:00",
+        "--frozen-clock",
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"sandbox server exited: {proc.stderr.read().decode() if proc.stderr else ''}"
+            )
+    proc.kill()
+    raise RuntimeError("sandbox server did not start within 120 s")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ping(url: str, total: int) -> float:
+    """Requests per second on the minimal endpoint, THREADS clients."""
+    per = total // THREADS
+
+    def run() -> None:
+        with httpx.Client(base_url=url) as c:
+            for _ in range(per):
+                c.get("/_sandbox/ping")
+
+    ts = [threading.Thread(target=run) for _ in range(THREADS)]
+    t = time.perf_counter()
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
+    return per * THREADS / (time.perf_counter() - t)
+
+
+def _replay(url: str, kinds: list[ProcedureKind]) -> tuple[int, float, list[float]]:
+    users = seed_users(SEED)
+
+    def token(role: str, *, commune: str = "141.01.01", body: str | None = None) -> str:
+        return users.find(role, commune=commune, body=body).token.get_secret_value()
+
+    counts: list[int] = []
+    lock = threading.Lock()
+    queue = list(enumerate(kinds))
+    walk_times: list[float] = []
+    errors: list[str] = []
+
+    def worker(commune: str) -> None:
+        w = PlatformWalker(
+            lambda tok: httpx.Client(
+                base_url=url, headers={"authorization": f"Bearer {tok}"} if tok else {}, timeout=60
+            ),
+            token,
+            commune=commune,
+        )
+        n = 0
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        break
+                    _, kind = queue.pop()
+                t0 = time.perf_counter()
+                try:
+                    n += w.walk(kind).requests
+                except AssertionError as exc:
+                    errors.append(str(exc)[:300])
+                walk_times.append(time.perf_counter() - t0)
+        finally:
+            w.close()
+            with lock:
+                counts.append(n)
+
+    communes = ["141.01.01", "421.01.01", "351.01.01"]
+    ts = [threading.Thread(target=worker, args=(communes[i % 3],)) for i in range(THREADS)]
+    t = time.perf_counter()
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
+    elapsed = time.perf_counter() - t
+    if errors:
+        raise RuntimeError(f"{len(errors)} walks failed, first: {errors[0]}")
+    return sum(counts), elapsed, walk_times
+
+
+def main() -> None:
+    n = int(os.environ.get("ROKHAS_BENCH_DOSSIERS", "1250"))
+    rng = random.Random(1250)
+    population = [k for k, w in MIX for _ in range(w)]
+    kinds = [rng.choice(population) for _ in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        port = _free_port()
+        proc = _start_server(Path(tmp) / "bench.sqlite", port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            # Warm up both paths (first signature, schedule loading) outside the timings.
+            _replay(url, [ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET] * THREADS)
+            _ping(url, 600)
+            baseline = _ping(url, 6000)
+            requests, elapsed, walks = _replay(url, kinds)
+            baseline_after = _ping(url, 6000)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    rps = requests / elapsed
+    ping = statistics.median([baseline, baseline_after])
+    print(
+        json.dumps(
+            {
+                "bench": "sandbox",
+                "dossiers": n,
+                "requests": requests,
+                "seconds": round(elapsed, 2),
+                "requests_per_second": round(rps, 1),
+                "baseline_ping_rps": round(ping, 1),
+                "ratio_vs_minimal_endpoint": round(rps / ping, 3),
+                "median_walk_seconds": round(statistics.median(walks), 3),
+                "client_threads": THREADS,
+                "target_seconds": 60,
+                "within_target": elapsed < 60,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

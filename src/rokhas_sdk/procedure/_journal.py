@@ -1,0 +1,498 @@
+"""The tamper-evident journal: JSON Lines, one event per line, each linked to the previous.
+
+Line format (UTF-8, one JSON object per line, keys in exactly this order, no spaces)::
+
+    {"seq":1,"at":"2026-03-02T10:00:00+01:00","actor":"arch-17","role":"ARCHITECTE",
+     "event":"sign_plans","payload_hash":"<sha256 of data>","prev":"<hash of line 0>",
+     "data":{...},"hash":"<sha256 of this line up to ,"hash">"}
+
+- ``data`` is the event's :class:`Context` (keys sorted, compact); ``payload_hash`` is
+  the SHA-256 of its exact bytes.
+- ``hash`` is the SHA-256 of the line's bytes before ``,"hash":"``; it covers ``prev``,
+  so the lines form a hash chain. Line 0 (``event`` ``"open"``) names the procedure and
+  has ``prev`` = 64 zeros.
+
+Because the hashes are taken over the bytes as written, checking them needs no
+re-serialisation: the replay hot path is ``json.loads`` + one SHA-256 + ``apply``.
+Replay checks the chain (which covers every byte, ``data`` included); :func:`verify`
+also checks each ``payload_hash`` and the canonical form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .._errors import InvalidInputError
+from ..models import ProcedureKind, Role
+from ._calendar import fixed
+from ._clocks import DEFAULT_POLICY, ClockPolicy
+from ._definitions import SIGNATURE_KEY, ProcedureDefinition, definition
+from ._engine import _advance, _role, _transition, start
+from ._errors import (
+    JournalDuplicateEntry,
+    JournalError,
+    JournalEventRefused,
+    JournalFormatError,
+    JournalOutOfOrder,
+    JournalTampered,
+    TransitionRefused,
+)
+from ._state import EMPTY_CONTEXT, Context, ProcedureState
+
+__all__ = ["GENESIS", "Journal", "JournalEntry", "replay", "verify"]
+
+#: ``prev`` of the first line.
+GENESIS = "0" * 64
+_TAIL = len(',"hash":"') + 64 + len('"}')
+_HASH_KEY = b',"hash":"'
+_DATA_KEY = b',"data":'
+_DECODER = json.JSONDecoder()
+_ROLES: dict[str, Role] = {r.value: r for r in Role}
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One parsed journal line."""
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    role: str
+    event: str
+    data: dict[str, Any]
+    payload_hash: str
+    prev: str
+    hash: str
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _line(
+    seq: int, at: dt.datetime, actor: str, role: str, event: str, data: Mapping[str, Any], prev: str
+) -> bytes:
+    data_json = _canon(data)
+    payload_hash = hashlib.sha256(data_json.encode()).hexdigest()
+    body = (
+        f'{{"seq":{seq},"at":{_canon(at.isoformat())},"actor":{_canon(actor)},'
+        f'"role":{_canon(role)},"event":{_canon(event)},"payload_hash":"{payload_hash}",'
+        f'"prev":"{prev}","data":{data_json}'
+    ).encode()
+    return body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
+
+
+def _as_local(at: dt.datetime) -> dt.datetime:
+    return fixed(at)
+
+
+class Journal:
+    """An append-only, hash-chained record of one procedure's events.
+
+    Build one with :meth:`open`, add events with :meth:`record` (which applies the
+    event first: a refused event is never written), persist with :meth:`save`, and read
+    back with :meth:`load` / :meth:`from_lines` (which verify every link and replay).
+
+    Example (``t0``, ``t1`` aware datetimes)::
+
+        j = Journal.open(ProcedureKind.URB_PERMIS_REFECTION, at=t0, actor="guichet-1")
+        j.record("submit", role=Role.PETITIONNAIRE, actor="CIN:AB1", at=t1)
+    """
+
+    __slots__ = ("_hashes", "_lines", "_state", "policy", "problem")
+
+    def __init__(self, *, policy: ClockPolicy | None = None) -> None:
+        self._lines: list[bytes] = []
+        self._hashes: list[str] = []
+        self._state: ProcedureState | None = None
+        self.policy = policy or DEFAULT_POLICY
+        #: The error that cut a journal read with ``on_error="truncate"``, else ``None``.
+        self.problem: JournalError | None = None
+
+    # --- building -------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        which: ProcedureKind | str,
+        *,
+        at: dt.datetime,
+        actor: str,
+        role: Role | str = Role.SYSTEM,
+        dossier: str | None = None,
+        policy: ClockPolicy | None = None,
+    ) -> Journal:
+        """A new journal whose line 0 opens a procedure of kind ``which``.
+
+        ``which`` is a :class:`ProcedureKind` or ``"signature_key"``; ``dossier`` an
+        optional reference stored in line 0.
+        """
+        journal = cls(policy=policy)
+        state = start(which, at=at)
+        data: dict[str, Any] = {"graph": state.graph}
+        if state.kind is not None:
+            data["kind"] = state.kind.value
+        if dossier is not None:
+            data["dossier"] = str(dossier)
+        line = _line(0, _as_local(at), str(actor), _role(role).value, "open", data, GENESIS)
+        journal._push(line, state)
+        return journal
+
+    def _push(self, line: bytes, state: ProcedureState) -> None:
+        self._lines.append(line)
+        self._hashes.append(line[-66:-2].decode())
+        self._state = state
+
+    def record(
+        self,
+        event: str,
+        *,
+        role: Role | str,
+        actor: str,
+        at: dt.datetime,
+        context: Context | Mapping[str, Any] | None = None,
+    ) -> ProcedureState:
+        """Apply ``event`` and append it; returns the new state.
+
+        A refused event raises :class:`TransitionRefused` and leaves the journal as it was.
+        """
+        state = self.state
+        ctx = context if isinstance(context, Context) else Context.from_dict(context)
+        role_ = _role(role)
+        at = _as_local(at)
+        d = definition(state.kind if state.kind is not None else state.graph)
+        t = _transition(d, state, event, role_, at, ctx, self.policy)
+        new = _advance(state, t, at, ctx)
+        line = _line(
+            len(self._lines), at, str(actor), role_.value, event, ctx.to_dict(), self._hashes[-1]
+        )
+        self._push(line, new)
+        return new
+
+    # --- reading --------------------------------------------------------------------
+    @property
+    def state(self) -> ProcedureState:
+        """The state after the last entry."""
+        if self._state is None:
+            raise InvalidInputError("empty journal: create it with Journal.open(kind, ...)")
+        return self._state
+
+    @property
+    def head(self) -> str:
+        """Hash of the last entry (what the next entry's ``prev`` must be)."""
+        return self._hashes[-1] if self._hashes else GENESIS
+
+    @property
+    def lines(self) -> tuple[bytes, ...]:
+        """The lines as written (no trailing newline)."""
+        return tuple(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def entries(self) -> list[JournalEntry]:
+        """Every entry, parsed."""
+        out = []
+        for raw in self._lines:
+            obj = json.loads(raw)
+            out.append(
+                JournalEntry(
+                    seq=obj["seq"],
+                    at=dt.datetime.fromisoformat(obj["at"]),
+                    actor=obj["actor"],
+                    role=obj["role"],
+                    event=obj["event"],
+                    data=obj["data"],
+                    payload_hash=obj["payload_hash"],
+                    prev=obj["prev"],
+                    hash=obj["hash"],
+                )
+            )
+        return out
+
+    def to_jsonl(self) -> str:
+        """The whole journal as JSON Lines text."""
+        return "".join(line.decode() + "\n" for line in self._lines)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the journal to ``path`` atomically (temporary file + rename)."""
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            for line in self._lines:
+                fh.write(line + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        policy: ClockPolicy | None = None,
+        on_error: Literal["raise", "truncate"] = "raise",
+    ) -> Journal:
+        """Read, verify and replay a journal file (see :meth:`from_lines`)."""
+        with open(path, "rb") as fh:
+            data = fh.read()
+        return cls.from_lines(data.splitlines(), policy=policy, on_error=on_error)
+
+    @classmethod
+    def from_lines(
+        cls,
+        lines: Iterable[bytes | str],
+        *,
+        policy: ClockPolicy | None = None,
+        on_error: Literal["raise", "truncate"] = "raise",
+    ) -> Journal:
+        """Verify every link and replay every event.
+
+        On the first bad entry: ``on_error="raise"`` raises the :class:`JournalError`
+        naming it (its ``valid_entries`` holds the verified prefix);
+        ``"truncate"`` returns the journal of the verified prefix with ``problem`` set.
+        """
+        journal = cls(policy=policy)
+        try:
+            _replay_into(journal, lines)
+        except JournalError as exc:
+            if on_error == "raise":
+                raise
+            journal.problem = exc
+        return journal
+
+
+def _format(
+    index: int, what: str, seq: int | None = None, journal: Journal | None = None
+) -> JournalFormatError:
+    return JournalFormatError(
+        f"journal line {index + 1}: {what}; each line must be one entry written by Journal",
+        index=index,
+        seq=seq,
+        valid_entries=tuple(journal._lines) if journal else (),
+    )
+
+
+def _error(
+    cls: type[JournalError], message: str, index: int, seq: int | None, kept: list[bytes]
+) -> JournalError:
+    return cls(message, index=index, seq=seq, valid_entries=tuple(kept))
+
+
+# Contexts parsed from ``data`` bytes, reused across entries and journals: the same few
+# payloads (an opinion, "fees paid"...) recur constantly, and a Context is immutable.
+_CONTEXTS: dict[bytes, Context] = {}
+
+
+def _context_of(data_bytes: bytes, data: Any) -> Context:
+    ctx = _CONTEXTS.get(data_bytes)
+    if ctx is None:
+        ctx = Context.from_dict(data) if data else EMPTY_CONTEXT
+        if len(_CONTEXTS) > 4096:
+            _CONTEXTS.clear()
+        _CONTEXTS[data_bytes] = ctx
+    return ctx
+
+
+def _replay_into(journal: Journal, lines: Iterable[bytes | str]) -> None:
+    # ``journal._state`` follows every verified line, so a failure keeps the prefix.
+    _replay_lines(journal, lines, None, None, GENESIS, None)
+
+
+def _replay_lines(
+    journal: Journal,
+    lines: Iterable[bytes | str],
+    d: ProcedureDefinition | None,
+    state: ProcedureState | None,
+    prev_hash: str,
+    prev_at: dt.datetime | None,
+) -> ProcedureState:
+    sha256 = hashlib.sha256
+    compare = hmac.compare_digest
+    decode = _DECODER.raw_decode
+    fromiso = dt.datetime.fromisoformat
+    roles = _ROLES
+    policy = journal.policy
+    hashes = journal._hashes
+    kept = journal._lines
+    tail = _TAIL
+    # The hot path of bench/procedure.py: locals for globals, no per-line allocations
+    # beyond the slices hashed; guards and clocks run only where a transition has them.
+    for index, raw in enumerate(lines):
+        line = raw if type(raw) is bytes else (raw.encode() if isinstance(raw, str) else bytes(raw))
+        if not line.endswith(b'"}'):
+            line = line.rstrip(b"\r\n")
+        size = len(line)
+        if size <= tail or not line.endswith(b'"}') or not line.startswith(_HASH_KEY, size - tail):
+            what = "empty line" if not line else "the line does not end with its hash field"
+            raise _format(index, what, journal=journal)
+        try:
+            text = line.decode()
+            obj, end = decode(text)
+            if end != len(text):
+                raise ValueError("trailing data")
+            seq = obj["seq"]
+            claimed = obj["hash"]
+            event = obj["event"]
+            if type(event) is not str or type(claimed) is not str or not claimed.isascii():
+                raise TypeError("event and hash must be strings")
+        except (ValueError, KeyError, TypeError):
+            raise _format(
+                index, "not a JSON object with seq, event and hash", journal=journal
+            ) from None
+        if seq != index or type(seq) is not int:
+            if type(seq) is not int:
+                raise _format(index, "seq is not an integer", journal=journal)
+            if 0 <= seq < index and compare(hashes[seq], claimed):
+                raise _error(
+                    JournalDuplicateEntry,
+                    f"journal line {index + 1} duplicates entry {seq} (line {seq + 1})",
+                    index,
+                    seq,
+                    kept,
+                )
+            gap = f" (entries {index}..{seq - 1} are missing)" if seq > index else ""
+            raise _error(
+                JournalOutOfOrder,
+                f"journal line {index + 1} carries seq {seq} where seq {index} was expected{gap}",
+                index,
+                seq,
+                kept,
+            )
+        if not compare(sha256(line[: size - tail]).hexdigest(), claimed):
+            raise _error(
+                JournalTampered,
+                f"journal entry {seq} (line {index + 1}) was altered: "
+                "its hash does not match its content",
+                index,
+                seq,
+                kept,
+            )
+        if obj.get("prev") != prev_hash:
+            raise _error(
+                JournalTampered,
+                f"journal entry {seq} (line {index + 1}) does not link to entry {seq - 1}: "
+                "an entry was removed, replaced or reordered",
+                index,
+                seq,
+                kept,
+            )
+        # ``data`` sits between the first top-level ``,"data":`` and the hash field; the
+        # chain hash above already covers these bytes (payload_hash is checked by verify()).
+        cut = line.find(_DATA_KEY)
+        if cut < 0:
+            raise _format(index, "no data field", seq, journal)
+        data_bytes = line[cut + 8 : size - tail]
+        try:
+            at = fromiso(obj["at"])
+            role = obj["role"]
+            data = obj["data"]
+        except (KeyError, TypeError, ValueError):
+            raise _format(index, "bad at, role or data", seq, journal) from None
+        if at.tzinfo is None:
+            raise _format(index, "time without offset", seq, journal)
+        if prev_at is not None and at < prev_at:
+            raise _error(
+                JournalOutOfOrder,
+                f"journal entry {seq} (line {index + 1}) is dated {obj['at']}, "
+                f"before entry {seq - 1}",
+                index,
+                seq,
+                kept,
+            )
+        try:
+            if index:
+                assert state is not None
+                assert d is not None
+                ctx = _context_of(data_bytes, data)
+                role_ = roles.get(role) if type(role) is str else None
+                if role_ is None:
+                    raise _format(index, f"unknown role {role!r}", seq, journal)
+                t = _transition(d, state, event, role_, at, ctx, policy)
+                state = _advance(state, t, at, ctx)
+            else:
+                if event != "open" or not isinstance(data, dict):
+                    raise _format(index, "line 0 must be the 'open' entry", seq, journal)
+                which = data.get("kind") or data.get("graph")
+                if which is None or (data.get("kind") is None and which != SIGNATURE_KEY):
+                    raise _format(index, "the 'open' entry names no kind", seq, journal)
+                state = start(which, at=at)
+                d = definition(state.kind if state.kind is not None else state.graph)
+        except TransitionRefused as refusal:
+            raise JournalEventRefused(
+                f"journal entry {seq} (line {index + 1}): {refusal.message}",
+                index=index,
+                seq=seq,
+                refusal=refusal,
+                valid_entries=tuple(kept),
+            ) from None
+        except InvalidInputError as exc:
+            if isinstance(exc, JournalError):
+                raise
+            raise _format(index, exc.message, seq, journal) from None
+        kept.append(line)
+        hashes.append(claimed)
+        journal._state = state
+        prev_hash = claimed
+        prev_at = at
+    if state is None:
+        raise _format(0, "the journal is empty")
+    return state
+
+
+def replay(lines: Iterable[bytes | str], *, policy: ClockPolicy | None = None) -> ProcedureState:
+    """Verify and replay journal lines; return the final state (raises :class:`JournalError`)."""
+    return Journal.from_lines(lines, policy=policy).state
+
+
+def verify(
+    lines: Iterable[bytes | str], *, policy: ClockPolicy | None = None
+) -> JournalError | None:
+    """The first problem of a journal (verification + replay), or ``None`` when sound.
+
+    Besides what replay checks (hash chain, sequence, time order, every event accepted
+    by the engine), this also checks each ``payload_hash`` against its ``data`` and
+    requires every line to be in canonical form (the exact bytes :class:`Journal`
+    writes).
+    """
+    materialised = [ln.encode() if isinstance(ln, str) else bytes(ln) for ln in lines]
+    journal = Journal.from_lines(materialised, policy=policy, on_error="truncate")
+    if journal.problem is not None:
+        return journal.problem
+    for index, line in enumerate(materialised):
+        line = line.rstrip(b"\r\n")
+        obj = json.loads(line)
+        data_bytes = line[line.find(_DATA_KEY) + 8 : len(line) - _TAIL]
+        if not hmac.compare_digest(
+            hashlib.sha256(data_bytes).hexdigest(), str(obj.get("payload_hash", ""))
+        ):
+            return JournalTampered(
+                f"journal entry {obj['seq']} (line {index + 1}): payload_hash does not match data",
+                index=index,
+                seq=obj["seq"],
+                valid_entries=tuple(materialised[:index]),
+            )
+        expected = _line(
+            obj["seq"],
+            dt.datetime.fromisoformat(obj["at"]),
+            obj["actor"],
+            obj["role"],
+            obj["event"],
+            obj["data"],
+            obj["prev"],
+        )
+        if expected != line:
+            return JournalFormatError(
+                f"journal entry {obj['seq']} (line {index + 1}) is not in canonical form",
+                index=index,
+                seq=obj["seq"],
+                valid_entries=tuple(materialised[:index]),
+            )
+    return None

@@ -1,0 +1,139 @@
+"""The sandbox as an ASGI application (Starlette), and ``serve`` under uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any, cast
+
+from ._http import SandboxRequest
+
+if TYPE_CHECKING:
+    from ._core import Sandbox
+
+__all__ = ["DroppedConnection", "build_app", "serve"]
+
+MAX_BODY = 64 * 1024 * 1024
+
+
+class DroppedConnection(Exception):
+    """Raised inside the ASGI app to make the server cut the connection (fault injection)."""
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedConnection)
+
+
+class _SandboxASGI:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":  # pragma: no cover - lifespan is off
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                await _send_plain(send, 413, b'{"error":{"code":"payload_too_large"}}')
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        sreq = SandboxRequest(
+            scope["method"],
+            scope.get("root_path", "") + scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            b"".join(chunks),
+        )
+        decision = self.sandbox.fault_for(sreq)
+        if decision.delay_s:
+            await asyncio.sleep(decision.delay_s)
+        if decision.kind in ("error", "throttle"):
+            response = self.sandbox.fault_response(decision, sreq)
+        elif decision.kind == "drop" and decision.drop_phase == "before":
+            await _drop(send)
+            return
+        else:
+            response = await self.sandbox.handle_async(sreq)
+            if decision.kind == "drop":
+                await _drop(send)
+                return
+        raw_headers = [
+            (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()
+        ]
+        raw_headers.append((b"content-length", str(len(response.body)).encode()))
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": raw_headers}
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+
+async def _send_plain(send: Any, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop(send: Any) -> None:
+    # Start an answer that promises a body, then fail: the server closes the socket and
+    # the client sees the connection cut mid-response.
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]}
+    )
+    raise DroppedConnection("connection dropped by fault injection")
+
+
+def build_app(sandbox: Sandbox) -> Any:
+    """A Starlette app: ``/_sandbox/ping`` (the bench's baseline) and the sandbox for the rest."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Mount, Route
+
+    async def ping(request: Request) -> Response:
+        return Response(b'{"ok":true}', media_type="application/json")
+
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    return Starlette(
+        routes=[
+            Route("/_sandbox/ping", ping, methods=["GET"]),
+            Mount("", app=cast(Any, _SandboxASGI(sandbox))),
+        ]
+    )
+
+
+def serve(
+    sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "warning"
+) -> None:
+    """Serve the sandbox over HTTP until interrupted (uvicorn, one process)."""
+    import uvicorn
+
+    sandbox.base_url = f"http://{host}:{port}"
+    config = uvicorn.Config(
+        build_app(sandbox),
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+    )
+    uvicorn.Server(config).run()

@@ -1,0 +1,112 @@
+"""The sandbox's clock: real time shifted by an offset that tests can advance.
+
+Every instant the sandbox records (filing, receipts, opinions, deadlines, tacit
+approval) comes from this clock, so a test reaches a legal deadline by advancing it
+instead of waiting two months.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ._errors import SandboxConfigurationError
+
+__all__ = ["CASABLANCA", "SandboxClock"]
+
+CASABLANCA = ZoneInfo("Africa/Casablanca")
+
+
+class SandboxClock:
+    """An advanceable clock in Africa/Casablanca.
+
+    ``frozen=True`` stops time between explicit moves (deterministic tests);
+    otherwise time runs at the real pace from ``start``. ``advance`` only moves
+    forward: a legal clock that runs backwards would void acknowledged deadlines.
+
+    >>> from datetime import datetime, timedelta
+    >>> clock = SandboxClock(datetime(2026, 3, 2, 9, 0, tzinfo=CASABLANCA), frozen=True)
+    >>> clock.advance(days=3).isoformat()
+    '2026-03-05T09:00:00+01:00'
+    """
+
+    def __init__(self, start: datetime | None = None, *, frozen: bool = False) -> None:
+        if start is not None and start.tzinfo is None:
+            raise SandboxConfigurationError(
+                "the sandbox clock needs a timezone-aware start, e.g. "
+                "datetime(2026, 3, 2, 9, tzinfo=ZoneInfo('Africa/Casablanca'))"
+            )
+        self._lock = threading.Lock()
+        self._frozen = frozen
+        self._base_virtual = (start or datetime.now(CASABLANCA)).astimezone(CASABLANCA)
+        self._base_real = time.monotonic()
+        self._listeners: list[object] = []
+
+    @property
+    def frozen(self) -> bool:
+        """Whether time stands still between explicit moves."""
+        return self._frozen
+
+    def now(self) -> datetime:
+        """The current sandbox instant (aware, Africa/Casablanca)."""
+        with self._lock:
+            if self._frozen:
+                return self._base_virtual
+            elapsed = time.monotonic() - self._base_real
+            return (self._base_virtual + timedelta(seconds=elapsed)).astimezone(CASABLANCA)
+
+    def advance(
+        self,
+        delta: timedelta | None = None,
+        *,
+        days: float = 0,
+        hours: float = 0,
+        minutes: float = 0,
+        seconds: float = 0,
+    ) -> datetime:
+        """Move forward by ``delta`` (or the keyword amounts); returns the new instant."""
+        step = (delta or timedelta()) + timedelta(
+            days=days, hours=hours, minutes=minutes, seconds=seconds
+        )
+        if step < timedelta():
+            raise SandboxConfigurationError(
+                "the sandbox clock only moves forward; give a positive duration"
+            )
+        return self.set(self.now() + step)
+
+    def set(self, instant: datetime) -> datetime:
+        """Jump to ``instant`` (aware; not earlier than now)."""
+        if instant.tzinfo is None:
+            raise SandboxConfigurationError(
+                "give an aware instant (with a timezone) to SandboxClock.set"
+            )
+        current = self.now()
+        if instant < current:
+            raise SandboxConfigurationError(
+                f"cannot move the sandbox clock back from {current.isoformat()} to "
+                f"{instant.isoformat()}"
+            )
+        with self._lock:
+            self._base_virtual = instant.astimezone(CASABLANCA)
+            self._base_real = time.monotonic()
+        return self._base_virtual
+
+    def freeze(self) -> None:
+        """Stop time at the current instant."""
+        now = self.now()
+        with self._lock:
+            self._base_virtual = now
+            self._frozen = True
+
+    def unfreeze(self) -> None:
+        """Let time run again from the current instant."""
+        now = self.now()
+        with self._lock:
+            self._base_virtual = now
+            self._base_real = time.monotonic()
+            self._frozen = False
+
+    def __repr__(self) -> str:
+        return f"SandboxClock(now={self.now().isoformat()}, frozen={self._frozen})"

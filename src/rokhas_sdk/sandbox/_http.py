@@ -1,0 +1,164 @@
+"""The sandbox's own tiny HTTP vocabulary: a request, a response, a router.
+
+The same :meth:`Sandbox.handle` serves the in-process transports (no sockets) and the
+ASGI app under uvicorn, so what a test sees in-process is what a portal sees over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ._errors import ApiProblem
+
+__all__ = ["Route", "Router", "SandboxRequest", "SandboxResponse"]
+
+
+@dataclass(slots=True)
+class SandboxRequest:
+    """One request: method, path, query, headers (lower-case names), raw body."""
+
+    method: str
+    path: str
+    query_string: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query parameters (the last value wins for a repeated name)."""
+        return dict(parse_qsl(self.query_string, keep_blank_values=True))
+
+    def query_list(self) -> list[tuple[str, str]]:
+        """Query parameters in order, repeats kept."""
+        return parse_qsl(self.query_string, keep_blank_values=True)
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """A header by case-insensitive name."""
+        return self.headers.get(name.lower(), default)
+
+    def json(self) -> Any:
+        """The body as JSON (an empty body is ``{}``); a bad body is a 400 problem."""
+        if not self.body:
+            return {}
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiProblem(
+                400, "bad_request", f"le corps de la requête n'est pas un JSON valide : {exc}"
+            ) from None
+
+    def form(self) -> dict[str, str]:
+        """The body as an HTML form (application/x-www-form-urlencoded)."""
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiProblem(400, "bad_request", "le formulaire n'est pas en UTF-8") from None
+        return dict(parse_qsl(text, keep_blank_values=True))
+
+
+@dataclass(slots=True)
+class SandboxResponse:
+    """One answer."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    deferred: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    @classmethod
+    def json(
+        cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> SandboxResponse:
+        """A JSON answer (UTF-8, compact)."""
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+            "utf-8"
+        )
+        h = {"content-type": "application/json"}
+        h.update(headers or {})
+        return cls(status, body, h)
+
+    @classmethod
+    def raw(
+        cls,
+        body: bytes,
+        content_type: str,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> SandboxResponse:
+        """A binary or text answer."""
+        h = {"content-type": content_type}
+        h.update(headers or {})
+        return cls(status, body, h)
+
+
+Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A path template bound to an operation id and its handler."""
+
+    method: str
+    template: str
+    operation_id: str
+    handler: Handler
+    pattern: re.Pattern[str]
+
+
+_PARAM = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+
+
+class Router:
+    """Matches ``(method, path)`` to a route; literal prefixes are indexed for speed."""
+
+    def __init__(self) -> None:
+        self._routes: list[Route] = []
+        self._static: dict[tuple[str, str], Route] = {}
+
+    def add(self, method: str, template: str, operation_id: str, handler: Handler) -> None:
+        """Register a route; ``{name}`` matches one path segment."""
+        regex = (
+            "^"
+            + _PARAM.sub(
+                lambda m: f"(?P<{m.group(1)}>[^/]+)",
+                re.escape(template).replace(r"\{", "{").replace(r"\}", "}"),
+            )
+            + "$"
+        )
+        route = Route(method.upper(), template, operation_id, handler, re.compile(regex))
+        self._routes.append(route)
+        if "{" not in template:
+            self._static[(route.method, template)] = route
+
+    @property
+    def routes(self) -> list[Route]:
+        """Every registered route."""
+        return list(self._routes)
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        """The route and its path parameters; 404 or 405 problems otherwise."""
+        route = self._static.get((method, path))
+        if route is not None:
+            return route, {}
+        allowed: list[str] = []
+        for route in self._routes:
+            m = route.pattern.match(path)
+            if m is None:
+                continue
+            if route.method == method:
+                return route, m.groupdict()
+            allowed.append(route.method)
+        if allowed:
+            raise ApiProblem(
+                405,
+                "method_not_allowed",
+                f"la méthode {method} n'est pas permise sur {path} ; méthodes permises : "
+                f"{', '.join(sorted(set(allowed)))}",
+                headers={"allow": ", ".join(sorted(set(allowed)))},
+            )
+        raise ApiProblem(404, "not_found", f"aucune opération à l'adresse {path}")

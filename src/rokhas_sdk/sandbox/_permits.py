@@ -1,0 +1,175 @@
+"""Permits: the decision's data, its PDF rendered by ``documents`` and signed with the
+president's key (``signing``, through the sandbox's ``permit_signer``), search and
+verification.
+
+The PDF is rendered and signed on first download, then kept (content-addressed) so
+every later download returns the very same bytes and ``pdf_sha256`` never changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..models import get_commune
+from ._authz import can_see_dossier
+from ._errors import ApiProblem
+from ._http import SandboxResponse
+from ._routes import _load, _page, _query, _save, _user, op
+
+if TYPE_CHECKING:
+    from ._core import RequestContext, Sandbox
+
+__all__ = ["permit_pdf", "tacit_permit_data"]
+
+
+def tacit_permit_data(sb: Sandbox, record: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """The Permit data the platform states for a tacit approval (silence is consent)."""
+    from ..models import Permit, ProcedureKind
+
+    d = record["dossier"]
+    commune = get_commune(d["commune"])
+    kind = ProcedureKind(d["kind"])
+    applicant = d["applicant"]
+    if applicant.get("type") == "legal":
+        name, ident = applicant["name"], applicant.get("ice") or applicant.get("rc") or "-"
+    else:
+        name, ident = f"{applicant['first_name']} {applicant['last_name']}", applicant["cin"]
+    address = (
+        (d.get("parcel") or {}).get("address")
+        or (d.get("activity") or {}).get("premises_address")
+        or commune.name_fr
+    )
+    president = sb.users.find("PRESIDENT_COMMUNE", commune=d["commune"])
+    permit = Permit(
+        number=f"T-{d['commune'].replace('.', '')}-{record['id'][4:]}",
+        dossier_reference=d["reference"],
+        kind=kind,
+        commune=d["commune"],
+        commune_name_fr=commune.name_fr,
+        commune_name_ar=commune.name_ar,
+        beneficiary_name=name,
+        beneficiary_id=ident,
+        object_fr=f"{kind.label_fr} (autorisation tacite)",
+        object_ar=f"{kind.label_ar} (إذن ضمني)",
+        address=address,
+        land_reference=(d.get("parcel") or {}).get("titre_foncier"),
+        architect_name=None,
+        decision="tacit",
+        issued_on=at.date(),
+        signatory={
+            "name": president.name,
+            "title_fr": "Président du conseil communal",
+            "title_ar": "رئيس المجلس الجماعي",
+        },
+    )
+    return permit.model_dump(mode="json")
+
+
+def _permit_record(ctx: RequestContext) -> tuple[dict[str, Any], dict[str, Any]]:
+    record = _load(ctx)
+    permit = record.get("permit")
+    if not permit:
+        raise ApiProblem(
+            404,
+            "not_found",
+            f"le dossier {record['id']} n'a pas (encore) d'autorisation délivrée (état "
+            f"{record['state']})",
+        )
+    return record, permit
+
+
+def _permit_body(record: dict[str, Any], permit: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "dossier_id": record["id"],
+        "permit": permit["data"],
+        "pdf_sha256": permit.get("pdf_sha256"),
+        "issued_at": permit["issued_at"],
+    }
+
+
+@op("getPermit")
+def _get_permit(ctx: RequestContext) -> dict[str, Any]:
+    record, permit = _permit_record(ctx)
+    return _permit_body(record, permit)
+
+
+def permit_pdf(sb: Sandbox, record: dict[str, Any]) -> bytes:
+    """The signed PDF of a delivered permit (rendered and signed once, then kept)."""
+    permit = record["permit"]
+    if permit.get("pdf_sha256"):
+        data = sb.store.get_blob(permit["pdf_sha256"])
+        if data is not None:
+            return data
+    if sb.permit_signer is None:
+        raise ApiProblem(
+            503,
+            "service_unavailable",
+            "ce sandbox n'a pas de clé de signature : lancez-le avec la PKI de test (rokhas "
+            "sandbox serve, ou la fixture pytest)",
+        )
+    from ..models import Permit
+    from ._render import render_permit_pdf
+
+    pdf = render_permit_pdf(Permit.model_validate(permit["data"]))
+    signed = sb.permit_signer(pdf)
+    digest = hashlib.sha256(signed).hexdigest()
+    sb.store.put_blob(digest, signed)
+    permit["pdf_sha256"] = digest
+    _save(sb, record)
+    return signed
+
+
+@op("downloadPermitPdf")
+def _download(ctx: RequestContext) -> SandboxResponse:
+    record, _ = _permit_record(ctx)
+    data = permit_pdf(ctx.sandbox, record)
+    digest = record["permit"]["pdf_sha256"]
+    return SandboxResponse.raw(
+        data,
+        "application/pdf",
+        headers={
+            "x-content-sha256": digest,
+            "content-disposition": f'attachment; filename="permis-{record["id"]}.pdf"',
+        },
+    )
+
+
+@op("listPermits")
+def _list_permits(ctx: RequestContext) -> dict[str, Any]:
+    from ..api import PermitListQuery
+
+    q = _query(ctx, PermitListQuery)
+    user = _user(ctx)
+    items = []
+    for _, rec in ctx.store.scan("dossier", scope=q.commune, limit=1_000_000):
+        permit = rec.get("permit")
+        if not permit or not can_see_dossier(user, rec):
+            continue
+        data = permit["data"]
+        if q.number is not None and data["number"] != q.number:
+            continue
+        issued = data["issued_on"]
+        if q.issued_from is not None and issued < q.issued_from.isoformat():
+            continue
+        if q.issued_to is not None and issued > q.issued_to.isoformat():
+            continue
+        items.append(_permit_body(rec, permit))
+    items.sort(key=lambda p: p["issued_at"], reverse=True)
+    return _page(items, q.cursor, q.limit)
+
+
+@op("verifyPermit")
+def _verify(ctx: RequestContext) -> dict[str, Any]:
+    body = ctx.request.body
+    media = (ctx.request.header("content-type") or "").split(";")[0].strip().lower()
+    if media != "application/pdf":
+        raise ApiProblem(
+            415, "unsupported_media_type", "envoyez le PDF avec Content-Type: application/pdf"
+        )
+    if not body:
+        raise ApiProblem(422, "invalid_input", "corps vide : envoyez le PDF signé")
+    from ._verify import verify_permit_pdf
+
+    return verify_permit_pdf(ctx.sandbox, body)
