@@ -13,6 +13,7 @@ from rokhas_sdk.api import (
     ERROR_STATUS,
     EVENT_MODELS,
     OPERATIONS,
+    DossierListQuery,
     DossierState,
     ErrorCode,
     ErrorEnvelope,
@@ -29,13 +30,15 @@ def test_every_operation_matches_its_own_path_and_no_other() -> None:
         params = {name: f"x_{i}" for i, name in enumerate(op.path_params)}
         path = op.url_path(**params)
         found = match_operation(op.method, path)
-        assert found is not None and found[0] is op, op.id
+        assert found is not None, op.id
+        assert found[0] is op, op.id
         assert found[1] == params
 
 
 def test_literal_segments_are_not_taken_for_ids() -> None:
     found = match_operation("POST", "/v1/permits/verify")
-    assert found is not None and found[0].id == "verifyPermit"
+    assert found is not None
+    assert found[0].id == "verifyPermit"
     assert match_operation("GET", "/v1/nowhere") is None
     assert match_operation("PUT", "/v1/dossiers") is None
 
@@ -60,9 +63,12 @@ def test_operation_ids_are_unique_and_writes_are_non_get() -> None:
 def test_every_error_code_has_a_status_and_both_labels() -> None:
     assert set(ERROR_STATUS) == set(ErrorCode)
     for code in ErrorCode:
-        assert code.label_fr and code.label_ar and 400 <= code.status < 600
+        assert code.label_fr
+        assert code.label_ar
+        assert 400 <= code.status < 600
         env = ErrorEnvelope.for_code(code, "req_1")
-        assert env.code == code.value and env.request_id == "req_1"
+        assert env.code == code.value
+        assert env.request_id == "req_1"
     # 409 is what a retry may fix; a reused key is not.
     assert ErrorCode.IDEMPOTENCY_IN_PROGRESS.status == 409
     assert ErrorCode.IDEMPOTENCY_KEY_REUSED.status == 422
@@ -84,7 +90,8 @@ def test_event_body_is_parsed_by_name() -> None:
 def test_query_parsing_refuses_bad_values() -> None:
     op = get_operation("listDossiers")
     q = op.parse_query({"state": "SUBMITTED", "limit": "10"})
-    assert q is not None and q.state is DossierState.SUBMITTED  # type: ignore[attr-defined]
+    assert isinstance(q, DossierListQuery)
+    assert q.state is DossierState.SUBMITTED
     with pytest.raises(InvalidInputError, match="limit"):
         op.parse_query({"limit": "1000"})
     assert get_operation("getDossier").parse_query({}) is None

@@ -97,7 +97,8 @@ def test_wrong_secret_is_refused_without_leaking_it() -> None:
     with pytest.raises(WebhookSignatureError) as info:
         verify_webhook(body, headers, "another")
     assert info.value.reason == "no_matching_signature"
-    assert "another" not in str(info.value) and SECRET not in str(info.value)
+    assert "another" not in str(info.value)
+    assert SECRET not in str(info.value)
 
 
 def test_tolerance_on_both_sides() -> None:
@@ -153,11 +154,10 @@ def test_any_change_to_body_or_time_breaks_the_signature(
 
 @given(st.text(max_size=200))
 def test_header_parser_never_crashes(header: str) -> None:
-    try:
+    with pytest.raises(WebhookSignatureError) as info:
         verify_webhook(b"{}", {WEBHOOK_SIGNATURE_HEADER: header}, SECRET, now=0)
-    except WebhookSignatureError as exc:
-        assert exc.reason in {
-            "malformed_header",
-            "timestamp_outside_tolerance",
-            "no_matching_signature",
-        }
+    assert info.value.reason in {
+        "malformed_header",
+        "timestamp_outside_tolerance",
+        "no_matching_signature",
+    }

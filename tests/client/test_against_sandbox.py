@@ -80,7 +80,8 @@ async def test_draft_pieces_listing_and_errors(
     assert created.id in [d.id for d in mine]
     with pytest.raises(NotFoundError) as nf:
         await api.dossiers.get("dos_does_not_exist")
-    assert nf.value.request_id and nf.value.code == ErrorCode.NOT_FOUND.value
+    assert nf.value.request_id
+    assert nf.value.code == ErrorCode.NOT_FOUND.value
     with pytest.raises(UnprocessableEntityError) as refused:
         await api.dossiers.submit(created.id)  # plans unsigned, pieces missing
     assert refused.value.code in {

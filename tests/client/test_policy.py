@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rokhas_sdk import ConfigurationError, InvalidInputError
-from rokhas_sdk.api import IDEMPOTENCY_HEADER, RETRY_COUNT_HEADER, ErrorEnvelope, ErrorCode
+from rokhas_sdk.api import IDEMPOTENCY_HEADER, RETRY_COUNT_HEADER, ErrorCode, ErrorEnvelope
 from rokhas_sdk.client import (
     APIResponseValidationError,
     APIStatusError,
@@ -47,7 +47,7 @@ HEALTH = {
 
 
 def _config(**kw: Any) -> Any:
-    base = {
+    base: dict[str, Any] = {
         "base_url": "http://127.0.0.1:1",
         "token": None,
         "token_refresher": None,
@@ -132,7 +132,8 @@ def test_configuration_from_arguments_and_environment(monkeypatch: pytest.Monkey
     monkeypatch.setenv("ROKHAS_API_TOKEN", CANARY)
     with RokhasClient() as c:
         assert c.base_url == "http://127.0.0.1:9"
-        assert CANARY not in repr(c) and CANARY not in repr(c._token)
+        assert CANARY not in repr(c)
+        assert CANARY not in repr(c._token)
     with pytest.raises(InvalidInputError):
         RokhasClient(max_retries=-1)
     with pytest.raises(InvalidInputError):
@@ -208,7 +209,7 @@ def test_injected_transport_sees_headers_retries_and_one_key() -> None:
 def test_errors_are_typed_by_status_and_keep_the_envelope(
     code: ErrorCode, cls: type[APIStatusError]
 ) -> None:
-    seen, transport = _recorder([_envelope(code, "req_42")])
+    _seen, transport = _recorder([_envelope(code, "req_42")])
     with (
         RokhasClient(base_url="http://platform.test", transport=transport, max_retries=0) as c,
         pytest.raises(cls) as info,
@@ -231,11 +232,9 @@ def test_non_envelope_error_and_invalid_success_body() -> None:
         pytest.raises(APIStatusError) as info,
     ):
         c.health()
-    assert (
-        info.value.status_code == 418
-        and info.value.code == "api_status_error"
-        and info.value.request_id == "r1"
-    )
+    assert info.value.status_code == 418
+    assert info.value.code == "api_status_error"
+    assert info.value.request_id == "r1"
     _, transport = _recorder([httpx.Response(200, json={"status": "maybe"})])
     with (
         RokhasClient(base_url="http://platform.test", transport=transport) as c,
@@ -265,7 +264,8 @@ async def test_async_client_accepts_an_injected_httpx_client() -> None:
     async with AsyncRokhasClient(base_url="http://platform.test", http_client=http) as c:
         assert (await c.health()).status == "ok"
         derived = c.with_options(timeout=3.0, max_retries=0)
-        assert derived.max_retries == 0 and derived.timeout.read == 3.0
+        assert derived.max_retries == 0
+        assert derived.timeout.read == 3.0
         assert (await derived.health()).status == "ok"
         await derived.close()  # a derived client never closes shared connections
         assert (await c.health()).status == "ok"
@@ -284,7 +284,8 @@ def test_logging_switched_on_by_environment_never_shows_the_token() -> None:
         "import httpx\n"
         "from rokhas_sdk.client import RokhasClient\n"
         f"h = {HEALTH!r}\n"
-        "t = httpx.MockTransport(lambda r: httpx.Response(200, json=h, headers={'X-Request-Id': 'req_log'}))\n"
+        "t = httpx.MockTransport(lambda r: httpx.Response(200, json=h, "
+        "headers={'X-Request-Id': 'req_log'}))\n"
         f"c = RokhasClient(base_url='http://platform.test', token={CANARY!r}, transport=t)\n"
         "c.health()\n"
     )
@@ -313,5 +314,6 @@ def test_log_records_go_through_the_logging_module(caplog: pytest.LogCaptureFixt
         c._sleep = lambda s: None
         c.health()
     text = caplog.text
-    assert "retrying" in text and "status 503" in text
+    assert "retrying" in text
+    assert "status 503" in text
     assert CANARY not in text

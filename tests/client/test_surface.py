@@ -175,7 +175,8 @@ def test_import_is_light() -> None:
     # cost, not ours, so rich is not in the list.
     code = (
         "import sys, rokhas_sdk.client;"
-        "heavy = ['starlette', 'uvicorn', 'pyhanko', 'cryptography', 'fpdf', 'polars', 'matplotlib', 'pkcs11'];"
+        "heavy = ['starlette', 'uvicorn', 'pyhanko', 'cryptography', 'fpdf', 'polars', "
+        "'matplotlib', 'pkcs11'];"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -205,7 +205,8 @@ class AsyncRokhasClient:
         await self.close()
 
     def __repr__(self) -> str:
-        return f"AsyncRokhasClient(base_url={self._config.base_url!r}, max_retries={self._config.max_retries})"
+        cfg = self._config
+        return f"AsyncRokhasClient(base_url={cfg.base_url!r}, max_retries={cfg.max_retries})"
 
     # --- top-level operations -------------------------------------------------------------
 
@@ -269,7 +270,8 @@ class AsyncRokhasClient:
                 response = await self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
                 failure = APITimeoutError(
-                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the server may be overloaded"
+                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
+                    "server may be overloaded"
                 )
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
@@ -443,7 +445,8 @@ class Dossiers(_Resource):
         )
 
     async def submit(self, dossier_id: str) -> DossierResource:
-        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces are missing)."""
+        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces "
+        "are missing)."""
         return await self._client._call(
             "submitDossier", cast=DossierResource, path={"dossier_id": dossier_id}
         )
@@ -460,7 +463,8 @@ class Dossiers(_Resource):
     async def record_event(
         self, dossier_id: str, event: ProcedureEvent | Mapping[str, Any]
     ) -> DossierEventRecord:
-        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, ``IssueDecision(...)``...)."""
+        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, "
+        "``IssueDecision(...)``...)."""
         body = (
             get_operation("postDossierEvent").parse_value(dict(event))
             if isinstance(event, Mapping)
@@ -769,5 +773,6 @@ def _no_name() -> Exception:
     from .._errors import InvalidInputError
 
     return InvalidInputError(
-        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the source"
+        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the "
+        "source"
     )

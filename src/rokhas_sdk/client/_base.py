@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_TIMEOUT", "RETRYABLE_STATUSES", "ClientConfig"]
 logger = logging.getLogger("rokhas_sdk.client")
 
 ENV_BASE_URL = "ROKHAS_BASE_URL"
-ENV_TOKEN = "ROKHAS_API_TOKEN"
+ENV_TOKEN = "ROKHAS_API_TOKEN"  # noqa: S105 - the variable's name, not a token
 ENV_LOG = "ROKHAS_LOG"
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -104,7 +104,8 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
 def _base_url(url: str | None) -> str:
     if not url:
         raise ConfigurationError(
-            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8750 for `rokhas sandbox serve`) "
+            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8750 for `rokhas sandbox "
+            "serve`) "
             f"or set {ENV_BASE_URL}",
             code="missing_base_url",
         )
@@ -336,7 +337,8 @@ def parse_model(cls: type[M], response: httpx.Response, body: bytes) -> M:
         return cls.model_validate_json(body)
     except InvalidInputError as exc:
         raise APIResponseValidationError(
-            f"the server's answer to {response.request.method} {response.request.url.path} does not match "
+            f"the server's answer to {response.request.method} {response.request.url.path} "
+            "does not match "
             f"the v1 contract ({exc}); check that client and server versions agree",
             request_id=response.headers.get(REQUEST_ID_HEADER),
         ) from None

@@ -81,7 +81,8 @@ class RokhasClient:
     """A synchronous client of the v1 contract.
 
     >>> from rokhas_sdk.client import RokhasClient
-    >>> with RokhasClient(base_url="http://127.0.0.1:8750", token="...") as client:  # doctest: +SKIP
+    >>> client = RokhasClient(base_url="http://127.0.0.1:8750", token="...")  # doctest: +SKIP
+    >>> with client:  # doctest: +SKIP
     ...     draft = client.dossiers.create(dossier)
     ...     client.pieces.upload(draft.id, "plans.pdf", type="PLANS_ARCHITECTURAUX")
     ...     client.dossiers.submit(draft.id)
@@ -207,7 +208,8 @@ class RokhasClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"RokhasClient(base_url={self._config.base_url!r}, max_retries={self._config.max_retries})"
+        cfg = self._config
+        return f"RokhasClient(base_url={cfg.base_url!r}, max_retries={cfg.max_retries})"
 
     # --- top-level operations -------------------------------------------------------------
 
@@ -269,7 +271,8 @@ class RokhasClient:
                 response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
                 failure = APITimeoutError(
-                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the server may be overloaded"
+                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
+                    "server may be overloaded"
                 )
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
@@ -443,7 +446,8 @@ class Dossiers(_Resource):
         )
 
     def submit(self, dossier_id: str) -> DossierResource:
-        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces are missing)."""
+        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces "
+        "are missing)."""
         return self._client._call(
             "submitDossier", cast=DossierResource, path={"dossier_id": dossier_id}
         )
@@ -460,7 +464,8 @@ class Dossiers(_Resource):
     def record_event(
         self, dossier_id: str, event: ProcedureEvent | Mapping[str, Any]
     ) -> DossierEventRecord:
-        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, ``IssueDecision(...)``...)."""
+        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, "
+        "``IssueDecision(...)``...)."""
         body = (
             get_operation("postDossierEvent").parse_value(dict(event))
             if isinstance(event, Mapping)
@@ -763,5 +768,6 @@ def _no_name() -> Exception:
     from .._errors import InvalidInputError
 
     return InvalidInputError(
-        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the source"
+        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the "
+        "source"
     )
