@@ -25,7 +25,7 @@ from rokhas_sdk.client import (
     UnprocessableEntityError,
 )
 
-from ._data import dossier
+from ._data import CASABLANCA, dossier
 from ._platform import TestPlatform
 from .conftest import collect
 
@@ -311,12 +311,12 @@ async def test_every_other_resource(api: Any, platform: TestPlatform, tmp_path: 
     assert (await api.permits.verify(pdf)).valid
     assert not (await api.permits.verify(b"%PDF-1.7 forged")).valid
     assert len(await collect(api.permits.list(limit=2))) == len(platform.dossiers)
-    communes = await collect(api.communes.list(limit=5))
+    communes = await collect(api.communes.list(limit=200))
     assert len(communes) == len(platform._communes())
-    assert (await api.communes.get("141.01.01")).name_fr == "Casablanca"
-    ind = await api.communes.indicators("141.01.01", period="2026-Q3")
+    assert (await api.communes.get(CASABLANCA)).name_fr == "Casablanca"
+    ind = await api.communes.indicators(CASABLANCA, period="2026-Q3")
     assert ind.period == "2026-Q3"
-    assert len(await collect(api.indicators.list(period="2026-Q3", limit=50))) == len(communes)
+    assert len(await collect(api.indicators.list(period="2026-Q3", limit=200))) == len(communes)
     assert len(await collect(api.events.list(limit=4))) == len(platform.dossiers)
     ep = await api.webhook_endpoints.create("https://example.ma/hook", ["dossier.submitted"])
     assert ep.secret is not None

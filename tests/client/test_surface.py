@@ -12,7 +12,7 @@ import pytest
 from rokhas_sdk.api import openapi_document
 from rokhas_sdk.client import AsyncPager, AsyncRokhasClient, RokhasClient, SyncPager
 
-from ._data import dossier
+from ._data import CASABLANCA, dossier
 from ._platform import ServerThread, TestPlatform
 
 RESOURCES = [
@@ -92,8 +92,8 @@ def test_every_operation_of_the_document_is_reached_by_both_clients(tmp_path: An
         list(c.permits.list())
         c.permits.verify(pdf)
         list(c.communes.list(limit=200))
-        c.communes.get("141.01.01")
-        c.communes.indicators("141.01.01", period="2026-Q3")
+        c.communes.get(CASABLANCA)
+        c.communes.indicators(CASABLANCA, period="2026-Q3")
         list(c.indicators.list(period="2026-Q3", limit=200))
         list(c.events.list())
         ep = c.webhook_endpoints.create("https://example.ma/h", ["permit.issued"])
@@ -129,8 +129,8 @@ def test_every_operation_of_the_document_is_reached_by_both_clients(tmp_path: An
         [x async for x in c.permits.list()]
         await c.permits.verify(pdf)
         [x async for x in c.communes.list(limit=200)]
-        await c.communes.get("141.01.01")
-        await c.communes.indicators("141.01.01", period="2026-Q3")
+        await c.communes.get(CASABLANCA)
+        await c.communes.indicators(CASABLANCA, period="2026-Q3")
         [x async for x in c.indicators.list(period="2026-Q3", limit=200)]
         [x async for x in c.events.list()]
         ep = await c.webhook_endpoints.create("https://example.ma/h", ["permit.issued"])
