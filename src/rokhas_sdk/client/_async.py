@@ -130,7 +130,10 @@ class AsyncRokhasClient:
         owns = http_client is None
         if http_client is None:
             http_client = httpx.AsyncClient(
-                transport=transport, timeout=config.timeout, follow_redirects=False
+                transport=transport,
+                timeout=config.timeout,
+                follow_redirects=False,
+                headers=_base.base_headers(config),
             )
         self._setup(config, http_client, owns, TokenBox(config.token), asyncio.sleep)
 
@@ -150,7 +153,9 @@ class AsyncRokhasClient:
         # A derived client keeps its origin alive, so the connections it borrows are not
         # closed under it when the origin is garbage-collected.
         self._origin: AsyncRokhasClient | None = None
-        self._base_headers = _base.base_headers(config)
+        # An owned httpx client already carries the static headers; a borrowed one or a
+        # derived client (whose default_headers may differ) sends them per request.
+        self._base_headers = {} if owns else _base.base_headers(config)
         self.dossiers = Dossiers(self)
         self.pieces = Pieces(self)
         self.fees = Fees(self)
@@ -279,14 +284,7 @@ class AsyncRokhasClient:
                 )
             else:
                 status = response.status_code
-                _base.log_attempt(
-                    op.method,
-                    request.url.path,
-                    attempt,
-                    status,
-                    time.perf_counter() - started,
-                    response.headers.get(REQUEST_ID_HEADER),
-                )
+                _base.log_attempt(request, attempt, response, started)
                 if 200 <= status < 300:
                     return response
                 raw = await response.aread()
@@ -296,18 +294,16 @@ class AsyncRokhasClient:
                     continue
                 if _base.is_retryable_status(status) and attempt < cfg.max_retries:
                     delay = _base.retry_delay(cfg, attempt, response.headers)
-                    _base.log_retry(op.method, request.url.path, f"status {status}", delay)
+                    _base.log_retry(request, f"status {status}", delay)
                     await self._sleep(delay)
                     attempt += 1
                     continue
                 raise _base.status_error(response, raw)
-            _base.log_attempt(
-                op.method, request.url.path, attempt, None, time.perf_counter() - started, None
-            )
+            _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
                 raise failure
             delay = _base.retry_delay(cfg, attempt, None)
-            _base.log_retry(op.method, request.url.path, failure.code, delay)
+            _base.log_retry(request, failure.code, delay)
             await self._sleep(delay)
             attempt += 1
 
@@ -366,7 +362,7 @@ class AsyncRokhasClient:
                         ) from None
                     sink.reset()
                     delay = _base.retry_delay(self._config, attempt, None)
-                    _base.log_retry(op.method, response.request.url.path, "broken body", delay)
+                    _base.log_retry(response.request, "broken body", delay)
                     await self._sleep(delay)
                     attempt += 1
                     continue

@@ -350,21 +350,24 @@ def parse_model(cls: type[M], response: httpx.Response, body: bytes) -> M:
 
 
 def log_attempt(
-    method: str, path: str, attempt: int, status: int | None, elapsed: float, request_id: str | None
+    request: httpx.Request, attempt: int, response: httpx.Response | None, started: float
 ) -> None:
-    """One line per attempt; never the token, never a body."""
+    """One line per attempt; never the token, never a body. Costs nothing when off."""
     if logger.isEnabledFor(logging.INFO):
         logger.info(
             "%s %s attempt=%d status=%s elapsed_ms=%.1f request_id=%s",
-            method,
-            path,
+            request.method,
+            request.url.path,
             attempt,
-            status if status is not None else "-",
-            elapsed * 1000.0,
-            request_id or "-",
+            response.status_code if response is not None else "-",
+            (time.perf_counter() - started) * 1000.0,
+            (response.headers.get(REQUEST_ID_HEADER) if response is not None else None) or "-",
         )
 
 
-def log_retry(method: str, path: str, reason: str, delay: float) -> None:
+def log_retry(request: httpx.Request, reason: str, delay: float) -> None:
+    """One line per retry decision."""
     if logger.isEnabledFor(logging.INFO):
-        logger.info("%s %s retrying in %.2fs after %s", method, path, delay, reason)
+        logger.info(
+            "%s %s retrying in %.2fs after %s", request.method, request.url.path, delay, reason
+        )

@@ -127,7 +127,10 @@ class RokhasClient:
         owns = http_client is None
         if http_client is None:
             http_client = httpx.Client(
-                transport=transport, timeout=config.timeout, follow_redirects=False
+                transport=transport,
+                timeout=config.timeout,
+                follow_redirects=False,
+                headers=_base.base_headers(config),
             )
         self._setup(config, http_client, owns, TokenBox(config.token), time.sleep)
 
@@ -147,7 +150,9 @@ class RokhasClient:
         # A derived client keeps its origin alive, so the connections it borrows are not
         # closed under it when the origin is garbage-collected.
         self._origin: RokhasClient | None = None
-        self._base_headers = _base.base_headers(config)
+        # An owned httpx client already carries the static headers; a borrowed one or a
+        # derived client (whose default_headers may differ) sends them per request.
+        self._base_headers = {} if owns else _base.base_headers(config)
         self.dossiers = Dossiers(self)
         self.pieces = Pieces(self)
         self.fees = Fees(self)
@@ -280,14 +285,7 @@ class RokhasClient:
                 )
             else:
                 status = response.status_code
-                _base.log_attempt(
-                    op.method,
-                    request.url.path,
-                    attempt,
-                    status,
-                    time.perf_counter() - started,
-                    response.headers.get(REQUEST_ID_HEADER),
-                )
+                _base.log_attempt(request, attempt, response, started)
                 if 200 <= status < 300:
                     return response
                 raw = response.read()
@@ -297,18 +295,16 @@ class RokhasClient:
                     continue
                 if _base.is_retryable_status(status) and attempt < cfg.max_retries:
                     delay = _base.retry_delay(cfg, attempt, response.headers)
-                    _base.log_retry(op.method, request.url.path, f"status {status}", delay)
+                    _base.log_retry(request, f"status {status}", delay)
                     self._sleep(delay)
                     attempt += 1
                     continue
                 raise _base.status_error(response, raw)
-            _base.log_attempt(
-                op.method, request.url.path, attempt, None, time.perf_counter() - started, None
-            )
+            _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
                 raise failure
             delay = _base.retry_delay(cfg, attempt, None)
-            _base.log_retry(op.method, request.url.path, failure.code, delay)
+            _base.log_retry(request, failure.code, delay)
             self._sleep(delay)
             attempt += 1
 
@@ -367,7 +363,7 @@ class RokhasClient:
                         ) from None
                     sink.reset()
                     delay = _base.retry_delay(self._config, attempt, None)
-                    _base.log_retry(op.method, response.request.url.path, "broken body", delay)
+                    _base.log_retry(response.request, "broken body", delay)
                     self._sleep(delay)
                     attempt += 1
                     continue
