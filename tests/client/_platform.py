@@ -11,7 +11,8 @@ answer for every other operation. Faults are planned per request:
   (the "500 but it worked" bug);
 - ``429``: rate limited with ``Retry-After``;
 - ``slow``: carried out after a delay longer than the client's timeout;
-- ``corrupt``: a download whose bytes differ from the announced SHA-256.
+- ``corrupt``: a download whose bytes differ from the announced SHA-256;
+- ``broken_body``: the answer's body breaks off halfway (connection cut).
 """
 
 from __future__ import annotations
@@ -223,6 +224,24 @@ class TestPlatform:
             return
         if fault == "500_after":
             reply = _error(ErrorCode.INTERNAL_ERROR, request_id)
+        if fault == "broken_body" and reply.body:
+            headers = [(b"content-length", str(len(reply.body)).encode())]
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": reply.status,
+                    "headers": headers + reply.headers,
+                }
+            )
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": reply.body[: len(reply.body) // 2],
+                    "more_body": True,
+                }
+            )
+            self._drop(send)
+            return
         if fault == "corrupt" and reply.body:
             reply = _Reply(reply.status, bytes([reply.body[0] ^ 1]) + reply.body[1:], reply.headers)
         await self._send(send, reply, request_id)

@@ -326,3 +326,23 @@ async def test_every_other_resource(api: Any, platform: TestPlatform, tmp_path: 
     assert ep.id in [e.id for e in await collect(api.webhook_endpoints.list())]
     await api.webhook_endpoints.delete(ep.id)
     assert ep.id not in [e.id for e in await collect(api.webhook_endpoints.list())]
+
+
+async def test_a_download_that_breaks_off_is_restarted(
+    api: Any, platform: TestPlatform, tmp_path: Path
+) -> None:
+    d = await api.dossiers.create(dossier("BB-1"))
+    content = os.urandom(400_000)
+    piece = await api.pieces.upload(d.id, content, type="PLAN_MASSE", file_name="m.pdf")
+    platform.plan("broken_body", op="downloadPiece")
+    out = tmp_path / "m.pdf"
+    result = await api.pieces.download(d.id, piece.id, out)
+    assert out.read_bytes() == content
+    assert result.size == len(content)
+    platform.plan("broken_body", op="downloadPiece")
+    assert await api.pieces.read(d.id, piece.id) == content
+    platform.plan("broken_body", "broken_body", "broken_body", "broken_body", op="downloadPiece")
+    with pytest.raises(APIConnectionError, match="broke off"):
+        await api.pieces.download(d.id, piece.id, tmp_path / "never.pdf")
+    assert not (tmp_path / "never.pdf").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pdf"]
