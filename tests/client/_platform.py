@@ -225,14 +225,8 @@ class TestPlatform:
         if fault == "500_after":
             reply = _error(ErrorCode.INTERNAL_ERROR, request_id)
         if fault == "broken_body" and reply.body:
-            headers = [(b"content-length", str(len(reply.body)).encode())]
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": reply.status,
-                    "headers": headers + reply.headers,
-                }
-            )
+            head = [(b"content-length", str(len(reply.body)).encode()), *reply.headers]
+            await send({"type": "http.response.start", "status": reply.status, "headers": head})
             await send(
                 {
                     "type": "http.response.body",
