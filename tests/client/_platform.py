@@ -11,7 +11,8 @@ answer for every other operation. Faults are planned per request:
   (the "500 but it worked" bug);
 - ``429``: rate limited with ``Retry-After``;
 - ``slow``: carried out after a delay longer than the client's timeout;
-- ``corrupt``: a download whose bytes differ from the announced SHA-256.
+- ``corrupt``: a download whose bytes differ from the announced SHA-256;
+- ``broken_body``: the answer's body breaks off halfway (connection cut).
 """
 
 from __future__ import annotations
@@ -223,6 +224,18 @@ class TestPlatform:
             return
         if fault == "500_after":
             reply = _error(ErrorCode.INTERNAL_ERROR, request_id)
+        if fault == "broken_body" and reply.body:
+            head = [(b"content-length", str(len(reply.body)).encode()), *reply.headers]
+            await send({"type": "http.response.start", "status": reply.status, "headers": head})
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": reply.body[: len(reply.body) // 2],
+                    "more_body": True,
+                }
+            )
+            self._drop(send)
+            return
         if fault == "corrupt" and reply.body:
             reply = _Reply(reply.status, bytes([reply.body[0] ^ 1]) + reply.body[1:], reply.headers)
         await self._send(send, reply, request_id)
@@ -298,7 +311,7 @@ class TestPlatform:
                 self.idem[(token, key)] = _Idem(fp, True, reply.status, reply.body, reply.headers)
         return reply
 
-    # --- handlers -----------------------------------------------------------------------------------
+    # --- handlers ------------------------------------------------------------
 
     def _handle(
         self,
