@@ -15,7 +15,19 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "rokhas_sdk"
-ROOMS = {"models", "procedure", "payments", "documents", "signing", "api", "client", "sandbox", "analytics", "testing", "cli"}
+ROOMS = {
+    "models",
+    "procedure",
+    "payments",
+    "documents",
+    "signing",
+    "api",
+    "client",
+    "sandbox",
+    "analytics",
+    "testing",
+    "cli",
+}
 
 ALLOWED: dict[str, set[str]] = {
     "models": set(),
@@ -42,7 +54,11 @@ def _imported_rooms(path: Path) -> set[tuple[str, int]]:
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = list(rel[: len(rel) - node.level]) if path.name != "__init__.py" else list(rel[: len(rel) - node.level + 1])
+                base = (
+                    list(rel[: len(rel) - node.level])
+                    if path.name != "__init__.py"
+                    else list(rel[: len(rel) - node.level + 1])
+                )
                 mod = ".".join(base + ([node.module] if node.module else []))
                 names = [mod] if node.module else [f"{mod}.{a.name}" for a in node.names]
             else:
@@ -50,7 +66,7 @@ def _imported_rooms(path: Path) -> set[tuple[str, int]]:
         for name in names:
             parts = name.split(".")
             if parts[0] == "rokhas_sdk" and len(parts) > 1 and parts[1] in ROOMS:
-                found.add((parts[1], node.lineno))
+                found.add((parts[1], getattr(node, "lineno", 0)))
     return found
 
 
@@ -61,10 +77,8 @@ def _modules() -> list[Path]:
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PKG)))
 def test_imports_follow_the_layering(path: Path) -> None:
     rel = path.relative_to(PKG).parts
-    if len(rel) == 1:  # top-level private modules (_errors, _version, __init__)
-        room = None
-    else:
-        room = rel[0]
+    # Top-level private modules (_errors, _version, _text, __init__) belong to no room.
+    room = None if len(rel) == 1 else rel[0]
     bad = []
     for target, line in _imported_rooms(path):
         if room is None:
@@ -87,11 +101,24 @@ def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
     assert rooms == {"signing", "client"}
 
 
-HEAVY = ["pyhanko", "fpdf", "uvicorn", "starlette", "polars", "matplotlib", "pkcs11", "cryptography", "httpx", "rich"]
+HEAVY = [
+    "pyhanko",
+    "fpdf",
+    "uvicorn",
+    "starlette",
+    "polars",
+    "matplotlib",
+    "pkcs11",
+    "cryptography",
+    "httpx",
+    "rich",
+]
 
 
 @pytest.mark.parametrize("module", ["rokhas_sdk", "rokhas_sdk.models"])
 def test_import_is_light(module: str) -> None:
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"import {module} pulled in heavy modules: {out.stdout.strip()}"
+    assert out.stdout.strip() == "", (
+        f"import {module} pulled in heavy modules: {out.stdout.strip()}"
+    )

@@ -8,7 +8,7 @@ says what is wrong *and* how to fix it, and never carries a secret.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [

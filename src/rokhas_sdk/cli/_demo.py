@@ -34,8 +34,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "simulator, verify the permit, and write the artefacts to a folder."
         ),
     )
-    p.add_argument("--out", type=Path, help="folder for the artefacts (default: a new temporary folder)")
-    p.add_argument("--json", action="store_true", help="print one JSON summary instead of the progress display")
+    p.add_argument(
+        "--out", type=Path, help="folder for the artefacts (default: a new temporary folder)"
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON summary instead of the progress display"
+    )
     p.set_defaults(handler=_run)
 
 
@@ -170,7 +174,9 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
             note(f"missing before submission: {len(res.missing)} items")
         with ui.step("Pieces uploaded (SHA-256 checked) and plans signed by the architect") as note:
             for piece_type, name, data in piece_files(KIND, salt=did):
-                app.pieces.upload(did, data, type=piece_type, file_name=name, media_type="application/pdf")
+                app.pieces.upload(
+                    did, data, type=piece_type, file_name=name, media_type="application/pdf"
+                )
             as_("ARCHITECTE").dossiers.record_event(did, {"event": "sign_plans"})
             note(f"missing before submission: {len(app.dossiers.get(did).missing)} items")
         with ui.step("Submitted; receipt issued by the guichet unique") as note:
@@ -190,18 +196,29 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
                 for body in kind_info(KIND).required_opinions:
                     as_("COMMISSION_MEMBER", body).dossiers.record_event(
                         did,
-                        {"event": "record_opinion", "body": body, "member_name": "Membre", "opinion": "FAVORABLE"},
+                        {
+                            "event": "record_opinion",
+                            "body": body,
+                            "member_name": "Membre",
+                            "opinion": "FAVORABLE",
+                        },
                     )
                     note(f"opinion of {body}: FAVORABLE")
-                guichet.dossiers.record_event(did, {"event": "conclude_commission", "opinion": "FAVORABLE"})
+                guichet.dossiers.record_event(
+                    did, {"event": "conclude_commission", "opinion": "FAVORABLE"}
+                )
             guichet.dossiers.record_event(did, {"event": "send_for_signature"})
             note(f"state {guichet.dossiers.get(did).state.value}")
-        with ui.step("Fees quoted within the legal bounds and paid on the CMI payment page") as note:
+        with ui.step(
+            "Fees quoted within the legal bounds and paid on the CMI payment page"
+        ) as note:
             quote = app.fees.quote(did)
             for line in quote.lines:
                 note(f"{line.label_fr}: {line.amount.amount} MAD")
             result.fees_total = str(quote.total.amount)
-            (out_dir / "fee-quote.json").write_text(quote.model_dump_json(indent=2), encoding="utf-8")
+            (out_dir / "fee-quote.json").write_text(
+                quote.model_dump_json(indent=2), encoding="utf-8"
+            )
             if quote.total.amount > 0:
                 order = app.fees.create_order(did)
                 payment = app.payments.create(order.id)
@@ -226,7 +243,12 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
                 "address": dossier.parcel.address if dossier.parcel else "-",
                 "land_reference": dossier.parcel.titre_foncier if dossier.parcel else None,
                 "architect_name": "Youssef Benjelloun",
-                "surfaces": {"land_area": "160", "covered_area": "312.40", "floor_area": "312.40", "levels": 3},
+                "surfaces": {
+                    "land_area": "160",
+                    "covered_area": "312.40",
+                    "floor_area": "312.40",
+                    "levels": 3,
+                },
                 "issued_on": sb.clock.now().date().isoformat(),
                 "signatory": {
                     "name": "Karim Bennani",
@@ -240,16 +262,22 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
             result.permit_number = number
             result.state = app.dossiers.get(did).state.value
             note(f"permit {number}; dossier {result.state}")
-        with ui.step("Signed permit downloaded and verified offline against the trust root") as note:
+        with ui.step(
+            "Signed permit downloaded and verified offline against the trust root"
+        ) as note:
             pdf = app.permits.read_pdf(did)
             (out_dir / "permit.pdf").write_bytes(pdf)
             from cryptography import x509
             from cryptography.hazmat.primitives.serialization import Encoding
 
-            trust = TrustStore([c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(root_pem)])
+            trust = TrustStore(
+                [c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(root_pem)]
+            )
             report = verify_pdf(pdf, trust=trust)
             result.indication = report.document.indication.value
-            (out_dir / "verification-report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+            (out_dir / "verification-report.json").write_text(
+                report.model_dump_json(indent=2), encoding="utf-8"
+            )
             note(f"{len(pdf):,} bytes; verdict {result.indication}")
             if report.permit is not None:
                 note(f"embedded permit data covered by the signature: {report.permit.covered}")
@@ -258,7 +286,9 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
             with open(out_dir / "journal.jsonl", "w", encoding="utf-8") as fh:
                 for rec in records:
                     fh.write(rec.model_dump_json() + "\n")
-            (out_dir / "dossier.json").write_text(app.dossiers.get(did).model_dump_json(indent=2), encoding="utf-8")
+            (out_dir / "dossier.json").write_text(
+                app.dossiers.get(did).model_dump_json(indent=2), encoding="utf-8"
+            )
             note(f"{len(records)} journal lines")
     finally:
         for c in clients.values():
@@ -295,7 +325,9 @@ def _run(args: argparse.Namespace) -> int:
         result = run_demo(out_dir, console)
         total = sum(t for _, t in result.steps)
         console.rule()
-        console.print(f"Verdict on the signed permit: [bold]{result.indication}[/] ({total:.1f} s in all)")
+        console.print(
+            f"Verdict on the signed permit: [bold]{result.indication}[/] ({total:.1f} s in all)"
+        )
         console.print(f"Artefacts written to [bold]{result.out_dir}[/]:")
         for name in result.artefacts:
             console.print(f"  {name}")
