@@ -138,10 +138,12 @@ def open_user_session(module: str, token_label: str, pin: SecretStr, *, rw: bool
 
 
 def _labels_of(session: Any, object_class: Any) -> list[str]:
+    attribute = _pkcs11().Attribute
     out = []
-    for obj in session.get_objects({_pkcs11().Attribute.CLASS: object_class}):
+    for obj in session.get_objects({attribute.CLASS: object_class}):
         try:
-            out.append(str(obj.label))
+            # by attribute: python-pkcs11's Certificate objects have no ``.label``
+            out.append(str(obj[attribute.LABEL]))
         except Exception:  # noqa: S112 - an object without a label is still listed by id
             continue
     return out
