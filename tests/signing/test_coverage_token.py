@@ -203,7 +203,7 @@ def test_softhsm_guard_rails_outside_activate(
     h = SoftHSM(tmp_path / "h")
     # a token made while inactive is visible once activated
     h.init_token("LATER", so_pin=SO, user_pin=USER_PIN)
-    with pytest.raises(RuntimeError, match="inside `with hsm.activate"):
+    with pytest.raises(RuntimeError, match=r"inside `with hsm\.activate"):
         h.import_identity("LATER", USER_PIN, pki_service.pki.identity("president"), label="k")
     monkeypatch.setenv("SOFTHSM2_CONF", "/previous/softhsm2.conf")
     with h.activate():
