@@ -5,7 +5,6 @@ token."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,12 @@ from .conftest import Token
 
 
 @pytest.fixture(scope="module")
-def dead_pki() -> Iterator[PKIService]:
+def dead_pki() -> PKIService:
     """A PKI whose OCSP responder and CRL server have been shut down."""
     service = PKIService(key_type="ecdsa")
     service.start()
     service.stop()
-    yield service
+    return service
 
 
 def _fields(pdf: bytes) -> dict[str, bool]:
