@@ -84,7 +84,7 @@ def test_p12_with_an_ed25519_key_is_refused() -> None:
 
 
 def test_p12_from_a_directory_is_invalid_input(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="is a directory: give the .p12 file"):
+    with pytest.raises(InvalidInputError, match=r"is a directory: give the \.p12 file"):
         Pkcs12Signer.from_file(tmp_path, SecretStr(PASS))
 
 
