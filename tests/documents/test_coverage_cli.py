@@ -299,7 +299,7 @@ def test_documents_namespace_is_lazy_and_complete() -> None:
     for name in documents.__all__:
         assert getattr(documents, name) is not None
     with pytest.raises(AttributeError, match="has no attribute 'render_pdf'"):
-        _ = documents.render_pdf  # type: ignore[attr-defined]
+        _ = documents.render_pdf
 
 
 # --- rarer layouts ----------------------------------------------------------------

@@ -107,7 +107,7 @@ def test_new_field_name_skips_a_name_already_taken(
     for name in ("Signature3", "Witness"):
         fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=name))
     buf = io.BytesIO()
-    writer.write(buf)
+    writer.write(buf)  # type: ignore[no-untyped-call]
     # two empty fields: sign_pdf cannot guess which, so it adds a field, and the first
     # free name after the two existing ones is Signature4 (Signature3 is taken)
     signed = sign_pdf(buf.getvalue(), p12_signers[("president", "ecdsa")], visible=False)

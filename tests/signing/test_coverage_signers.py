@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
@@ -115,7 +115,9 @@ def test_rsa_pss_signature_verifies_with_the_certificate(plain_pdf: bytes) -> No
     from cryptography.hazmat.primitives.asymmetric import padding
 
     signed_attrs = sig.signer_info["signed_attrs"].untag().dump()
-    who.certificate.public_key().verify(  # type: ignore[union-attr]
+    public = who.certificate.public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
+    public.verify(
         sig.signer_info["signature"].native,
         signed_attrs,
         padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
