@@ -45,6 +45,7 @@ from ._errors import (
     JournalOutOfOrder,
     JournalTampered,
     TransitionRefused,
+    UnknownProcedureError,
 )
 from ._state import Context, ProcedureState
 
@@ -435,7 +436,8 @@ def _replay_lines(
                 refusal=refusal,
                 valid_entries=tuple(kept),
             ) from None
-        except InvalidInputError as exc:
+        except (InvalidInputError, UnknownProcedureError) as exc:
+            # UnknownProcedureError (a NotFoundError): line 0 names a kind we do not know
             if isinstance(exc, JournalError):
                 raise
             raise _format(index, exc.message, seq, journal) from None

@@ -75,11 +75,11 @@ def _cert_info(obj: Any, now: _dt.datetime) -> TokenCertificate | None:
         return None
     try:
         label = str(obj[pkcs11.Attribute.LABEL])
-    except Exception:
+    except Exception:  # pragma: no cover - PKCS#11 defaults CKA_LABEL; bad middleware only
         label = ""
     try:
         cid = bytes(obj[pkcs11.Attribute.ID]).hex()
-    except Exception:
+    except Exception:  # pragma: no cover - PKCS#11 defaults CKA_ID; bad middleware only
         cid = ""
 
     def attr(oid: x509.ObjectIdentifier) -> str:
