@@ -233,7 +233,7 @@ class Sandbox:
         """The answer for an ``error`` or ``throttle`` fault."""
         rid = self._request_id(request)
         headers = {"x-request-id": rid}
-        if decision.retry_after_s:
+        if decision.kind == "throttle" or decision.status == 503:
             headers["retry-after"] = f"{decision.retry_after_s:g}"
         if decision.kind == "throttle":
             problem = ApiProblem(
