@@ -210,6 +210,7 @@ def _create_endpoint(ctx: RequestContext) -> SandboxResponse:
         "created_at": ctx.now().isoformat(),
     }
     ctx.store.put("webhook_endpoint", ep["id"], ep, owner=ep["owner"])
+    ctx.sandbox.webhooks.endpoint_added()
     return SandboxResponse.json(_endpoint_body(ep, with_secret=True), 201)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ class DossierWalk:
     requests: int = 0
     permit_number: str | None = None
     permit_pdf: bytes | None = None
+    download_seconds: float = 0.0
     steps: list[str] = field(default_factory=list)
 
 
@@ -258,7 +260,9 @@ class PlatformWalker:
         if reads:
             self._ok(walk, president.get(f"/v1/dossiers/{did}/permit"))
         if download:
+            started = time.perf_counter()
             r = self._ok(walk, app.get(f"/v1/dossiers/{did}/permit/pdf"))
+            walk.download_seconds = time.perf_counter() - started
             walk.permit_pdf = r.content
         return walk
 
