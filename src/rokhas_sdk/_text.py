@@ -24,13 +24,16 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ._errors import ConfigurationError, InvalidInputError, require_extra
 
 __all__ = [
     "MissingGlyphError",
     "check_glyphs",
+    "close_fonts",
     "font_file",
+    "fpdf_output",
     "has_arabic",
     "hijri_date_ar",
     "shape_arabic",
@@ -132,6 +135,20 @@ def check_glyphs(text: str, weight: str = "Regular") -> None:
         )
 
 
+def fpdf_output(pdf: Any) -> bytes:
+    """``pdf.output()`` as bytes."""
+    return bytes(pdf.output())
+
+
+def close_fonts(pdf: Any) -> None:
+    """Close the font files fpdf2 keeps open (it opens TrueType files lazily and never
+    closes them): call it in a ``finally`` so that errors do not leak handles either."""
+    for font in getattr(pdf, "fonts", {}).values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
+
+
 def has_arabic(text: str) -> bool:
     """Whether ``text`` contains Arabic letters."""
     return any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text)
@@ -141,7 +158,10 @@ def shape_arabic(text: str) -> str:
     """Arabic text in visual order with contextual forms, for a left-to-right PDF."""
     try:
         import arabic_reshaper
-        from bidi import get_display
+
+        # the pure-Python implementation mirrors brackets in right-to-left runs (rule
+        # L4); python-bidi's Rust binding (``bidi.get_display``) does not
+        from bidi.algorithm import get_display
     except ImportError:
         raise require_extra("arabic-reshaper / python-bidi", "documents") from None
     return str(get_display(arabic_reshaper.reshape(text), base_dir="R"))

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import uvicorn
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from rokhas_sdk import InvalidInputError
 from rokhas_sdk.api import (
@@ -285,7 +285,12 @@ class TestPlatform:
                     entry.body,
                     [*entry.headers, (IDEMPOTENCY_REPLAYED_HEADER.lower().encode(), b"true")],
                 )
-        reply = self._handle(op, params, query, headers, body, request_id)
+        try:
+            reply = self._handle(op, params, query, headers, body, request_id)
+        except Exception:
+            with self.lock:
+                del self.idem[(token, key)]
+            raise
         with self.lock:
             if reply.status >= 500:
                 del self.idem[(token, key)]
@@ -674,7 +679,10 @@ class TestPlatform:
     def op_rotateWebhookSecret(self, params: dict[str, str], **_: Any) -> WebhookEndpoint:
         ep = self.endpoints[params["endpoint_id"]]
         return ep.model_copy(
-            update={"secret": "whsec_" + self._id("s"), "previous_secret_expires_at": NOW}
+            update={
+                "secret": SecretStr("whsec_" + self._id("s")),
+                "previous_secret_expires_at": NOW,
+            }
         )
 
     def op_sendTestWebhook(self, params: dict[str, str], **_: Any) -> WebhookEvent:

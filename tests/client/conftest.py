@@ -39,6 +39,9 @@ class SyncAsAsync:
     def __init__(self, client: RokhasClient) -> None:
         self._client = client
 
+    def with_options(self, **changes: Any) -> SyncAsAsync:
+        return SyncAsAsync(self._client.with_options(**changes))
+
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
         if callable(attr):

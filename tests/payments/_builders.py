@@ -16,8 +16,8 @@ from rokhas_sdk.models import (
     Project,
 )
 
-CASABLANCA = "141.01.01"
-RABAT = "421.01.01"
+CASABLANCA = "06.141.01.0"
+RABAT = "04.421.01.0"
 
 
 def person() -> NaturalPerson:

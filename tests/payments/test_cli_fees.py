@@ -224,7 +224,7 @@ def test_out_of_bounds_schedule_file_exits_1(
 def test_schedule_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "fees", "schedule", "--json")
     assert code == 0
-    assert {c["code"] for c in json.loads(out)["communes"]} >= {"141.01.01"}
+    assert {c["code"] for c in json.loads(out)["communes"]} >= {"06.141.01.0"}
     code, out, _ = _run(
         capsys, "fees", "schedule", "--commune", "141.01.01", "--on", "2026-01-01", "--json"
     )

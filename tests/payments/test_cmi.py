@@ -102,7 +102,7 @@ values = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=20)
 def test_plaintext_escaping_round_trips(fields: dict[str, str], key: str) -> None:
     plain = hash_plaintext(fields, key)
     kept = natural_casefold_sorted(n for n in fields if n.lower() not in ("hash", "encoding"))
-    assert _split(plain) == [fields[n].strip() for n in kept] + [key]
+    assert _split(plain) == [fields[n].strip(" \t\n\r\0\x0b") for n in kept] + [key]
 
 
 @given(fields=st.dictionaries(names, values, max_size=8))
@@ -128,6 +128,12 @@ def test_escaping_and_side_specific_cleanup() -> None:
         hash_plaintext({"a": "Caf&eacute; &amp; &quot;Co&#039;\n\n"}, "k", callback=True)
         == "Café & \"Co'\n|k"
     )
+    # entities need their ';' (PHP html_entity_decode); PHP's trim keeps NBSP
+    assert (
+        hash_plaintext({"u": "https://x.ma/?a=1&copy=2&amp;b"}, "k", callback=True)
+        == "https://x.ma/?a=1&copy=2&b|k"
+    )
+    assert hash_plaintext({"a": "\u00a01\t"}, "k") == "\u00a01|k"
     assert hash_fields({"amount": "1.00"}, SecretStr("k")) == hash_fields({"amount": "1.00"}, "k")
 
 
@@ -340,3 +346,20 @@ def test_store_key_never_leaks(store: OrderStore, caplog: pytest.LogCaptureFixtu
     for t in texts:
         assert "CANARY" not in t
     assert caplog.records, "the refusals above are logged"
+
+
+def test_refunded_order_refuses_a_new_capture(store: OrderStore) -> None:
+    h = CmiCallbackHandler(_config(), store)
+    form = _form_fields(store)
+    assert h(signed_callback(form, CANARY, transaction_id="T1")).answer == POSTAUTH
+    store.transition(REF, PaymentState.REFUNDED)
+    out = h(signed_callback(form, CANARY, transaction_id="T1"))
+    assert out.answer == FAILURE
+    assert "refunded" in out.reason
+
+
+def test_natural_order_edge_cases() -> None:
+    # runs with leading zeros compare left-aligned, like fractional parts in PHP
+    assert natural_casefold_sorted(["x01", "x001", "x1"]) == ["x001", "x01", "x1"]
+    assert natural_casefold_sorted(["Amount", "amount"]) == ["Amount", "amount"]
+    assert natural_casefold_sorted(["ab", "a1", "a"]) == ["a", "a1", "ab"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -111,6 +111,16 @@ def test_site_occupation_counts_started_quarters(days: int, quarters: int) -> No
     assert q.illustrative
 
 
+def test_site_occupation_in_quarters() -> None:
+    site = SiteOccupation(area=Decimal(30), quarters=3)
+    q = quote(building(covered="100"), on=ON, site_occupation=site)
+    assert q.lines[-1].amount == Money("3600.00")
+    with pytest.raises(InvalidInputError, match="exactly one"):
+        SiteOccupation(area=Decimal(30), quarters=3, days=10)
+    with pytest.raises(InvalidInputError, match="exactly one"):
+        SiteOccupation(area=Decimal(30))
+
+
 def test_site_occupation_refused_for_economic_licence() -> None:
     with pytest.raises(InvalidInputError, match="building"):
         quote(cafe(), on=ON, site_occupation=SiteOccupation(area=Decimal(1), days=1))
@@ -217,3 +227,61 @@ def test_penalty_never_decreases_with_delay(principal: Decimal, d1: int, d2: int
         Money(principal), due_on=due, paid_on=due + timedelta(days=late), rule=rule
     )
     assert Money.zero() <= a <= b
+
+
+def test_quote_models_refuse_inconsistent_data() -> None:
+    q = quote(building(covered="100"), on=ON)
+    data = q.model_dump()
+    assert type(q).model_validate(data) == q
+    data["total"] = "1.00"
+    with pytest.raises(InvalidInputError, match="not the sum"):
+        type(q).model_validate(data)
+    line = q.lines[0].model_dump()
+    line["amount"] = "-1.00"
+    with pytest.raises(InvalidInputError, match="negative"):
+        type(q.lines[0]).model_validate(line)
+
+
+def test_inputs_that_do_not_fit_the_dossier_are_refused() -> None:
+    with pytest.raises(InvalidInputError, match="beverages"):
+        quote(building(covered="10"), on=ON, beverage_receipts_ht=Money("10.00"))
+    from rokhas_sdk.models import Dossier
+
+    no_project = Dossier.model_validate({**building(covered="10").model_dump(), "project": None})
+    with pytest.raises(InvalidInputError, match="needs a 'project'"):
+        quote(no_project, on=ON)
+
+
+def test_public_domain_activity_is_announced_not_priced() -> None:
+    from rokhas_sdk.models import Activity, Dossier
+
+    d = Dossier.model_validate(
+        {
+            **cafe().model_dump(),
+            "kind": ProcedureKind.ECO_OCCUPATION_DOMAINE_PUBLIC,
+            "activity": Activity(
+                label="Terrasse",
+                premises_address="x",
+                public_domain_area=Decimal(20),
+                public_domain_days=90,
+            ),
+        }
+    )
+    q = quote(d, on=ON)
+    assert q.total == Money.zero()
+    assert not q.complete
+    assert any("zone" in n for n in q.notes)
+
+
+def test_datetime_on_is_taken_in_casablanca() -> None:
+    from datetime import datetime
+
+    late_utc = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)  # already the 15th in Casablanca (UTC+1)
+    assert quote(building(covered="10"), on=late_utc).on == date(2026, 1, 15)
+
+
+def test_procedure_without_fees_says_so() -> None:
+    q = quote(building(covered="100", kind=ProcedureKind.URB_PERMIS_HABITER), on=ON)
+    assert q.lines == ()
+    assert q.total == Money.zero()
+    assert any("no fee" in n for n in q.notes)

@@ -33,7 +33,7 @@ def _national() -> dict[str, Any]:
 
 
 def _commune(tariffs: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    return {"commune": RABAT, "name": "Test", "illustrative": True, "tariffs": tariffs, **extra}
+    return {"commune": RABAT, "name": "Test", "illustrative": True, "tariffs": tariffs} | extra
 
 
 def _tariff(
@@ -149,7 +149,7 @@ def test_bad_rows_name_the_problem() -> None:
 
 def test_commune_without_schedule_fails_closed() -> None:
     sched = FeeSchedule.from_data(DATA.joinpath("legal_bounds.json").read_text(encoding="utf-8"))
-    with pytest.raises(NoTariffError, match=r"no fee schedule for commune 141\.01\.01"):
+    with pytest.raises(NoTariffError, match=r"no fee schedule for commune 06\.141\.01\.0"):
         quote(building(covered="100"), on=date(2026, 1, 1), schedule=sched)
 
 
@@ -229,6 +229,19 @@ def test_slum_clearance_uses_casablanca_specific_rate_else_collective() -> None:
     assert q2.lines[0].code == "TOC.COLLECTIF_ET_NON_RESIDENTIEL"
     assert q2.total == Money("2000.00")
     assert q2.illustrative
+
+
+def test_old_seed_codes_are_aliases() -> None:
+    # dossiers filed with the first seed codes (141.01.01) quote like the current ones
+    old = quote(building(covered="187.40", commune="141.01.01"), on=date(2026, 1, 1))
+    new = quote(building(covered="187.40", commune=CASABLANCA), on=date(2026, 1, 1))
+    assert old.total == new.total == Money("4700.00")
+    assert old.commune == new.commune == CASABLANCA
+    sched = default_schedule().with_commune(
+        _commune([_tariff("TOC.INDIVIDUEL", "30")], commune="421.01.01")
+    )
+    assert sched.tariff(RABAT, "TOC.INDIVIDUEL", date(2026, 1, 1)).value == Decimal(30)
+    assert list(sched.communes).count(RABAT) == 1
 
 
 def test_casablanca_bundled_values() -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from procedure_helpers import CASA, at
+
 from rokhas_sdk.models import ProcedureKind as K
 from rokhas_sdk.procedure import (
     ClockPolicy,
@@ -50,15 +50,20 @@ def test_small_permit_clocks_after_receipt() -> None:
     s = state(PETIT, ("submit", t0), ("issue_receipt", t0))
     r = deadlines(s, at(2026, 4, 10))
     decision = r.clock("decision")
-    assert decision is not None and decision.rule_id == "order2023.decision.petit"
+    assert decision is not None
+    assert decision.rule_id == "order2023.decision.petit"
     assert decision.due_at == midnight(2026, 4, 22)  # end of 6 + 15 = 21 April
     assert (decision.elapsed_days, decision.remaining_days) == (4, 11)
     assert r.clock("rgc_target").due_at == midnight(2026, 4, 17)  # type: ignore[union-attr]
     dispatch = r.clock("dispatch")
-    assert dispatch is not None and dispatch.overdue and dispatch.due_at == midnight(2026, 4, 10)
+    assert dispatch is not None
+    assert dispatch.overdue
+    assert dispatch.due_at == midnight(2026, 4, 10)
     assert [c.clock for c in r.overdue] == ["dispatch"]
     receipt = r.clock("receipt")
-    assert receipt is not None and receipt.status == "stopped" and receipt.met is True
+    assert receipt is not None
+    assert receipt.status == "stopped"
+    assert receipt.met is True
     assert r.tacit_approval_at == midnight(2026, 6, 7)  # two months: end of 6 June
     assert not r.tacitly_approved
     assert deadlines(s, midnight(2026, 6, 7)).tacitly_approved
@@ -83,18 +88,23 @@ def test_grand_projet_flag_selects_thirty_days_for_a_modification_permit() -> No
     big = deadlines(
         state(K.URB_PERMIS_MODIFIER, *marks, flags=frozenset({"grand_projet"})), t0
     ).clock("decision")
-    assert small is not None and small.length == 15
-    assert big is not None and big.length == 30
+    assert small is not None
+    assert small.length == 15
+    assert big is not None
+    assert big.length == 30
 
 
 def test_a_complement_pauses_the_decision_clock() -> None:
     t0 = at(2026, 3, 2)
     marks = [("submit", t0), ("issue_receipt", t0)]
     plain = deadlines(state(PETIT, *marks), at(2026, 3, 4)).clock("decision")
-    assert plain is not None and plain.due_at == midnight(2026, 3, 18)
+    assert plain is not None
+    assert plain.due_at == midnight(2026, 3, 18)
     paused_state = state(PETIT, *marks, ("request_complement", at(2026, 3, 5)))
     paused = deadlines(paused_state, at(2026, 3, 9)).clock("decision")
-    assert paused is not None and paused.status == "paused" and paused.elapsed_days == 3
+    assert paused is not None
+    assert paused.status == "paused"
+    assert paused.elapsed_days == 3
     resumed_state = state(
         PETIT,
         *marks,
@@ -102,9 +112,8 @@ def test_a_complement_pauses_the_decision_clock() -> None:
         ("submit_complement", at(2026, 3, 12)),
     )
     resumed = deadlines(resumed_state, at(2026, 3, 13)).clock("decision")
-    assert resumed is not None and resumed.due_at == midnight(
-        2026, 3, 25
-    )  # 3 used, 12 left from 12 March
+    assert resumed is not None
+    assert resumed.due_at == midnight(2026, 3, 25)
     restarted = deadlines(
         resumed_state, at(2026, 3, 13), policy=ClockPolicy(complement_effect="restart")
     )
@@ -117,8 +126,11 @@ def test_working_day_override_crosses_weekend_and_holiday() -> None:
     s = state(PETIT, ("submit", friday), ("issue_receipt", friday))
     c = deadlines(s, at(2026, 11, 16), policy=policy).clock("dispatch")
     # Mon 16 (1), Tue 17 (2), Wed 18 Independence Day, Thu 19 (3)
-    assert c is not None and c.unit == "working_days" and c.due_at == midnight(2026, 11, 20)
-    assert c.elapsed_days == 1 and c.remaining_days == 2
+    assert c is not None
+    assert c.unit == "working_days"
+    assert c.due_at == midnight(2026, 11, 20)
+    assert c.elapsed_days == 1
+    assert c.remaining_days == 2
 
 
 def test_working_day_step_across_eid_al_adha_2024() -> None:
@@ -128,7 +140,8 @@ def test_working_day_step_across_eid_al_adha_2024() -> None:
     t0 = at(2024, 6, 14)  # Friday
     s = state(PETIT, ("submit", t0), ("issue_receipt", t0), ("dispatch", t0))
     c = deadlines(s, at(2024, 6, 15), policy=policy).clock("commission")
-    assert c is not None and c.due_at == midnight(2024, 6, 22)  # holidays 17-18 June, weekend 22-23
+    assert c is not None
+    assert c.due_at == midnight(2024, 6, 22)
 
 
 def test_due_instant_across_the_ramadan_clock_change() -> None:
@@ -144,7 +157,8 @@ def test_due_instant_across_the_ramadan_clock_change() -> None:
     t1 = at(2026, 3, 10)
     s = state(PETIT, ("submit", t1), ("issue_receipt", t1))
     d = deadlines(s, t1).clock("decision")
-    assert d is not None and d.due_at == dt.datetime(2026, 3, 26, 0, tzinfo=CASA)
+    assert d is not None
+    assert d.due_at == dt.datetime(2026, 3, 26, 0, tzinfo=CASA)
     assert d.due_at.utcoffset() == dt.timedelta(hours=1)
 
 
@@ -161,7 +175,8 @@ def test_policy_can_enable_the_2023_silence_rule_and_roll_deadlines() -> None:
     # 21 April 2026 is a Tuesday: rolling does nothing; 15 days from Friday 3 April end on Saturday.
     s2 = state(PETIT, ("submit", at(2026, 4, 3)), ("issue_receipt", at(2026, 4, 3)))
     rolled = deadlines(s2, t0, policy=ClockPolicy(roll_to_working_day=True)).clock("decision")
-    assert rolled is not None and rolled.due_at == midnight(2026, 4, 21)  # Sat 18 -> Mon 20
+    assert rolled is not None
+    assert rolled.due_at == midnight(2026, 4, 21)
     with pytest.raises(ProcedureDataError, match="unknown clock rules"):
         ClockPolicy(enable=frozenset({"no.such.rule"}))
     with pytest.raises(ProcedureDataError, match="positive"):
@@ -187,10 +202,15 @@ def test_stopped_clocks_report_whether_they_were_met_and_reports_are_as_of() -> 
     s = state(PETIT, ("submit", t0), ("issue_receipt", t0), ("dispatch", at(2026, 4, 14)))
     r = deadlines(s, at(2026, 4, 20))
     dispatch = r.clock("dispatch")
-    assert dispatch is not None and dispatch.status == "stopped" and dispatch.met is False
-    assert not dispatch.overdue and dispatch.remaining_days is None
+    assert dispatch is not None
+    assert dispatch.status == "stopped"
+    assert dispatch.met is False
+    assert not dispatch.overdue
+    assert dispatch.remaining_days is None
     earlier = deadlines(s, at(2026, 4, 8)).clock("dispatch")
-    assert earlier is not None and earlier.status == "running" and earlier.remaining_days == 1
+    assert earlier is not None
+    assert earlier.status == "running"
+    assert earlier.remaining_days == 1
     assert rules_in_force(None, frozenset(), dt.date(2026, 1, 1)) == ()
 
 
@@ -223,9 +243,9 @@ def test_a_pause_never_shortens_a_deadline(
     rule = "loi55-19.eco.decision" if kind.is_economic else "order2023.decision.grand"
     policy = ClockPolicy(
         overrides=(
-            RuleOverride(rule, length=length if unit != "months" else 1 + length % 12, unit=unit),
+            RuleOverride(rule, length=length if unit != "months" else 1 + length % 12, unit=unit),  # type: ignore[arg-type]
         )
-    )  # type: ignore[arg-type]
+    )
     paused_at = t0 + dt.timedelta(hours=pause_after_h)
     resumed_at = paused_at + dt.timedelta(hours=pause_h)
     report_at = resumed_at + dt.timedelta(days=1)
@@ -236,14 +256,17 @@ def test_a_pause_never_shortens_a_deadline(
         report_at,
         policy=policy,
     ).clock("decision")
-    assert without is not None and with_pause is not None
-    assert without.due_at is not None and with_pause.due_at is not None
+    assert without is not None
+    assert with_pause is not None
+    assert without.due_at is not None
+    assert with_pause.due_at is not None
     assert with_pause.due_at >= without.due_at
     # While still paused, the due instant is never earlier either.
     paused_only = deadlines(
         state(kind, *base, ("request_complement", paused_at)), resumed_at, policy=policy
     ).clock("decision")
-    assert paused_only is not None and paused_only.due_at is not None
+    assert paused_only is not None
+    assert paused_only.due_at is not None
     assert paused_only.due_at >= without.due_at
     for restart in ("restart",):
         again = deadlines(
@@ -253,7 +276,9 @@ def test_a_pause_never_shortens_a_deadline(
             report_at,
             policy=ClockPolicy(overrides=policy.overrides, complement_effect=restart),
         ).clock("decision")
-        assert again is not None and again.due_at is not None and again.due_at >= without.due_at
+        assert again is not None
+        assert again.due_at is not None
+        assert again.due_at >= without.due_at
 
 
 @given(starts, st.integers(min_value=1, max_value=120), st.sampled_from(UNITS))
@@ -264,10 +289,41 @@ def test_due_instant_is_a_local_midnight_after_the_start(
     policy = ClockPolicy(overrides=(RuleOverride("loi55-19.eco.decision", length=n, unit=unit),))  # type: ignore[arg-type]
     s = state(K.ECO_ACTIVITE_COURANTE, ("submit", t0), ("issue_receipt", t0))
     c = deadlines(s, t0, policy=policy).clock("decision")
-    assert c is not None and c.due_at is not None
+    assert c is not None
+    assert c.due_at is not None
     local = c.due_at.astimezone(CASA)
     assert (local.hour, local.minute) == (0, 0)
     assert c.due_at > t0 + dt.timedelta(days=n if unit != "months" else 28 * n) - dt.timedelta(
         days=1
     )
     assert c.elapsed_days == 0
+
+
+@given(
+    starts,
+    st.integers(min_value=0, max_value=120 * 24),
+    st.integers(min_value=0, max_value=20 * 24),
+    st.sampled_from(["tacit_approval", "validity", "maximum"]),
+    st.sampled_from([PETIT, K.URB_PERMIS_DEMOLITION, K.URB_PERMIS_HABITER]),
+)
+def test_the_guards_shortcut_never_misses_a_reached_deadline(
+    t0: dt.datetime, after_h: int, pause_h: int, purpose: str, kind: K
+) -> None:
+    from rokhas_sdk.procedure._clocks import DEFAULT_POLICY, due_instant
+
+    t1 = t0 + dt.timedelta(hours=pause_h)
+    s = state(
+        kind,
+        ("submit", t0),
+        ("issue_receipt", t0),
+        ("request_complement", t0 + dt.timedelta(hours=1)),
+        ("submit_complement", t1),
+        ("issue", t1),
+    )
+    when = t1 + dt.timedelta(hours=after_h)
+    precise = due_instant(s, when, DEFAULT_POLICY, purpose)
+    lazy = due_instant(s, when, DEFAULT_POLICY, purpose, only_if_reached=True)
+    if precise is not None and when >= precise:
+        assert lazy == precise
+    else:
+        assert lazy is None or lazy == precise

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from procedure_helpers import at
 
-from rokhas_sdk.models import CommissionBody, Opinion, ProcedureFamily, ProcedureKind, Role
+from rokhas_sdk.models import Opinion, ProcedureFamily, ProcedureKind, Role
 from rokhas_sdk.procedure import (
     SIGNATURE_KEY,
     Context,
+    EventInfo,
     ProcedureDefinition,
     ProcedureState,
     RefusalReason,
+    StateInfo,
     UnknownProcedureError,
     apply,
     check,
@@ -18,8 +21,6 @@ from rokhas_sdk.procedure import (
     definitions,
     kind_info,
 )
-
-from procedure_helpers import at
 
 # Which refusal each guard may produce: an allowed (state, event, role) triple may only
 # be refused for one of the reasons of its own guards.
@@ -73,8 +74,10 @@ def test_unknown_graph_is_a_typed_error() -> None:
 
 @pytest.mark.parametrize("d", definitions(), ids=lambda d: d.name)
 def test_states_and_events_carry_french_and_arabic_labels(d: ProcedureDefinition) -> None:
-    for info in [*d.states.values(), *d.events.values()]:
-        assert info.label_fr.strip() and info.label_ar.strip()
+    infos: list[StateInfo | EventInfo] = [*d.states.values(), *d.events.values()]
+    for info in infos:
+        assert info.label_fr.strip()
+        assert info.label_ar.strip()
         assert any("\u0600" <= ch <= "\u06ff" for ch in info.label_ar), info.id
 
 
@@ -103,7 +106,7 @@ def test_some_state_is_terminal_and_every_nonterminal_state_has_an_exit(
 def _permissive(kind: ProcedureKind | None) -> Context:
     body = None
     if kind is not None and kind_info(kind).commission_bodies:
-        body = CommissionBody(sorted(kind_info(kind).commission_bodies)[0])
+        body = sorted(kind_info(kind).commission_bodies)[0]
     return Context(
         fees_paid=True,
         signer_key_active=True,
@@ -155,5 +158,7 @@ def test_every_state_event_role_triple_is_a_transition_or_a_reasoned_refusal(
                     assert refusal.reason in possible, (sid, event, role, refusal.reason)
                 if refusal is not None:
                     refused += 1
-                    assert refusal.message_fr and refusal.message_ar
-    assert allowed > 0 and refused > 0
+                    assert refusal.message_fr
+                    assert refusal.message_ar
+    assert allowed > 0
+    assert refused > 0

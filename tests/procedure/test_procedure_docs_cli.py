@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from procedure_helpers import at
+
 from rokhas_sdk.cli._main import main
 from rokhas_sdk.models import Dossier, ProcedureKind, procedure_kind_info
 from rokhas_sdk.models import Role as R
@@ -76,7 +76,8 @@ def test_an_incomplete_dossier_cannot_be_submitted() -> None:
     assert info.value.reason is RefusalReason.MISSING_PIECES
     assert "piece.CERTIFICAT_PROPRIETE" in info.value.detail
     ctx = context_for(dossier, fees_paid=True)
-    assert ctx.grand_projet is False and ctx.fees_paid is True
+    assert ctx.grand_projet is False
+    assert ctx.fees_paid is True
 
 
 # --- CLI ----------------------------------------------------------------------------
@@ -97,8 +98,10 @@ def test_cli_replay_prints_state_and_clocks(
     path = _journal(tmp_path)
     assert main(["procedure", "replay", str(path), "--at", "2026-04-20T10:00:00+01:00"]) == 0
     out = capsys.readouterr().out
-    assert "RECEIPT_ISSUED" in out and "Récépissé délivré" in out
-    assert "decision" in out and "OVERDUE" in out  # 10 days from 6 April, due 17 April 00:00
+    assert "RECEIPT_ISSUED" in out
+    assert "Récépissé délivré" in out
+    assert "decision" in out
+    assert "OVERDUE" in out
     assert "tacit approval: none running" in out
 
 
@@ -108,7 +111,8 @@ def test_cli_replay_json_is_one_document(
     path = _journal(tmp_path)
     assert main(["procedure", "replay", str(path), "--at", "2026-04-10T10:00", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["ok"] is True and doc["state"]["state"] == "RECEIPT_ISSUED"
+    assert doc["ok"] is True
+    assert doc["state"]["state"] == "RECEIPT_ISSUED"
     decision = next(c for c in doc["clocks"]["clocks"] if c["clock"] == "decision")
     assert decision["due_at"] == "2026-04-17T00:00:00+01:00"
     assert (decision["elapsed_days"], decision["remaining_days"], decision["overdue"]) == (
@@ -127,7 +131,9 @@ def test_cli_replay_names_the_broken_entry(
     path.write_bytes(b"\n".join(lines) + b"\n")
     assert main(["procedure", "replay", str(path), "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["ok"] is False and doc["error"]["line"] == 2 and doc["valid_entries"] == 1
+    assert doc["ok"] is False
+    assert doc["error"]["line"] == 2
+    assert doc["valid_entries"] == 1
     assert main(["procedure", "replay", str(path)]) == 1
     assert "entry 1 (line 2)" in capsys.readouterr().err
 
@@ -151,3 +157,29 @@ def test_cli_docs_writes_the_pages(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["procedure", "docs", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir()} == set(render_docs())
     capsys.readouterr()
+
+
+def test_the_example_of_docs_procedure_md_runs_as_documented() -> None:
+    text = (DOCS.parent / "procedure.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    lines = code.splitlines()
+    namespace: dict[str, object] = {}
+    exec("\n".join(ln for ln in lines if not ln.startswith("report.")), namespace)
+    report = namespace["report"]
+    for ln in lines:
+        if ln.startswith("report."):
+            expr, comment = ln.split("#", 1)
+            value = eval(expr.strip(), namespace)
+            assert value.isoformat().startswith(comment.split()[0].replace("T00:00+", "T00:00:00+"))
+    assert report is not None
+
+
+def test_rule_ids_named_in_the_docs_exist() -> None:
+    import re
+
+    from rokhas_sdk.procedure import ClockPolicy
+
+    text = (DOCS.parent / "procedure.md").read_text(encoding="utf-8")
+    ids = set(re.findall(r'"((?:order2023|loi[0-9-]+|d2-18-475|rgc2019)[a-z0-9.\-]*)"', text))
+    assert len(ids) >= 5
+    ClockPolicy(enable=frozenset(ids))  # raises ProcedureDataError for an unknown id

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
-
+from hypothesis import given
+from hypothesis import strategies as st
 from procedure_helpers import CASA, at
+
 from rokhas_sdk import InvalidInputError
 from rokhas_sdk.models import CommissionBody as B
 from rokhas_sdk.models import Opinion as O
@@ -53,7 +56,7 @@ def filed(
         K.URB_CERTIFICAT_CONFORMITE,
     ):
         s = apply(s, "sign_plans", role=R.ARCHITECTE, at=t)
-    s = apply(s, "submit", role=R.PETITIONNAIRE, at=t, context=Context(**flags))
+    s = apply(s, "submit", role=R.PETITIONNAIRE, at=t, context=dict(flags))
     return apply(s, "issue_receipt", role=R.SYSTEM, at=t)
 
 
@@ -114,7 +117,8 @@ def test_missing_pieces_block_submission_and_are_listed() -> None:
         at=at(2026, 3, 2),
         context={"missing_pieces": ["plan_situation", "certificat_propriete"]},
     )
-    assert "plan_situation" in err.message_fr and "certificat_propriete" in err.message_ar
+    assert "plan_situation" in err.message_fr
+    assert "certificat_propriete" in err.message_ar
 
 
 def test_a_second_complement_request_is_refused_loi_55_19() -> None:
@@ -480,3 +484,78 @@ def test_allowed_events_by_role_and_with_guards() -> None:
     assert {e.id for e in allowed_events(s, R.PETITIONNAIRE, at=at(2026, 6, 5))} == {
         "record_tacit_approval"
     }
+
+
+def test_the_regisseur_records_payment_before_delivery() -> None:
+    s = to_president(filed(), at(2026, 3, 4))
+    _refused(RefusalReason.FEES_UNPAID, s, "issue", role=R.PRESIDENT_COMMUNE, at=at(2026, 3, 5))
+    _refused(
+        RefusalReason.ROLE_NOT_PERMITTED,
+        s,
+        "record_payment",
+        role=R.PETITIONNAIRE,
+        at=at(2026, 3, 5),
+    )
+    paid = apply(s, "record_payment", role=R.REGISSEUR, at=at(2026, 3, 5))
+    assert paid.state == s.state
+    assert "fees_paid" in paid.flags
+    assert apply(paid, "issue", role=R.PRESIDENT_COMMUNE, at=at(2026, 3, 6)).state == "ISSUED"
+    # An explicit "not paid" still refuses (e.g. a refunded payment).
+    _refused(
+        RefusalReason.FEES_UNPAID,
+        paid,
+        "issue",
+        role=R.PRESIDENT_COMMUNE,
+        at=at(2026, 3, 6),
+        context={"fees_paid": False},
+    )
+
+
+contexts = st.builds(
+    Context,
+    missing_pieces=st.lists(st.text(min_size=1, max_size=12), max_size=3).map(tuple),
+    fees_paid=st.none() | st.booleans(),
+    signer_key_active=st.none() | st.booleans(),
+    reason=st.none() | st.text(max_size=20),
+    opinion=st.none() | st.sampled_from(list(O)),
+    body=st.none() | st.sampled_from(list(B)),
+    investment=st.none() | st.booleans(),
+    multi_commune=st.none() | st.booleans(),
+    in_lotissement=st.none() | st.booleans(),
+    grand_projet=st.none() | st.booleans(),
+    provisional_acceptance=st.none() | st.booleans(),
+    architect_attestation=st.none() | st.booleans(),
+)
+
+
+@given(contexts)
+def test_context_json_round_trip(ctx: Context) -> None:
+    assert Context.from_dict(json.loads(json.dumps(ctx.to_dict()))) == ctx
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["fees_paid", "reason", "opinion", "body", "missing_pieces", "pin", "x"]),
+        json_values,
+        max_size=4,
+    )
+)
+def test_context_parser_accepts_or_refuses_with_a_typed_error(data: dict[str, object]) -> None:
+    problem: InvalidInputError | None = None
+    try:
+        ctx = Context.from_dict(data)
+    except InvalidInputError as exc:
+        problem = exc
+    if problem is not None:
+        assert problem.message
+    else:
+        assert set(ctx.to_dict()) <= set(data)

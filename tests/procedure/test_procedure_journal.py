@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from procedure_helpers import at
+
+from rokhas_sdk import InvalidInputError
 from rokhas_sdk.models import CommissionBody as B
 from rokhas_sdk.models import Opinion as O
 from rokhas_sdk.models import ProcedureKind as K
@@ -66,13 +68,14 @@ def test_lines_are_canonical_and_chained() -> None:
     j = sample()
     lines = j.lines
     first = json.loads(lines[0])
-    assert first["prev"] == GENESIS and first["event"] == "open"
+    assert first["prev"] == GENESIS
+    assert first["event"] == "open"
     assert first["data"] == {
         "dossier": "CASA-2026-0001",
         "graph": "building",
         "kind": "URB_PERMIS_CONSTRUIRE_GRAND_PROJET",
     }
-    for a, b in zip(lines, lines[1:], strict=False):
+    for a, b in itertools.pairwise(lines):
         assert json.loads(b)["prev"] == json.loads(a)["hash"]
     assert list(json.loads(lines[3])) == [
         "seq",
@@ -128,11 +131,15 @@ def _mutate(line: bytes, **changes: object) -> bytes:
 def _expect(error: type[JournalError], lines: list[bytes], index: int) -> JournalError:
     with pytest.raises(error) as info:
         Journal.from_lines(lines)
-    assert info.value.index == index and info.value.line == index + 1
+    assert info.value.index == index
+    assert info.value.line == index + 1
     assert f"line {index + 1}" in info.value.message
     assert len(info.value.valid_entries) == index  # nothing verified before it is lost
     truncated = Journal.from_lines(lines, on_error="truncate")
-    assert len(truncated) == index and isinstance(truncated.problem, error)
+    if index:
+        assert truncated.state == replay(lines[:index])
+    assert len(truncated) == index
+    assert isinstance(truncated.problem, error)
     assert verify(lines) is not None
     return info.value
 
@@ -141,7 +148,8 @@ def test_tampered_payload_is_named() -> None:
     lines = list(sample().lines)
     lines[4] = lines[4].replace(b'"agent:7"', b'"agent:8"')
     err = _expect(JournalTampered, lines, 4)
-    assert err.seq == 4 and "entry 4" in err.message
+    assert err.seq == 4
+    assert "entry 4" in err.message
 
 
 def test_tampered_and_rehashed_entry_breaks_the_next_link() -> None:
@@ -164,29 +172,42 @@ def test_tampered_and_rehashed_entry_breaks_the_next_link() -> None:
     assert "does not link" in err.message
 
 
-def test_payload_hash_mismatch_is_named() -> None:
-    lines = list(sample().lines)
-    obj = json.loads(lines[7])
-    from rokhas_sdk.procedure._journal import _TAIL
-
-    body = lines[7][:-_TAIL].replace(obj["payload_hash"].encode(), b"0" * 64)
+def test_payload_hash_mismatch_is_named_by_verify() -> None:
     import hashlib
 
+    from rokhas_sdk.procedure._journal import _TAIL
+
+    lines = list(sample().lines)
+    last = len(lines) - 1
+    obj = json.loads(lines[last])
+    # A forged last entry whose own hash is recomputed: the chain holds, the payload
+    # hash does not; replay trusts the chain (which covers the data bytes), verify()
+    # checks the payload hash too.
+    body = lines[last][:-_TAIL].replace(obj["payload_hash"].encode(), b"0" * 64)
+    lines[last] = body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
+    assert len(Journal.from_lines(lines)) == len(lines)
+    problem = verify(lines)
+    assert isinstance(problem, JournalTampered)
+    assert problem.index == last
+    assert "payload_hash" in problem.message
+    # Re-hashing a middle entry instead breaks the next link, which replay names.
+    lines = list(sample().lines)
+    body = lines[7][:-_TAIL].replace(json.loads(lines[7])["payload_hash"].encode(), b"0" * 64)
     lines[7] = body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
-    err = _expect(JournalTampered, lines, 7)
-    assert "payload_hash" in err.message
+    assert "does not link" in _expect(JournalTampered, lines, 8).message
 
 
 def test_duplicated_entry_is_named() -> None:
     lines = list(sample().lines)
     lines.insert(5, lines[4])
     err = _expect(JournalDuplicateEntry, lines, 5)
-    assert err.seq == 4 and "duplicates entry 4" in err.message
+    assert err.seq == 4
+    assert "duplicates entry 4" in err.message
 
 
 def test_out_of_order_entries_are_named() -> None:
     lines = list(sample().lines)
-    swapped = lines[:3] + [lines[4], lines[3]] + lines[5:]
+    swapped = [*lines[:3], lines[4], lines[3], *lines[5:]]
     err = _expect(JournalOutOfOrder, swapped, 3)
     assert "seq 4" in err.message
     missing = lines[:3] + lines[4:]
@@ -264,7 +285,8 @@ def test_empty_journal_and_non_canonical_lines() -> None:
     odd = body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
     assert Journal.from_lines([*lines, odd]).state.state == "COMMISSION_CONCLUDED"
     problem = verify([*lines, odd])
-    assert isinstance(problem, JournalFormatError) and problem.index == len(lines)
+    assert isinstance(problem, JournalFormatError)
+    assert problem.index == len(lines)
     assert "canonical" in problem.message
 
 
@@ -281,7 +303,7 @@ def test_signature_key_journal() -> None:
 def _context_for(kind: K | None) -> Context:
     body = None
     if kind is not None and kind_info(kind).commission_bodies:
-        body = B(sorted(kind_info(kind).commission_bodies)[0])
+        body = sorted(kind_info(kind).commission_bodies)[0]
     return Context(
         fees_paid=True, reason="motif", opinion=O.FAVORABLE, body=body, architect_attestation=True
     )
@@ -320,3 +342,42 @@ def test_replaying_a_journal_equals_applying_its_events(
         assert j.record(event, role=role, actor="someone", at=t, context=ctx) == state
     assert replay(j.lines) == state
     assert replay([ln.decode() for ln in j.lines]) == state
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(min_value=0, max_value=10),
+    st.integers(min_value=0, max_value=400),
+    st.binary(max_size=8),
+)
+def test_any_damaged_line_yields_a_journal_error_never_a_crash(
+    which: int, pos: int, junk: bytes
+) -> None:
+    lines = list(sample().lines)
+    i = which % len(lines)
+    line = lines[i]
+    p = pos % (len(line) + 1)
+    lines[i] = line[:p] + junk + line[p + len(junk) :]
+    j = Journal.from_lines(lines, on_error="truncate")
+    if j.problem is not None:
+        assert j.problem.index <= i
+        assert len(j) == j.problem.index
+    else:
+        assert len(j) == len(lines)
+
+
+@given(st.lists(st.text(max_size=40), max_size=4))
+def test_arbitrary_text_lines_are_refused_with_a_journal_error(lines: list[str]) -> None:
+    with pytest.raises(JournalError):
+        Journal.from_lines(lines)
+
+
+def test_state_json_round_trip() -> None:
+    from rokhas_sdk.procedure import ProcedureState
+
+    s = sample().state
+    assert ProcedureState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
+    with pytest.raises(InvalidInputError):
+        ProcedureState.from_dict({"graph": "building"})
+    with pytest.raises(InvalidInputError):
+        ProcedureState.from_dict({**s.to_dict(), "last_at": "yesterday"})

@@ -207,8 +207,11 @@ def test_timestamp_token_binds_the_imprint_and_nonce(pki_service: PKIService) ->
         padding.PKCS1v15(),
         hashes.SHA256(),
     )
-    cert = signed["certificates"][0].chosen
-    assert cert.dump() == pki_service.pki.tsa.certificate_der()
+    embedded = {c.chosen.dump() for c in signed["certificates"]}
+    assert embedded == {
+        pki_service.pki.tsa.certificate_der(),
+        pki_service.pki.intermediate.certificate_der(),
+    }
     assert isinstance(resp["time_stamp_token"], cms.ContentInfo)
 
 

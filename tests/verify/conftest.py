@@ -1,38 +1,35 @@
-"""Fixtures of the verify tests: a throw-away PKI, a signer, a trust store."""
+"""Fixtures of the verify tests: the shared test PKI (rokhas_sdk.testing.pki) served on
+127.0.0.1, a pyHanko signer for the corpus, and a trust store holding its root."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from rokhas_sdk.signing import TrustStore
+from rokhas_sdk.testing.pki import PKIService, TestPKI
 
-from verify_corpus import Signing  # noqa: E402
-from verify_quickpki import QuickPKI, make_pki  # noqa: E402
-
-from rokhas_sdk.signing import TrustStore  # noqa: E402
+from .verify_corpus import Signing, signer_for
 
 
 @pytest.fixture(scope="session")
-def pki() -> QuickPKI:
-    return make_pki()
+def pki_service() -> Iterator[PKIService]:
+    """OCSP/CRL/TSA on 127.0.0.1 for a fresh ECDSA test PKI."""
+    with PKIService(key_type="ecdsa") as service:
+        yield service
 
 
 @pytest.fixture(scope="session")
-def signing(pki: QuickPKI) -> Signing:
-    return Signing(pki.signer_obj())  # type: ignore[attr-defined]
+def pki(pki_service: PKIService) -> TestPKI:
+    return pki_service.pki
 
 
 @pytest.fixture(scope="session")
-def trust(pki: QuickPKI) -> TrustStore:
-    return TrustStore(
-        [
-            pki.root.cert.public_bytes(
-                __import__(
-                    "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
-                ).Encoding.DER
-            )
-        ]
-    )
+def signing(pki: TestPKI) -> Signing:
+    return Signing(signer_for(pki.identity("president", "ecdsa")))
+
+
+@pytest.fixture(scope="session")
+def trust(pki: TestPKI) -> TrustStore:
+    return TrustStore([pki.root.certificate_der()])

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-untyped-call"
 """Build the corpus of attacked (and of honest) signed PDFs used by tests/verify.
 
 Each attack of the domain brief §4 (CCS 2019 "1 Trillion Dollar Refund", NDSS 2021
@@ -31,12 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 from pyhanko.sign import fields, signers
 
+_DER = Encoding.DER
 _FONT = generic.DictionaryObject(
     {
         pdf_name("/Type"): pdf_name("/Font"),
@@ -326,7 +329,7 @@ def swa_byte_range_shifted(s: Signing) -> bytes:
 
 def swa_overlapping_range(s: Signing) -> bytes:
     data = s.sign(base_pdf())
-    m, (_, len1, start2, len2) = _byte_range(data)
+    m, (_, len1, _start2, len2) = _byte_range(data)
     new_range = f"/ByteRange [0 {len1} {len1 - 100} {len2}]".encode()
     return _same_length(data, m.group(0), new_range)
 
@@ -499,15 +502,29 @@ HONEST: dict[str, Callable[[Signing], bytes]] = {
 }
 
 
+def signer_for(identity: Any) -> signers.SimpleSigner:
+    """A pyHanko signer for a ``rokhas_sdk.testing.pki.Identity`` (the attacker's tool)."""
+    from asn1crypto import keys, x509
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return signers.SimpleSigner(
+        signing_cert=x509.Certificate.load(identity.certificate_der()),
+        signing_key=keys.PrivateKeyInfo.load(identity.key_der()),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [x509.Certificate.load(c.public_bytes(_DER)) for c in identity.chain]
+        ),
+    )
+
+
 def main(argv: list[str]) -> None:  # pragma: no cover - manual tool
     """Write the corpus and the trust anchor to ``argv[0]``."""
-    from verify_quickpki import make_pki
+    from rokhas_sdk.testing.pki import TestPKI
 
     out = Path(argv[0] if argv else "verify-corpus")
     out.mkdir(parents=True, exist_ok=True)
-    pki = make_pki()
-    signing = Signing(pki.signer_obj())
-    (out / "root.pem").write_bytes(pki.root_pem())
+    pki = TestPKI.create(key_type="ecdsa")
+    signing = Signing(signer_for(pki.identity("president", "ecdsa")))
+    (out / "root.pem").write_bytes(pki.root.certificate_pem())
     for name, build in {**ATTACKS, **HONEST}.items():
         (out / f"{name}.pdf").write_bytes(build(signing))
     print(f"wrote {len(ATTACKS) + len(HONEST)} files to {out}")

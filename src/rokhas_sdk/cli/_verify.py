@@ -138,43 +138,42 @@ def _table(reports: list[VerificationReport]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    # a pipe or a log file gets a fixed, generous width instead of rich's 80 columns
+    console = Console(width=None if sys.stdout.isatty() else 140)
     table = Table(title="Signature verification", show_lines=True)
-    for col in ("file", "field", "signer", "level", "integrity", "coverage", "after signing"):
-        table.add_column(col)
-    table.add_column("result")
+    # fold rather than truncate: an auditor must see every word of a verdict
+    table.add_column("file", overflow="fold")
+    table.add_column("signature", overflow="fold")
+    table.add_column("facts", overflow="fold")
+    table.add_column("result", overflow="fold", min_width=14)
     colour = {"TOTAL_PASSED": "green", "TOTAL_FAILED": "red", "INDETERMINATE": "yellow"}
     for rep in reports:
         doc = rep.document
-        doc_txt = doc.indication.value + (
-            f"/{doc.subindication.value}" if doc.subindication else ""
-        )
-        name = rep.file or "-"
+        name = Path(rep.file).name if rep.file else "-"
+        sub = f"\n{doc.subindication.value}" if doc.subindication else ""
         if not rep.signatures:
-            table.add_row(
-                name, "-", "-", "-", "-", "-", "-", f"[{colour[doc.indication.value]}]{doc_txt}[/]"
-            )
+            verdict = f"[{colour[doc.indication.value]}]{doc.indication.value}{sub}[/]"
+            table.add_row(name, "-", "-", verdict)
         for s in rep.signatures:
-            res = s.indication.value + (f"/{s.subindication.value}" if s.subindication else "")
-            table.add_row(
-                name,
-                s.field,
-                (s.signer.name or s.signer.subject) if s.signer else "-",
-                s.level.value,
-                s.integrity.value,
-                s.coverage.value,
-                s.modified_after_signing.value,
-                f"[{colour[s.indication.value]}]{res}[/]",
+            who = (s.signer.name or s.signer.subject) if s.signer else s.kind.value
+            facts = (
+                f"{s.level.value} · {s.integrity.value} · {s.coverage.value}\n"
+                f"after signing: {s.modified_after_signing.value}"
             )
+            ssub = f"\n{s.subindication.value}" if s.subindication else ""
+            verdict = f"[{colour[s.indication.value]}]{s.indication.value}{ssub}[/]"
+            table.add_row(name, f"{s.field}\n{who}", facts, verdict)
     console.print(table)
     for rep in reports:
+        name = rep.file or "-"
         if rep.document.errors:
-            console.print(f"[bold]{rep.file}[/]: {rep.document.indication.value}")
+            console.print(f"[bold]{name}[/]: {rep.document.indication.value}", highlight=False)
             for e in rep.document.errors[:20]:
-                console.print(f"  - {e}", markup=False)
+                console.print(f"  - {e}", markup=False, highlight=False)
         if rep.permit is not None:
             p = rep.permit
             console.print(
-                f"[bold]{rep.file}[/]: permit {p.reference or '?'} "
-                f"(covered by signature: {p.covered}, matches page: {p.reference_matches})"
+                f"[bold]{name}[/]: permit {p.reference or '?'} "
+                f"(covered by a signature: {p.covered}, matches the page: {p.reference_matches})",
+                highlight=False,
             )

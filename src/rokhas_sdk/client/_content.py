@@ -175,8 +175,8 @@ def prepare_upload(
         return Upload(
             size=size,
             sha256=digest,
-            media_type=media_type or guess_media_type(name),
-            file_name=name,
+            media_type=media_type or guess_media_type(obj_name),
+            file_name=obj_name,
             fileobj=source,
             offset=offset,
         )

@@ -3,71 +3,170 @@
 Everything here is strict: unknown fields are refused, money and areas are exact
 decimals, identifiers are validated and normalised. A bad input raises
 :class:`rokhas_sdk.InvalidInputError` listing every field at fault.
+
+The package is loaded lazily: ``import rokhas_sdk.models`` costs almost nothing, and
+each name is imported from its module the first time it is used (PEP 562), so a
+program that only needs ``Money`` does not build the dossier models.
 """
 
 from __future__ import annotations
 
-from ._base import LabelledEnum as LabelledEnum
-from ._base import RokhasModel as RokhasModel
-from ._base import ValueObject as ValueObject
-from ._enums import CommissionBody as CommissionBody
-from ._enums import ConstructionUse as ConstructionUse
-from ._enums import LegalForm as LegalForm
-from ._enums import Opinion as Opinion
-from ._enums import ProcedureFamily as ProcedureFamily
-from ._enums import ProcedureKind as ProcedureKind
-from ._enums import ProjectScale as ProjectScale
-from ._enums import Role as Role
-from ._money import Area as Area
-from ._money import Money as Money
-from ._money import SquareMetres as SquareMetres
-from ._catalogue import ProcedureKindInfo as ProcedureKindInfo
-from ._catalogue import procedure_kind_info as procedure_kind_info
-from ._dossier import Dossier as Dossier
-from ._dossier import MissingItem as MissingItem
-from ._dossier import MissingKind as MissingKind
-from ._identifiers import CIN as CIN
-from ._identifiers import ICE as ICE
-from ._identifiers import RC as RC
-from ._identifiers import Email as Email
-from ._identifiers import IdentifiantFiscal as IdentifiantFiscal
-from ._identifiers import PhoneNumber as PhoneNumber
-from ._identifiers import PostalCode as PostalCode
-from ._identifiers import Requisition as Requisition
-from ._identifiers import TaxeProfessionnelle as TaxeProfessionnelle
-from ._identifiers import TitreFoncier as TitreFoncier
-from ._identifiers import ice_check_key as ice_check_key
-from ._keys import KeyDeliveryRecord as KeyDeliveryRecord
-from ._keys import KeyDeliveryStatus as KeyDeliveryStatus
-from ._keys import ProvinceSignatureContact as ProvinceSignatureContact
-from ._money import to_decimal as to_decimal
-from ._parties import Address as Address
-from ._parties import Architect as Architect
-from ._parties import CommissionMember as CommissionMember
-from ._parties import Contact as Contact
-from ._parties import Engineer as Engineer
-from ._parties import LegalPerson as LegalPerson
-from ._parties import NaturalPerson as NaturalPerson
-from ._parties import Official as Official
-from ._parties import Party as Party
-from ._parties import Professional as Professional
-from ._parties import Surveyor as Surveyor
-from ._permit import Permit as Permit
-from ._permit import PermitSignatory as PermitSignatory
-from ._permit import PermitSurfaces as PermitSurfaces
-from ._pieces import Piece as Piece
-from ._pieces import PieceType as PieceType
-from ._pieces import SignatureOnPiece as SignatureOnPiece
-from ._project import Activity as Activity
-from ._project import Level as Level
-from ._project import Parcel as Parcel
-from ._project import Project as Project
-from ._project import classify_scale as classify_scale
-from ._territory import Commune as Commune
-from ._territory import CommuneCode as CommuneCode
-from ._territory import Province as Province
-from ._territory import Region as Region
-from ._territory import TerritoryRegistry as TerritoryRegistry
-from ._territory import get_commune as get_commune
-from ._territory import load_communes_csv as load_communes_csv
-from ._territory import registry as registry
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "Activity": "._project",
+    "Address": "._parties",
+    "Architect": "._parties",
+    "Area": "._money",
+    "Arrondissement": "._territory",
+    "CIN": "._identifiers",
+    "CommissionBody": "._enums",
+    "CommissionMember": "._parties",
+    "Commune": "._territory",
+    "CommuneCode": "._territory",
+    "ConstructionUse": "._enums",
+    "Contact": "._parties",
+    "Dossier": "._dossier",
+    "Email": "._identifiers",
+    "Engineer": "._parties",
+    "GUICHET_UNIQUE_THRESHOLD": "._territory",
+    "ICE": "._identifiers",
+    "IdentifiantFiscal": "._identifiers",
+    "KeyDeliveryRecord": "._keys",
+    "KeyDeliveryStatus": "._keys",
+    "LabelledEnum": "._base",
+    "LegalForm": "._enums",
+    "LegalPerson": "._parties",
+    "Level": "._project",
+    "MissingItem": "._dossier",
+    "MissingKind": "._dossier",
+    "Money": "._money",
+    "NaturalPerson": "._parties",
+    "Official": "._parties",
+    "Opinion": "._enums",
+    "Parcel": "._project",
+    "Party": "._parties",
+    "Permit": "._permit",
+    "PermitSignatory": "._permit",
+    "PermitSurfaces": "._permit",
+    "PhoneNumber": "._identifiers",
+    "Piece": "._pieces",
+    "PieceType": "._pieces",
+    "PostalCode": "._identifiers",
+    "ProcedureFamily": "._enums",
+    "ProcedureKind": "._enums",
+    "ProcedureKindInfo": "._catalogue",
+    "Professional": "._parties",
+    "Project": "._project",
+    "ProjectScale": "._enums",
+    "Province": "._territory",
+    "ProvinceCode": "._territory",
+    "ProvinceSignatureContact": "._keys",
+    "RC": "._identifiers",
+    "Region": "._territory",
+    "Requisition": "._identifiers",
+    "RokhasModel": "._base",
+    "Role": "._enums",
+    "SignatureOnPiece": "._pieces",
+    "SquareMetres": "._money",
+    "Surveyor": "._parties",
+    "TaxeProfessionnelle": "._identifiers",
+    "TerritoryRegistry": "._territory",
+    "TitreFoncier": "._identifiers",
+    "ValueObject": "._base",
+    "classify_scale": "._project",
+    "get_commune": "._territory",
+    "ice_check_key": "._identifiers",
+    "load_communes_csv": "._territory",
+    "procedure_kind_info": "._catalogue",
+    "registry": "._territory",
+    "same_commune": "._territory",
+    "to_decimal": "._money",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:
+    from ._base import LabelledEnum as LabelledEnum
+    from ._base import RokhasModel as RokhasModel
+    from ._base import ValueObject as ValueObject
+    from ._catalogue import ProcedureKindInfo as ProcedureKindInfo
+    from ._catalogue import procedure_kind_info as procedure_kind_info
+    from ._dossier import Dossier as Dossier
+    from ._dossier import MissingItem as MissingItem
+    from ._dossier import MissingKind as MissingKind
+    from ._enums import CommissionBody as CommissionBody
+    from ._enums import ConstructionUse as ConstructionUse
+    from ._enums import LegalForm as LegalForm
+    from ._enums import Opinion as Opinion
+    from ._enums import ProcedureFamily as ProcedureFamily
+    from ._enums import ProcedureKind as ProcedureKind
+    from ._enums import ProjectScale as ProjectScale
+    from ._enums import Role as Role
+    from ._identifiers import CIN as CIN
+    from ._identifiers import ICE as ICE
+    from ._identifiers import RC as RC
+    from ._identifiers import Email as Email
+    from ._identifiers import IdentifiantFiscal as IdentifiantFiscal
+    from ._identifiers import PhoneNumber as PhoneNumber
+    from ._identifiers import PostalCode as PostalCode
+    from ._identifiers import Requisition as Requisition
+    from ._identifiers import TaxeProfessionnelle as TaxeProfessionnelle
+    from ._identifiers import TitreFoncier as TitreFoncier
+    from ._identifiers import ice_check_key as ice_check_key
+    from ._keys import KeyDeliveryRecord as KeyDeliveryRecord
+    from ._keys import KeyDeliveryStatus as KeyDeliveryStatus
+    from ._keys import ProvinceSignatureContact as ProvinceSignatureContact
+    from ._money import Area as Area
+    from ._money import Money as Money
+    from ._money import SquareMetres as SquareMetres
+    from ._money import to_decimal as to_decimal
+    from ._parties import Address as Address
+    from ._parties import Architect as Architect
+    from ._parties import CommissionMember as CommissionMember
+    from ._parties import Contact as Contact
+    from ._parties import Engineer as Engineer
+    from ._parties import LegalPerson as LegalPerson
+    from ._parties import NaturalPerson as NaturalPerson
+    from ._parties import Official as Official
+    from ._parties import Party as Party
+    from ._parties import Professional as Professional
+    from ._parties import Surveyor as Surveyor
+    from ._permit import Permit as Permit
+    from ._permit import PermitSignatory as PermitSignatory
+    from ._permit import PermitSurfaces as PermitSurfaces
+    from ._pieces import Piece as Piece
+    from ._pieces import PieceType as PieceType
+    from ._pieces import SignatureOnPiece as SignatureOnPiece
+    from ._project import Activity as Activity
+    from ._project import Level as Level
+    from ._project import Parcel as Parcel
+    from ._project import Project as Project
+    from ._project import classify_scale as classify_scale
+    from ._territory import GUICHET_UNIQUE_THRESHOLD as GUICHET_UNIQUE_THRESHOLD
+    from ._territory import Arrondissement as Arrondissement
+    from ._territory import Commune as Commune
+    from ._territory import CommuneCode as CommuneCode
+    from ._territory import Province as Province
+    from ._territory import ProvinceCode as ProvinceCode
+    from ._territory import Region as Region
+    from ._territory import TerritoryRegistry as TerritoryRegistry
+    from ._territory import get_commune as get_commune
+    from ._territory import load_communes_csv as load_communes_csv
+    from ._territory import registry as registry
+    from ._territory import same_commune as same_commune

@@ -29,7 +29,11 @@ class ProcedureKindInfo:
 
 @functools.cache
 def _catalogue() -> dict[ProcedureKind, ProcedureKindInfo]:
-    raw = json.loads(resources.files(__package__).joinpath("data/procedure_kinds.json").read_text(encoding="utf-8"))
+    raw = json.loads(
+        resources.files(__package__)
+        .joinpath("data/procedure_kinds.json")
+        .read_text(encoding="utf-8")
+    )
     out: dict[ProcedureKind, ProcedureKindInfo] = {}
     for i, row in enumerate(raw["kinds"]):
         try:
@@ -57,6 +61,7 @@ def procedure_kind_info(kind: ProcedureKind | str) -> ProcedureKindInfo:
         key = ProcedureKind(kind)
     except ValueError:
         raise NotFoundError(
-            f"unknown procedure kind {kind!r}; known kinds: {', '.join(k.value for k in ProcedureKind)}"
+            f"unknown procedure kind {kind!r}; known kinds: "
+            f"{', '.join(k.value for k in ProcedureKind)}"
         ) from None
     return _catalogue()[key]

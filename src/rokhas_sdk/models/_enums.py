@@ -126,11 +126,13 @@ class ProcedureKind(LabelledEnum):
 
     @property
     def is_urban(self) -> bool:
-        return self.value.startswith("URB_")
+        """An urban-planning procedure (``URB_*``)."""
+        return str.startswith(self, "URB_")
 
     @property
     def is_economic(self) -> bool:
-        return self.value.startswith("ECO_")
+        """An economic authorisation (``ECO_*``)."""
+        return str.startswith(self, "ECO_")
 
 
 class Role(LabelledEnum):

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from ._base import LabelledEnum, ValueObject
 from ._identifiers import Email, PhoneNumber
 from ._parties import NaturalPerson
-from ._territory import CommuneCode
+from ._territory import CommuneCode, ProvinceCode, registry
 
 __all__ = ["KeyDeliveryRecord", "KeyDeliveryStatus", "ProvinceSignatureContact"]
 
@@ -23,7 +23,7 @@ __all__ = ["KeyDeliveryRecord", "KeyDeliveryStatus", "ProvinceSignatureContact"]
 class ProvinceSignatureContact(ValueObject):
     """The person a prefecture or province designates for key delivery."""
 
-    province_code: Annotated[str, Field(min_length=1, max_length=10)]
+    province_code: ProvinceCode
     full_name: Annotated[str, Field(min_length=1, max_length=200)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     phone: PhoneNumber
@@ -57,6 +57,21 @@ class KeyDeliveryRecord(ValueObject):
     pin_changed_at: AwareDatetime | None = None
 
     @model_validator(mode="after")
+    def _commune_in_province(self) -> KeyDeliveryRecord:
+        reg = registry()
+        commune = reg.commune(self.commune)
+        province = reg.province(self.contact.province_code)
+        if commune.province_code != province.code:
+            raise ValueError(
+                f"commune {self.commune} ({commune.name_fr}) is in province "
+                f"{commune.province_code}, but the "
+                f"contact is the one of {province.code} ({province.name_fr}): use the contact of "
+                "the "
+                "commune's own prefecture or province"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _in_order(self) -> KeyDeliveryRecord:
         # Steps happen in order: no later step without the earlier ones, no step
         # dated before the one it follows.
@@ -67,14 +82,21 @@ class KeyDeliveryRecord(ValueObject):
         last = recorded[-1]
         for i in range(last):
             if values[i] is None:
-                raise ValueError(f"{_STEPS[last]} is set but {_STEPS[i]} is not: record the steps in order ({', '.join(_STEPS)})")
+                raise ValueError(
+                    f"{_STEPS[last]} is set but {_STEPS[i]} is not: record the steps in order "
+                    f"({', '.join(_STEPS)})"
+                )
         for i in range(1, last + 1):
             if values[i] < values[i - 1]:
-                raise ValueError(f"{_STEPS[i]} ({values[i].isoformat()}) is before {_STEPS[i - 1]} ({values[i - 1].isoformat()})")
+                raise ValueError(
+                    f"{_STEPS[i]} ({values[i].isoformat()}) is before {_STEPS[i - 1]} "
+                    f"({values[i - 1].isoformat()})"
+                )
         return self
 
     @property
     def status(self) -> KeyDeliveryStatus:
+        """The furthest step recorded."""
         if self.pin_changed_at:
             return KeyDeliveryStatus.ACTIVE
         if self.pin_received_at:

@@ -7,19 +7,24 @@ centime. Both types therefore refuse floats outright and ask for a string or a D
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import core_schema
 
 __all__ = ["Area", "Money", "SquareMetres", "to_decimal"]
 
 _CENT = Decimal("0.01")
+_PLAIN = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,10})?\Z")
 
 
 def to_decimal(value: Any, *, what: str) -> Decimal:
     """Parse an exact decimal, refusing floats and non-finite values with a helpful message."""
+    if type(value) is str and _PLAIN.match(value):
+        # The common case (a JSON decimal string such as "1250.50") skips the clean-up.
+        return Decimal(value)
     if isinstance(value, bool):
         raise ValueError(f"{what} must be a number, not a boolean")
     if isinstance(value, float):
@@ -80,6 +85,7 @@ class Money:
 
     @classmethod
     def zero(cls) -> Self:
+        """0.00 MAD."""
         return cls(0)
 
     @property
@@ -140,6 +146,7 @@ class Money:
         return bool(self._amount)
 
     def is_negative(self) -> bool:
+        """True below zero (a refund line)."""
         return self._amount < 0
 
     @classmethod
@@ -168,11 +175,16 @@ def _money(value: Any) -> Money:
     return value
 
 
+_PLAIN_AREA = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,2})?\Z")
+
+
 def _parse_area(value: Any) -> Decimal:
+    if type(value) is str and _PLAIN_AREA.match(value):
+        return Decimal(value)  # the JSON form: non-negative, two decimals at most
     d = to_decimal(value, what="an area in m²")
     if d < 0:
         raise ValueError(f"an area cannot be negative, got {value!r} m²")
-    if d.as_tuple().exponent < -2:  # type: ignore[operator]
+    if d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
         raise ValueError(f"an area has at most 2 decimals (1 dm²), got {value!r} m²")
     return d
 
@@ -181,6 +193,16 @@ SquareMetres = Annotated[
     Decimal,
     BeforeValidator(_parse_area),
     PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": "Area in m², exact: a decimal string (2 decimals at most) or an integer",
+            "examples": ["520.50"],
+        }
+    ),
 ]
 """A non-negative area in m², exact, at most two decimals. JSON form: a decimal string."""
 

@@ -8,7 +8,16 @@ from pydantic import Field, model_validator
 
 from ._base import ValueObject
 from ._enums import CommissionBody, LegalForm, Role
-from ._identifiers import CIN, ICE, RC, Email, IdentifiantFiscal, PhoneNumber, PostalCode, TaxeProfessionnelle
+from ._identifiers import (
+    CIN,
+    ICE,
+    RC,
+    Email,
+    IdentifiantFiscal,
+    PhoneNumber,
+    PostalCode,
+    TaxeProfessionnelle,
+)
 from ._territory import CommuneCode
 
 __all__ = [
@@ -58,6 +67,7 @@ class NaturalPerson(ValueObject):
 
     @property
     def display_name(self) -> str:
+        """First and last name, as printed on documents."""
         return f"{self.first_name} {self.last_name}"
 
 
@@ -80,11 +90,14 @@ class LegalPerson(ValueObject):
     def _companies_have_ice(self) -> LegalPerson:
         companies = {LegalForm.SARL, LegalForm.SARL_AU, LegalForm.SA, LegalForm.SNC, LegalForm.SCI}
         if self.legal_form in companies and self.ice is None:
-            raise ValueError(f"a {self.legal_form.value} must have an ICE (15 digits); add the 'ice' field")
+            raise ValueError(
+                f"a {self.legal_form.value} must have an ICE (15 digits); add the 'ice' field"
+            )
         return self
 
     @property
     def display_name(self) -> str:
+        """The registered name."""
         return self.name
 
 
@@ -141,7 +154,10 @@ class Official(ValueObject):
             Role.DGCT,
         }
         if self.role not in allowed:
-            raise ValueError(f"{self.role.value} is not an official's role; use one of {sorted(r.value for r in allowed)}")
+            raise ValueError(
+                f"{self.role.value} is not an official's role; use one of "
+                f"{sorted(r.value for r in allowed)}"
+            )
         return self
 
 

@@ -42,20 +42,24 @@ class Permit(ValueObject):
     """
 
     schema_version: Literal[1] = 1
-    number: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")]
+    number: Annotated[
+        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
+    ]
     dossier_reference: Annotated[str, Field(min_length=1, max_length=64)]
     kind: ProcedureKind
     commune: CommuneCode
     commune_name_fr: Text
     commune_name_ar: Text
     beneficiary_name: Text
-    beneficiary_id: Annotated[str, Field(min_length=1, max_length=40, description="CIN or ICE of the beneficiary")]
+    beneficiary_id: Annotated[
+        str, Field(min_length=1, max_length=40, description="CIN or ICE of the beneficiary")
+    ]
     object_fr: Text
     object_ar: Text
     address: Text
     land_reference: str | None = None
     architect_name: str | None = None
-    surfaces: PermitSurfaces = PermitSurfaces()
+    surfaces: PermitSurfaces = Field(default_factory=PermitSurfaces)
     decision: Literal["granted", "tacit"] = "granted"
     issued_on: date
     valid_until: date | None = None
@@ -66,7 +70,12 @@ class Permit(ValueObject):
     @model_validator(mode="after")
     def _dates(self) -> Permit:
         if self.valid_until is not None and self.valid_until < self.issued_on:
-            raise ValueError(f"valid_until ({self.valid_until}) is before issued_on ({self.issued_on})")
+            raise ValueError(
+                f"valid_until ({self.valid_until}) is before issued_on ({self.issued_on})"
+            )
         if len(self.conditions_fr) != len(self.conditions_ar):
-            raise ValueError("each condition needs both its French and its Arabic text (same count in conditions_fr and conditions_ar)")
+            raise ValueError(
+                "each condition needs both its French and its Arabic text (same count in "
+                "conditions_fr and conditions_ar)"
+            )
         return self

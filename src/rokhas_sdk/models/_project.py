@@ -24,7 +24,9 @@ class Parcel(ValueObject):
     titre_foncier: TitreFoncier | None = None
     requisition: Requisition | None = None
     land_area: SquareMetres
-    zoning: str | None = Field(default=None, description="Zone of the plan d'aménagement, e.g. 'R+4' or 'E3'")
+    zoning: str | None = Field(
+        default=None, description="Zone of the plan d'aménagement, e.g. 'R+4' or 'E3'"
+    )
 
     @model_validator(mode="after")
     def _positive_area(self) -> Parcel:
@@ -36,7 +38,9 @@ class Parcel(ValueObject):
 class Level(ValueObject):
     """One level of a building, with its floor area (surface de plancher)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=40, examples=["RDC", "1er étage", "Sous-sol"])]
+    name: Annotated[
+        str, Field(min_length=1, max_length=40, examples=["RDC", "1er étage", "Sous-sol"])
+    ]
     floor_area: SquareMetres
 
 
@@ -97,7 +101,9 @@ _ALWAYS_GRAND = {
 _GRAND_USES = {ConstructionUse.ADMINISTRATIVE, ConstructionUse.EQUIPMENT}
 
 
-def classify_scale(kind: ProcedureKind, project: Project | None, *, corporate_applicant: bool = False) -> ProjectScale:
+def classify_scale(
+    kind: ProcedureKind, project: Project | None, *, corporate_applicant: bool = False
+) -> ProjectScale:
     """Petits or grands projets (procedures.md §1.2, [C] for the listed cases, [I] for the rest).
 
     Grands projets are lotissements, groupes d'habitations, morcellements, and buildings

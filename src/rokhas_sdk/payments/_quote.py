@@ -41,6 +41,7 @@ from ._schedule import (
     MoneyRounding,
     PenaltyRule,
     SaillieMode,
+    canonical_commune,
     default_schedule,
 )
 
@@ -87,10 +88,30 @@ class Quotable(Protocol):
 
 
 class SiteOccupation(ValueObject):
-    """Temporary occupation of the communal public domain by a building site."""
+    """Temporary occupation of the communal public domain by a building site.
+
+    Give its length in ``days`` (a started quarter counts whole; a quarter is the
+    commune's ``quarter_days``, 90 by default) or directly in ``quarters``.
+    """
 
     area: SquareMetres
-    days: Annotated[int, Field(ge=1, le=3660)]
+    days: Annotated[int, Field(ge=1, le=3660)] | None = None
+    quarters: Annotated[int, Field(ge=1, le=40)] | None = None
+
+    @model_validator(mode="after")
+    def _one_length(self) -> SiteOccupation:
+        if (self.days is None) == (self.quarters is None):
+            raise ValueError(
+                "give the occupation's length either in days or in quarters (exactly one)"
+            )
+        return self
+
+    def quarters_for(self, quarter_days: int) -> int:
+        """Whole quarters billed: started quarters count in full."""
+        if self.quarters is not None:
+            return self.quarters
+        assert self.days is not None
+        return -(-self.days // quarter_days)
 
 
 class FeeLine(ValueObject):
@@ -235,8 +256,12 @@ class _Ctx:
         exemption: Exemption | None = None,
         rate: Decimal | None = None,
     ) -> None:
+        if amount.is_negative():  # the check FeeLine's validator makes, kept on the fast path
+            raise ValueError(f"fee line {code} has a negative amount {amount}")
+        # Every value below is already typed and checked by the schedule: build the line
+        # without re-validating it (the hot path of quote()).
         self.lines.append(
-            FeeLine(
+            FeeLine.model_construct(
                 code=code,
                 tax=tax,
                 label_fr=label[0] if label else bound.label_fr,
@@ -435,7 +460,7 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
 def _odp(ctx: _Ctx, site: SiteOccupation) -> None:
     tariff = ctx.sched.tariff(ctx.commune, "ODP.CHANTIER", ctx.on)
     bound = ctx.sched.bound(tariff.bound_rubric or "ODP.CHANTIER", ctx.on)
-    quarters = -(-site.days // ctx.policy.quarter_days)
+    quarters = site.quarters_for(ctx.policy.quarter_days)
     base = _ceil(site.area) * quarters
     amount = _round(_times_rate(base, tariff.value, bound.unit), ctx.policy)
     ctx.line(
@@ -549,7 +574,8 @@ def quote(
     day = on if on is not None else _today()
     if isinstance(day, datetime):
         day = day.astimezone(_TZ).date() if day.tzinfo else day.date()
-    ctx = _Ctx(sched, str(dossier.commune), dossier.kind, day)
+    # one canonical code for the lookups, whether the dossier carries it or an alias
+    ctx = _Ctx(sched, canonical_commune(str(dossier.commune)), dossier.kind, day)
     claimed = [sched.exemption(code) for code in exemptions]
     project = dossier.project
     activity = dossier.activity
@@ -592,8 +618,14 @@ def quote(
             "quoted here"
         )
         ctx.complete = False
-    total = sum((line.amount for line in ctx.lines), Money.zero())
-    return FeeQuote(
+    if not ctx.lines and not ctx.notes:
+        ctx.notes.append(
+            f"no fee of the schedule applies to {dossier.kind.value}; the sources name none "
+            "(no specific fee was found for occupancy permits and most licences)"
+        )
+    total = Money(sum((line.amount.amount for line in ctx.lines), Decimal(0)))
+    # the total is the sum of the lines by construction: skip re-validation
+    return FeeQuote.model_construct(
         commune=ctx.commune,
         kind=dossier.kind,
         on=day,

@@ -22,7 +22,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from .._errors import DataFileError, InvalidInputError
-from ..models import CommuneCode, ConstructionUse, LabelledEnum, Money, ProcedureKind, ValueObject
+from ..models import (
+    CommuneCode,
+    ConstructionUse,
+    LabelledEnum,
+    Money,
+    ProcedureKind,
+    ValueObject,
+    registry,
+)
 from ._errors import NoTariffError, TariffOutOfLegalBounds
 
 __all__ = [
@@ -42,6 +50,7 @@ __all__ = [
     "SaillieMode",
     "TaxRule",
     "UseRubric",
+    "canonical_commune",
     "default_schedule",
 ]
 
@@ -327,6 +336,24 @@ class NationalRules(ValueObject):
     default_policy: CommunePolicy = CommunePolicy()
 
 
+def canonical_commune(code: str) -> str:
+    """The territory registry's current code for ``code`` (older seed codes are aliases).
+
+    Unknown codes are returned unchanged, so a schedule lookup fails with its own message.
+    """
+    known = _CANONICAL.get(code)
+    if known is not None:
+        return known
+    found = registry().canonical_code(code)
+    if found is None:
+        return code
+    _CANONICAL[code] = found  # only known codes are remembered: the registry may grow
+    return found
+
+
+_CANONICAL: dict[str, str] = {}
+
+
 def _read_json(text: str, where: str) -> Any:
     try:
         # Decimals straight from the text: a float never touches a rate.
@@ -405,10 +432,14 @@ class FeeSchedule:
                 raw = _read_json(raw, "commune schedule")
             name = raw.get("commune", "?") if isinstance(raw, Mapping) else "?"
             doc = _validate(CommuneSchedule, raw, f"commune schedule {name}")
-        others = [c for code, c in self.communes.items() if code != doc.commune]
+        new = canonical_commune(doc.commune)
+        others = [c for code, c in self.communes.items() if code != new]
         return FeeSchedule(self.national, [*others, doc])
 
     def _add(self, c: CommuneSchedule) -> None:
+        code = canonical_commune(c.commune)
+        if code != c.commune:
+            c = c.model_copy(update={"commune": code})
         if c.commune in self.communes:
             raise DataFileError(
                 f"two schedule files for commune {c.commune}; keep one file per commune"
@@ -475,6 +506,7 @@ class FeeSchedule:
 
         Raises :class:`NoTariffError` if there is none: the calculator fails closed.
         """
+        commune = canonical_commune(commune)
         for row in self._tariffs.get((commune, rubric), ()):
             if row.in_force(on):
                 return row
@@ -491,14 +523,14 @@ class FeeSchedule:
 
     def find_tariff(self, commune: str, rubric: str, on: date) -> CommuneTariff | None:
         """Like :meth:`tariff` but ``None`` when there is none."""
-        for row in self._tariffs.get((commune, rubric), ()):
+        for row in self._tariffs.get((canonical_commune(commune), rubric), ()):
             if row.in_force(on):
                 return row
         return None
 
     def policy(self, commune: str) -> CommunePolicy:
         """The commune's interpretation switches (the national default if it has no file)."""
-        c = self.communes.get(commune)
+        c = self.communes.get(canonical_commune(commune))
         return c.policy if c is not None else self.national.default_policy
 
     def tax_rule(self, tax: str) -> TaxRule | None:
@@ -532,6 +564,8 @@ class FeeSchedule:
     ) -> PenaltyRule:
         """The penalty rule in force: the commune's own first, then the national one."""
         pools: list[Iterable[PenaltyRule]] = []
+        if commune is not None:
+            commune = canonical_commune(commune)
         if commune is not None and commune in self.communes:
             pools.append(self.communes[commune].penalties)
         pools.append(self.national.penalties)

@@ -21,7 +21,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
@@ -115,17 +115,31 @@ def natural_casefold_sorted(names: Any) -> list[str]:
     >>> natural_casefold_sorted(["BillToStreet12", "BillToStreet2", "BillToStreet1"])
     ['BillToStreet1', 'BillToStreet2', 'BillToStreet12']
     """
-    return sorted(names, key=cmp_to_key(_name_order))
+    return list(_sorted_names(tuple(sorted(names))))
+
+
+@lru_cache(maxsize=512)
+def _sorted_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    # A merchant posts the same few field-name sets over and over: sorting each set
+    # once makes the hash about as cheap as the SHA-512 itself.
+    return tuple(sorted(names, key=cmp_to_key(_name_order)))
 
 
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("|", "\\|")
 
 
+# PHP's trim() set: unlike str.strip() it keeps form feeds, NBSP and other Unicode spaces
+_PHP_TRIM = " \t\n\r\0\x0b"
+# Only complete references (with their ';') are decoded, as html_entity_decode does;
+# html.unescape alone would also turn "&copy=2" in a URL into "©=2".
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 def _callback_value(value: str) -> str:
     if value.endswith("\n"):
         value = value[:-1]
-    return html.unescape(value)
+    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), value)
 
 
 def hash_plaintext(
@@ -139,7 +153,7 @@ def hash_plaintext(
     parts: list[str] = []
     for name in natural_casefold_sorted(n for n in fields if n.lower() not in _EXCLUDED):
         raw = fields[name]
-        value = _callback_value(raw) if callback else raw.strip()
+        value = _callback_value(raw) if callback else raw.strip(_PHP_TRIM)
         parts.append(_escape(value))
         parts.append("|")
     parts.append(_escape(key))
@@ -267,7 +281,7 @@ def build_payment_form(
                 f"extra field {k!r} would overwrite a protocol field; choose another name"
             )
         fields[k] = v
-    fields = {k: v.strip() for k, v in fields.items()}
+    fields = {k: v.strip(_PHP_TRIM) for k, v in fields.items()}
     fields["HASH"] = hash_fields(fields, config.store_key)
     return PaymentForm(action=config.gateway_url, fields=fields)
 
@@ -351,7 +365,7 @@ class CmiCallbackHandler:
         return self.handle(fields)
 
     def _fail(self, reason: str, reference: str | None = None) -> CallbackOutcome:
-        log.warning("CMI callback answered FAILURE: %s (oid=%s)", reason, reference)
+        log.warning("CMI callback answered FAILURE: %s (oid=%r)", reason, reference)
         return CallbackOutcome(answer=FAILURE, reason=reason, order_reference=reference)
 
     def handle(self, fields: Mapping[str, str]) -> CallbackOutcome:
@@ -388,7 +402,7 @@ class CmiCallbackHandler:
         code = _get(fields, "ProcReturnCode")
         if code != "00":
             log.info(
-                "CMI callback: authorisation not accepted (ProcReturnCode=%s, oid=%s)", code, oid
+                "CMI callback: authorisation not accepted (ProcReturnCode=%r, oid=%r)", code, oid
             )
             return CallbackOutcome(
                 answer=APPROVED,

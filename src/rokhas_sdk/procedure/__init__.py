@@ -59,6 +59,7 @@ from ._journal import Journal as Journal
 from ._journal import JournalEntry as JournalEntry
 from ._journal import replay as replay
 from ._journal import verify as verify
+from ._render import clocks_markdown as clocks_markdown
 from ._render import matrix_markdown as matrix_markdown
 from ._render import mermaid as mermaid
 from ._render import render_docs as render_docs
@@ -98,6 +99,7 @@ __all__ = [
     "allowed_events",
     "apply",
     "check",
+    "clocks_markdown",
     "context_for",
     "deadlines",
     "default_calendar",

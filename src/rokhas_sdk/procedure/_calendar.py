@@ -34,11 +34,20 @@ _ONE_DAY = dt.timedelta(days=1)
 def local_date(at: dt.datetime) -> dt.date:
     """The calendar date of ``at`` in Casablanca (``at`` must be timezone-aware)."""
     if at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidInputError(
-            f"instant {at.isoformat()} has no time zone; pass an aware datetime "
-            "(e.g. datetime(..., tzinfo=ZoneInfo('Africa/Casablanca')))"
-        )
+        _naive(at)
+    return _local_date(at)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _local_date(at: dt.datetime) -> dt.date:
     return at.astimezone(CASABLANCA).date()
+
+
+def _naive(at: dt.datetime) -> None:
+    raise InvalidInputError(
+        f"instant {at.isoformat()} has no time zone; pass an aware datetime "
+        "(e.g. datetime(..., tzinfo=ZoneInfo('Africa/Casablanca')))"
+    )
 
 
 def fixed(at: dt.datetime) -> dt.datetime:

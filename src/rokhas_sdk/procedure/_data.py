@@ -67,7 +67,7 @@ class VocabularyFile(RokhasModel):
 
 
 class TransitionRow(RokhasModel):
-    """One row of a graph: from states, event, target state, roles, guards, evidence."""
+    """One row of a graph: from states, event, target (``"="``: unchanged), roles, guards."""
 
     from_: list[str]
     event: str

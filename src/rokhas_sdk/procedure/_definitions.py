@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from ..models import ProcedureFamily, ProcedureKind, Role
+from ..models import CommissionBody, ProcedureFamily, ProcedureKind, Role
 from . import _data
 from ._errors import ProcedureDataError, UnknownProcedureError
 
@@ -27,6 +27,9 @@ __all__ = [
 ]
 
 _KINDS: dict[str, ProcedureKind] = {k.value: k for k in ProcedureKind}
+
+#: ``"to"`` value of a table row whose event leaves the state unchanged (a self-loop).
+SAME = "="
 
 #: Name of the graph of the 2020 circular's signature-key delivery (not a dossier family).
 SIGNATURE_KEY = "signature_key"
@@ -71,8 +74,8 @@ class KindInfo:
 
     kind: ProcedureKind
     family: str
-    commission_bodies: frozenset[str]
-    required_opinions: tuple[str, ...]
+    commission_bodies: frozenset[CommissionBody]
+    required_opinions: tuple[CommissionBody, ...]
     requires_commission: bool
     requires_inquiry: bool
 
@@ -130,7 +133,7 @@ def _compile(name: str) -> ProcedureDefinition:
         for src in row.from_:
             if src not in order:
                 order.append(src)
-        if row.to not in order:
+        if row.to != SAME and row.to not in order:
             order.append(row.to)
     for row in rows:
         bad_guards = [g for g in row.guards if g not in _data.GUARDS]
@@ -151,7 +154,7 @@ def _compile(name: str) -> ProcedureDefinition:
             transitions[(src, row.event)] = Transition(
                 source=src,
                 event=row.event,
-                target=row.to,
+                target=src if row.to == SAME else row.to,
                 roles=frozenset(row.roles),
                 guards=tuple(row.guards),
                 evidence=row.source,
@@ -230,8 +233,21 @@ def kind_info(kind: ProcedureKind) -> KindInfo:
     return KindInfo(
         kind=kind,
         family=row.family,
-        commission_bodies=frozenset(row.commission_bodies),
-        required_opinions=tuple(row.required_opinions),
+        commission_bodies=frozenset(_body(kind, b) for b in row.commission_bodies),
+        required_opinions=tuple(_body(kind, b) for b in row.required_opinions),
         requires_commission=row.requires_commission,
         requires_inquiry=row.requires_inquiry,
     )
+
+
+_BODIES: dict[str, CommissionBody] = {b.value: b for b in CommissionBody}
+
+
+def _body(kind: ProcedureKind, value: str) -> CommissionBody:
+    body = _BODIES.get(value)
+    if body is None:
+        raise ProcedureDataError(
+            f"procedure/data/kinds.json: kind {kind.value!r} names "
+            f"unknown commission body {value!r}"
+        )
+    return body

@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import InvalidInputError
-from ..models import ProcedureFamily, ProcedureKind, Role
+from ..models import CommissionBody, ProcedureFamily, ProcedureKind, Role
 from . import _data
 from ._calendar import fixed, local_date
-from ._clocks import DEFAULT_POLICY, ClockPolicy, deadlines, filing_windows
+from ._clocks import DEFAULT_POLICY, ClockPolicy, due_instant, filing_windows
 from ._definitions import (
     SIGNATURE_KEY,
     EventInfo,
@@ -135,8 +135,7 @@ def _transition(
     ctx: Context,
     policy: ClockPolicy,
 ) -> Transition:
-    if at.tzinfo is None or at.utcoffset() is None:
-        local_date(at)  # raises the typed error
+    # ``at`` is aware here: apply()/check() pass it through fixed(), replay checks it.
     t = d.transitions.get((state.state, event))
     if t is None:
         if event not in d.events:
@@ -175,32 +174,42 @@ def _transition(
 
 
 def _advance(state: ProcedureState, t: Transition, at: dt.datetime, ctx: Context) -> ProcedureState:
+    # Positional construction: this runs once per replayed event (the bench's hot path).
     event = t.event
-    changes: dict[str, Any] = {
-        "state": t.target,
-        "seq": state.seq + 1,
-        "last_at": at,
-        "marks": (*state.marks, (event, at)),
-    }
+    complements, appeals = state.complement_requests, state.appeals
+    opinions, flags = state.opinions, state.flags
     if event == "request_complement":
-        changes["complement_requests"] = state.complement_requests + 1
+        complements += 1
     elif event == "appeal":
-        changes["appeals"] = state.appeals + 1
+        appeals += 1
     elif event == "enter_opinion" and ctx.body is not None and ctx.opinion is not None:
-        kept = tuple((b, o) for b, o in state.opinions if b is not ctx.body)
-        changes["opinions"] = (*kept, (ctx.body, ctx.opinion))
+        body = ctx.body
+        opinions = (*[p for p in opinions if p[0] is not body], (body, ctx.opinion))
     elif event == "submit":
-        flags = set(state.flags)
+        changed = set(flags)
         for name in FLAG_FIELDS:
             value = getattr(ctx, name)
             if value is True:
-                flags.add(name)
+                changed.add(name)
             elif value is False:
-                flags.discard(name)
-        changes["flags"] = frozenset(flags)
+                changed.discard(name)
+        flags = frozenset(changed)
     elif event == "open_inquiry":
-        changes["flags"] = state.flags | {"inquiry_done"}
-    return state.evolve(**changes)
+        flags = flags | {"inquiry_done"}
+    elif event == "record_payment":
+        flags = flags | {"fees_paid"}
+    return ProcedureState(
+        state.graph,
+        state.kind,
+        t.target,
+        state.seq + 1,
+        at,
+        (*state.marks, (event, at)),
+        complements,
+        appeals,
+        opinions,
+        flags,
+    )
 
 
 def allowed_events(
@@ -253,21 +262,15 @@ def _g_first_complement(
 
 
 def _clock_due(
-    state: ProcedureState, at: dt.datetime, p: ClockPolicy, purpose: str
+    state: ProcedureState, at: dt.datetime, p: ClockPolicy, purpose: str, lazy: bool = False
 ) -> dt.datetime | None:
-    report = deadlines(state, at, policy=p)
-    if purpose == "tacit_approval":
-        return report.tacit_approval_at
-    for c in report.clocks:
-        if c.purpose == purpose and c.status == "running" and c.due_at is not None:
-            return c.due_at
-    return None
+    return due_instant(state, at, p, purpose, only_if_reached=lazy)
 
 
 def _g_not_after_tacit(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
-    due = _clock_due(state, at, p, "tacit_approval")
+    due = _clock_due(state, at, p, "tacit_approval", lazy=True)
     if due is not None and at >= due:
         return RefusalReason.AFTER_TACIT_APPROVAL, f"since {due.isoformat()}"
     return None
@@ -298,7 +301,7 @@ def _g_decision_passed(
 def _g_validity_ok(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
-    due = _clock_due(state, at, p, "validity")
+    due = _clock_due(state, at, p, "validity", lazy=True)
     if due is not None and at >= due:
         return RefusalReason.VALIDITY_EXPIRED, f"expired {due.isoformat()}"
     return None
@@ -318,8 +321,9 @@ def _g_validity_expired(
 def _g_fees(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
-    if ctx.fees_paid is not True:
-        return RefusalReason.FEES_UNPAID, "context.fees_paid must be true"
+    # Paid when the régisseur recorded it (``record_payment``) or the event states it.
+    if ctx.fees_paid is False or (ctx.fees_paid is not True and "fees_paid" not in state.flags):
+        return RefusalReason.FEES_UNPAID, "record_payment first, or pass context.fees_paid=true"
     return None
 
 
@@ -347,7 +351,7 @@ def _g_opinion(
     return None
 
 
-def _bodies(state: ProcedureState) -> tuple[frozenset[str], tuple[str, ...]]:
+def _bodies(state: ProcedureState) -> tuple[frozenset[CommissionBody], tuple[CommissionBody, ...]]:
     if state.kind is None:
         return frozenset(), ()
     info = kind_info(state.kind)
@@ -358,7 +362,7 @@ def _g_body(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     sits, _ = _bodies(state)
-    if ctx.body is None or ctx.body.value not in sits:
+    if ctx.body is None or ctx.body not in sits:
         return RefusalReason.BODY_NOT_ON_COMMISSION, ctx.body.value if ctx.body else "none"
     return None
 
@@ -367,8 +371,8 @@ def _g_required(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     _, required = _bodies(state)
-    have = {b.value for b, _ in state.opinions}
-    missing = [b for b in required if b not in have]
+    have = {b for b, _ in state.opinions}
+    missing = [b.value for b in required if b not in have]
     if missing:
         return RefusalReason.OPINIONS_MISSING, ", ".join(missing)
     return None

@@ -12,8 +12,10 @@ Line format (UTF-8, one JSON object per line, keys in exactly this order, no spa
   so the lines form a hash chain. Line 0 (``event`` ``"open"``) names the procedure and
   has ``prev`` = 64 zeros.
 
-Because both hashes are taken over the bytes as written, checking them needs no
-re-serialisation: the replay hot path is ``json.loads`` + two SHA-256 + ``apply``.
+Because the hashes are taken over the bytes as written, checking them needs no
+re-serialisation: the replay hot path is ``json.loads`` + one SHA-256 + ``apply``.
+Replay checks the chain (which covers every byte, ``data`` included); :func:`verify`
+also checks each ``payload_hash`` and the canonical form.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from .._errors import InvalidInputError
 from ..models import ProcedureKind, Role
 from ._calendar import fixed
 from ._clocks import DEFAULT_POLICY, ClockPolicy
-from ._definitions import SIGNATURE_KEY, definition
+from ._definitions import SIGNATURE_KEY, ProcedureDefinition, definition
 from ._engine import _advance, _role, _transition, start
 from ._errors import (
     JournalDuplicateEntry,
@@ -52,6 +54,8 @@ GENESIS = "0" * 64
 _TAIL = len(',"hash":"') + 64 + len('"}')
 _HASH_KEY = b',"hash":"'
 _DATA_KEY = b',"data":'
+_DECODER = json.JSONDecoder()
+_ROLES: dict[str, Role] = {r.value: r for r in Role}
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,77 +280,116 @@ def _format(
     )
 
 
+def _error(
+    cls: type[JournalError], message: str, index: int, seq: int | None, kept: list[bytes]
+) -> JournalError:
+    return cls(message, index=index, seq=seq, valid_entries=tuple(kept))
+
+
+# Contexts parsed from ``data`` bytes, reused across entries and journals: the same few
+# payloads (an opinion, "fees paid"...) recur constantly, and a Context is immutable.
+_CONTEXTS: dict[bytes, Context] = {}
+
+
+def _context_of(data_bytes: bytes, data: Any) -> Context:
+    ctx = _CONTEXTS.get(data_bytes)
+    if ctx is None:
+        ctx = Context.from_dict(data) if data else EMPTY_CONTEXT
+        if len(_CONTEXTS) > 4096:
+            _CONTEXTS.clear()
+        _CONTEXTS[data_bytes] = ctx
+    return ctx
+
+
 def _replay_into(journal: Journal, lines: Iterable[bytes | str]) -> None:
+    # ``journal._state`` follows every verified line, so a failure keeps the prefix.
+    _replay_lines(journal, lines, None, None, GENESIS, None)
+
+
+def _replay_lines(
+    journal: Journal,
+    lines: Iterable[bytes | str],
+    d: ProcedureDefinition | None,
+    state: ProcedureState | None,
+    prev_hash: str,
+    prev_at: dt.datetime | None,
+) -> ProcedureState:
     sha256 = hashlib.sha256
     compare = hmac.compare_digest
-    loads = json.loads
+    decode = _DECODER.raw_decode
     fromiso = dt.datetime.fromisoformat
-    from_dict = Context.from_dict
+    roles = _ROLES
     policy = journal.policy
-    state: ProcedureState | None = None
-    d = None
-    prev_hash = GENESIS
-    prev_at: dt.datetime | None = None
     hashes = journal._hashes
     kept = journal._lines
+    tail = _TAIL
+    # The hot path of bench/procedure.py: locals for globals, no per-line allocations
+    # beyond the slices hashed; guards and clocks run only where a transition has them.
     for index, raw in enumerate(lines):
-        line = raw.encode() if isinstance(raw, str) else bytes(raw)
-        line = line.rstrip(b"\r\n")
-        if not line:
-            raise _format(index, "empty line", journal=journal)
-        if len(line) <= _TAIL or line[-_TAIL : -_TAIL + 9] != _HASH_KEY or not line.endswith(b'"}'):
-            raise _format(index, "the line does not end with its hash field", journal=journal)
+        line = raw if type(raw) is bytes else (raw.encode() if isinstance(raw, str) else bytes(raw))
+        if not line.endswith(b'"}'):
+            line = line.rstrip(b"\r\n")
+        size = len(line)
+        if size <= tail or not line.endswith(b'"}') or not line.startswith(_HASH_KEY, size - tail):
+            what = "empty line" if not line else "the line does not end with its hash field"
+            raise _format(index, what, journal=journal)
         try:
-            obj = loads(line)
+            text = line.decode()
+            obj, end = decode(text)
+            if end != len(text):
+                raise ValueError("trailing data")
             seq = obj["seq"]
             claimed = obj["hash"]
             event = obj["event"]
+            if type(event) is not str or type(claimed) is not str or not claimed.isascii():
+                raise TypeError("event and hash must be strings")
         except (ValueError, KeyError, TypeError):
             raise _format(
                 index, "not a JSON object with seq, event and hash", journal=journal
             ) from None
-        if type(seq) is not int:
-            raise _format(index, "seq is not an integer", journal=journal)
-        if seq != index:
+        if seq != index or type(seq) is not int:
+            if type(seq) is not int:
+                raise _format(index, "seq is not an integer", journal=journal)
             if 0 <= seq < index and compare(hashes[seq], claimed):
-                raise JournalDuplicateEntry(
+                raise _error(
+                    JournalDuplicateEntry,
                     f"journal line {index + 1} duplicates entry {seq} (line {seq + 1})",
-                    index=index,
-                    seq=seq,
-                    valid_entries=tuple(kept),
+                    index,
+                    seq,
+                    kept,
                 )
-            raise JournalOutOfOrder(
-                f"journal line {index + 1} carries seq {seq} where seq {index} was expected"
-                + (f" (entries {index}..{seq - 1} are missing)" if seq > index else ""),
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+            gap = f" (entries {index}..{seq - 1} are missing)" if seq > index else ""
+            raise _error(
+                JournalOutOfOrder,
+                f"journal line {index + 1} carries seq {seq} where seq {index} was expected{gap}",
+                index,
+                seq,
+                kept,
             )
-        body = line[:-_TAIL]
-        if not compare(sha256(body).hexdigest(), claimed):
-            raise JournalTampered(
+        if not compare(sha256(line[: size - tail]).hexdigest(), claimed):
+            raise _error(
+                JournalTampered,
                 f"journal entry {seq} (line {index + 1}) was altered: "
                 "its hash does not match its content",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+                index,
+                seq,
+                kept,
             )
         if obj.get("prev") != prev_hash:
-            raise JournalTampered(
+            raise _error(
+                JournalTampered,
                 f"journal entry {seq} (line {index + 1}) does not link to entry {seq - 1}: "
                 "an entry was removed, replaced or reordered",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+                index,
+                seq,
+                kept,
             )
-        cut = body.find(_DATA_KEY)
-        if cut < 0 or not compare(sha256(body[cut + 8 :]).hexdigest(), obj.get("payload_hash", "")):
-            raise JournalTampered(
-                f"journal entry {seq} (line {index + 1}): payload_hash does not match data",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
-            )
+        # ``data`` sits between the first top-level ``,"data":`` and the hash field; the
+        # chain hash above already covers these bytes (payload_hash is checked by verify()).
+        cut = line.find(_DATA_KEY)
+        if cut < 0:
+            raise _format(index, "no data field", seq, journal)
+        data_bytes = line[cut + 8 : size - tail]
         try:
             at = fromiso(obj["at"])
             role = obj["role"]
@@ -356,15 +399,25 @@ def _replay_into(journal: Journal, lines: Iterable[bytes | str]) -> None:
         if at.tzinfo is None:
             raise _format(index, "time without offset", seq, journal)
         if prev_at is not None and at < prev_at:
-            raise JournalOutOfOrder(
+            raise _error(
+                JournalOutOfOrder,
                 f"journal entry {seq} (line {index + 1}) is dated {obj['at']}, "
                 f"before entry {seq - 1}",
-                index=index,
-                seq=seq,
-                valid_entries=tuple(kept),
+                index,
+                seq,
+                kept,
             )
         try:
-            if index == 0:
+            if index:
+                assert state is not None
+                assert d is not None
+                ctx = _context_of(data_bytes, data)
+                role_ = roles.get(role) if type(role) is str else None
+                if role_ is None:
+                    raise _format(index, f"unknown role {role!r}", seq, journal)
+                t = _transition(d, state, event, role_, at, ctx, policy)
+                state = _advance(state, t, at, ctx)
+            else:
                 if event != "open" or not isinstance(data, dict):
                     raise _format(index, "line 0 must be the 'open' entry", seq, journal)
                 which = data.get("kind") or data.get("graph")
@@ -372,12 +425,6 @@ def _replay_into(journal: Journal, lines: Iterable[bytes | str]) -> None:
                     raise _format(index, "the 'open' entry names no kind", seq, journal)
                 state = start(which, at=at)
                 d = definition(state.kind if state.kind is not None else state.graph)
-            else:
-                assert state is not None
-                assert d is not None
-                ctx = from_dict(data) if data else EMPTY_CONTEXT
-                t = _transition(d, state, event, _role(role), at, ctx, policy)
-                state = _advance(state, t, at, ctx)
         except TransitionRefused as refusal:
             raise JournalEventRefused(
                 f"journal entry {seq} (line {index + 1}): {refusal.message}",
@@ -392,11 +439,12 @@ def _replay_into(journal: Journal, lines: Iterable[bytes | str]) -> None:
             raise _format(index, exc.message, seq, journal) from None
         kept.append(line)
         hashes.append(claimed)
+        journal._state = state
         prev_hash = claimed
         prev_at = at
-        journal._state = state
     if state is None:
         raise _format(0, "the journal is empty")
+    return state
 
 
 def replay(lines: Iterable[bytes | str], *, policy: ClockPolicy | None = None) -> ProcedureState:
@@ -409,8 +457,10 @@ def verify(
 ) -> JournalError | None:
     """The first problem of a journal (verification + replay), or ``None`` when sound.
 
-    Besides what replay checks, this also requires every line to be in canonical form
-    (the exact bytes :class:`Journal` writes).
+    Besides what replay checks (hash chain, sequence, time order, every event accepted
+    by the engine), this also checks each ``payload_hash`` against its ``data`` and
+    requires every line to be in canonical form (the exact bytes :class:`Journal`
+    writes).
     """
     materialised = [ln.encode() if isinstance(ln, str) else bytes(ln) for ln in lines]
     journal = Journal.from_lines(materialised, policy=policy, on_error="truncate")
@@ -419,6 +469,16 @@ def verify(
     for index, line in enumerate(materialised):
         line = line.rstrip(b"\r\n")
         obj = json.loads(line)
+        data_bytes = line[line.find(_DATA_KEY) + 8 : len(line) - _TAIL]
+        if not hmac.compare_digest(
+            hashlib.sha256(data_bytes).hexdigest(), str(obj.get("payload_hash", ""))
+        ):
+            return JournalTampered(
+                f"journal entry {obj['seq']} (line {index + 1}): payload_hash does not match data",
+                index=index,
+                seq=obj["seq"],
+                valid_entries=tuple(materialised[:index]),
+            )
         expected = _line(
             obj["seq"],
             dt.datetime.fromisoformat(obj["at"]),

@@ -6,9 +6,61 @@ test fails when the committed files drift from what these functions produce.
 
 from __future__ import annotations
 
+from . import _data
 from ._definitions import ProcedureDefinition, definition, definitions
 
-__all__ = ["matrix_markdown", "mermaid", "render_docs"]
+__all__ = ["clocks_markdown", "matrix_markdown", "mermaid", "render_docs"]
+
+
+def clocks_markdown() -> str:
+    """Every clock rule, filing window and announced holiday date, as Markdown."""
+    rules, windows = _data.clock_rules()
+    out = [
+        "# Legal clocks (generated)",
+        "",
+        "From `procedure/data/clocks.json` and `holidays_ma.json`; do not edit by hand. "
+        "Rules switched off by default are [U] in the domain brief: enable them with "
+        "`ClockPolicy(enable={...})`.",
+        "",
+        "| Rule | Clock | Purpose | Kinds | When | Length | Starts | Pauses / resumes | Stops "
+        "| Regime, in force from | Default | Tacit | Conf. | Source |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rules:
+        kinds = ", ".join(k.replace("URB_", "").replace("ECO_", "eco ") for k in r.kinds)
+        when = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in r.when.items()) or "—"
+        pauses = (", ".join(r.pause_on) + " / " + ", ".join(r.resume_on)) if r.pause_on else "—"
+        unit = {"calendar_days": "days", "working_days": "working days", "months": "months"}[r.unit]
+        source = f"[{r.source}]({r.source_url})" if r.source_url else r.source
+        out.append(
+            f"| `{r.id}` | {r.clock} | {r.purpose} | {kinds} | {when} | {r.length} {unit} "
+            f"| {', '.join(r.start_on)} | {pauses} | {', '.join(r.stop_on)} "
+            f"| {r.regime}, {r.effective_from.isoformat()} | {'on' if r.enabled else 'off'} "
+            f"| {'yes' if r.tacit_approval else ''} | {r.confidence} | {source} |"
+        )
+    out += [
+        "",
+        "## Filing windows",
+        "",
+        "| Window | Kinds | From | To | Conf. | Note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for w in windows:
+        out.append(
+            f"| `{w.id}` | {', '.join(w.kinds)} | {w.from_.isoformat()} | {w.to.isoformat()} "
+            f"| {w.confidence} | {w.note or ''} |"
+        )
+    out += [
+        "",
+        "## Announced Hijri holiday dates (override the `holidays` package's estimates)",
+        "",
+        "| Holiday | Year | Dates | Conf. | Source |",
+        "|---|---|---|---|---|",
+    ]
+    for h in _data.holiday_overrides():
+        dates = ", ".join(d.isoformat() for d in h.dates)
+        out.append(f"| {h.holiday} | {h.year} | {dates} | {h.confidence} | {h.source_url} |")
+    return "\n".join(out) + "\n"
 
 
 def mermaid(which: ProcedureDefinition | str) -> str:
@@ -109,5 +161,7 @@ def render_docs() -> dict[str, str]:
             + matrix_markdown(d).split("\n", 2)[2]
         )
         index.append(f"- [{d.label_fr}]({d.name}.md) (`{d.name}`)")
+    files["clocks.md"] = clocks_markdown()
+    index.append("- [Legal clocks](clocks.md)")
     files["index.md"] = "\n".join(index) + "\n"
     return files

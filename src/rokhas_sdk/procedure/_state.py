@@ -1,7 +1,7 @@
 """The immutable state of one procedure, and the facts an event brings with it.
 
-Both are frozen dataclasses rather than pydantic models: ``apply`` and journal replay
-create one per event, and this is the hot path of ``bench/procedure.py``. Their JSON
+Neither is a pydantic model: ``apply`` and journal replay create a state per event, and
+this is the hot path of ``bench/procedure.py``. Their JSON
 forms (``to_dict`` / ``from_dict``) are validated by hand, strictly: unknown fields are
 refused, so nothing unexpected (a PIN, a passphrase) can ride along into a journal.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from .._errors import InvalidInputError
 from ..models import CommissionBody, Dossier, Opinion, ProcedureKind, ProjectScale
@@ -105,6 +105,13 @@ class Context:
         return cls(**kwargs)
 
 
+def _aware(value: Any) -> dt.datetime:
+    at = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(at, dt.datetime) or at.tzinfo is None:
+        raise InvalidInputError(f"{value!r} is not an ISO 8601 instant with an offset")
+    return at
+
+
 def _enum(enum: Any, value: Any, name: str) -> Any:
     if value is None or isinstance(value, enum):
         return value
@@ -132,12 +139,12 @@ _ALL_FIELDS = frozenset(("missing_pieces", *_SCALARS))
 EMPTY_CONTEXT = Context()
 
 
-@dataclass(frozen=True, slots=True)
-class ProcedureState:
+class ProcedureState(NamedTuple):
     """Where one procedure stands: its graph, current state and the facts clocks need.
 
-    Immutable: :func:`rokhas_sdk.procedure.apply` returns a new one. ``marks`` is the
-    list of applied events with their instants (what the legal clocks are computed
+    Immutable (a named tuple, the cheapest immutable record in CPython: replay builds
+    one per event): :func:`rokhas_sdk.procedure.apply` returns a new one. ``marks`` is
+    the list of applied events with their instants (what the legal clocks are computed
     from); ``seq`` counts them.
     """
 
@@ -150,7 +157,7 @@ class ProcedureState:
     complement_requests: int = 0
     appeals: int = 0
     opinions: tuple[tuple[CommissionBody, Opinion], ...] = ()
-    flags: frozenset[str] = field(default_factory=frozenset)
+    flags: frozenset[str] = frozenset()
 
     def opinion_of(self, body: CommissionBody) -> Opinion | None:
         """The latest opinion entered for ``body``, if any."""
@@ -168,10 +175,41 @@ class ProcedureState:
 
     def evolve(self, **changes: Any) -> ProcedureState:
         """A copy with some fields changed (what ``apply`` uses)."""
-        return replace(self, **changes)
+        return self._replace(**changes)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProcedureState:
+        """Rebuild a state from :meth:`to_dict` output (strictly validated).
+
+        Prefer storing the journal: a state read back this way is trusted as given.
+        """
+        try:
+            kind = data["kind"]
+            marks = tuple((str(e), _aware(t)) for e, t in data["history"])
+            return cls(
+                graph=str(data["graph"]),
+                kind=_enum(ProcedureKind, kind, "kind") if kind is not None else None,
+                state=str(data["state"]),
+                seq=int(data["seq"]),
+                last_at=_aware(data["last_at"]) if data.get("last_at") else None,
+                marks=marks,
+                complement_requests=int(data.get("complement_requests", 0)),
+                appeals=int(data.get("appeals", 0)),
+                opinions=tuple(
+                    (_enum(CommissionBody, b, "body"), _enum(Opinion, o, "opinion"))
+                    for b, o in dict(data.get("opinions", {})).items()
+                ),
+                flags=frozenset(str(f) for f in data.get("flags", ())),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InvalidInputError):
+                raise
+            raise InvalidInputError(
+                f"not a procedure state ({exc}); use ProcedureState.to_dict()"
+            ) from None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (for ``--json`` and API payloads)."""
+        """A JSON-ready summary (for ``--json`` and API payloads); see :meth:`from_dict`."""
         return {
             "graph": self.graph,
             "kind": self.kind.value if self.kind else None,

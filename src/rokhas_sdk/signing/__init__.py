@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
 
-# --- verification (branch `verify`) ---
+# --- verification (branch `verify`): light at import (pydantic report models); pyHanko
+# loads inside verify_pdf.
 from ._report import Coverage as Coverage
 from ._report import DocumentConclusion as DocumentConclusion
 from ._report import Finding as Finding
@@ -27,12 +30,30 @@ from ._verify import VerifyLimits as VerifyLimits
 from ._verify import verify_many as verify_many
 from ._verify import verify_pdf as verify_pdf
 
-
-_VERIFY_EXPORTS = ['Coverage', 'DocumentConclusion', 'Finding', 'Indication', 'Integrity', 'Modification', 'PadesLevel', 'PermitCheck', 'RevocationMode', 'RevocationReport', 'RevocationSource', 'RevocationStatus', 'SignatureKind', 'SignatureReport', 'SignerReport', 'SubIndication', 'TimestampReport', 'TrustStore', 'VerificationReport', 'VerifyLimits', 'verify_many', 'verify_pdf']
-
-
-import importlib
-from typing import TYPE_CHECKING, Any
+_VERIFY_EXPORTS = [
+    "Coverage",
+    "DocumentConclusion",
+    "Finding",
+    "Indication",
+    "Integrity",
+    "Modification",
+    "PadesLevel",
+    "PermitCheck",
+    "RevocationMode",
+    "RevocationReport",
+    "RevocationSource",
+    "RevocationStatus",
+    "SignatureKind",
+    "SignatureReport",
+    "SignerReport",
+    "SubIndication",
+    "TimestampReport",
+    "TrustStore",
+    "VerificationReport",
+    "VerifyLimits",
+    "verify_many",
+    "verify_pdf",
+]
 
 # --- signing (branch `signing`): loaded on first use, so that importing the package
 # stays cheap (pyHanko, cryptography and python-pkcs11 load with the first call).
@@ -40,6 +61,7 @@ _SIGNING_EXPORTS = {
     "sign_pdf": "._sign",
     "SigningSession": "._sign",
     "StampOptions": "._sign",
+    "SignatureSlot": "._sign",
     "Level": "._sign",
     "DocMDP": "._sign",
     "Signer": "._signers",
@@ -91,6 +113,7 @@ if TYPE_CHECKING:
     from ._errors import WrongPinError as WrongPinError
     from ._sign import DocMDP as DocMDP
     from ._sign import Level as Level
+    from ._sign import SignatureSlot as SignatureSlot
     from ._sign import SigningSession as SigningSession
     from ._sign import StampOptions as StampOptions
     from ._sign import sign_pdf as sign_pdf
@@ -117,4 +140,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_SIGNING_EXPORTS))
 
 
-__all__ = sorted(set(_SIGNING_EXPORTS) | set(_VERIFY_EXPORTS))
+__all__ = sorted([*_SIGNING_EXPORTS, *_VERIFY_EXPORTS])

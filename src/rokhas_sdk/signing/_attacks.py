@@ -80,18 +80,17 @@ def check_byte_range(data: bytes, field: str, byte_range: Any, contents: bytes) 
 
 
 def der_length(blob: bytes) -> int | None:
-    """Total length of the DER element at the start of ``blob`` (None if malformed)."""
-    if len(blob) < 2:
+    """Length of the BER/DER element at the start of ``blob`` (None if malformed).
+
+    Indefinite lengths (BER, as NSS writes them) are followed to their end-of-contents.
+    """
+    from asn1crypto import parser
+
+    try:
+        _cls, _method, _tag, header, content, trailer = parser.parse(blob, strict=False)
+    except Exception:
         return None
-    first = blob[1]
-    if first < 0x80:
-        total = 2 + first
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 4 or len(blob) < 2 + n:
-            return None
-        total = 2 + n + int.from_bytes(blob[2 : 2 + n], "big")
-    return total if total <= len(blob) else None
+    return len(header) + len(content) + len(trailer)
 
 
 def check_replayed_values(values: dict[str, bytes]) -> list[Finding]:
@@ -128,3 +127,56 @@ def check_trailing_bytes(data: bytes) -> list[Finding]:
             message=f"{len(tail)} bytes follow the last %%EOF and belong to no revision",
         )
     ]
+
+
+def check_embedded_certificates(field: str, embedded: list[Any], known: list[Any]) -> list[Finding]:
+    """Every certificate carried in the CMS must be intact.
+
+    The CMS certificate bag is not covered by the signature, so a changed copy of a CA
+    certificate does not break the signature; it is still data someone altered, and a
+    verifier that ignores it hides the tampering. A carried certificate whose issuer is
+    known (carried, anchored or self-signed) must verify against that issuer.
+    """
+    from cryptography import x509 as cx509
+
+    out: list[Finding] = []
+    parsed: list[tuple[Any, Any]] = []
+    for cert in embedded:
+        try:
+            parsed.append((cert, cx509.load_der_x509_certificate(cert.dump())))
+        except Exception:
+            out.append(
+                Finding(
+                    code="embedded_certificate_corrupt",
+                    message="a certificate carried in the signature cannot be parsed",
+                    field=field,
+                )
+            )
+    pool = list(parsed)
+    for cert in known:
+        try:
+            pool.append((cert, cx509.load_der_x509_certificate(cert.dump())))
+        except Exception:  # noqa: S112 - our own anchors were parsed on load
+            continue
+    for _a_cert, c in parsed:
+        issuers = [p for _, p in pool if p.subject == c.issuer]
+        if not issuers:
+            continue
+        if not any(_issued_by(c, i) for i in issuers):
+            out.append(
+                Finding(
+                    code="embedded_certificate_corrupt",
+                    message=f"the certificate {c.subject.rfc4514_string()!r} carried in the "
+                    "signature does not verify against its issuer (it was altered)",
+                    field=field,
+                )
+            )
+    return out
+
+
+def _issued_by(cert: Any, issuer: Any) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except Exception:
+        return False
+    return True

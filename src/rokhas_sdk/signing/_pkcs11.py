@@ -122,6 +122,12 @@ def open_user_session(module: str, token_label: str, pin: SecretStr, *, rw: bool
         if left == 0:
             raise PinLockedError(token_label) from None
         raise WrongPinError(token_label, retries_left=left, counter=sentence) from None
+    except pkcs11.UserAlreadyLoggedIn:
+        raise TokenError(
+            f"token {token_label!r} is already logged in by another signer of this "
+            "program: close it first (PKCS#11 logs in once per program, so a second "
+            "login could not check this PIN)"
+        ) from None
     except pkcs11.PinExpired:
         raise TokenError(
             f"the PIN of token {token_label!r} has expired: change it first with "
@@ -172,8 +178,15 @@ def find_signing_objects(
         raise KeyNotFoundError(
             f"token {token_label!r} has {len(keys)} private keys with {what}: name it by id"
         )
+    # Hash on the host and use raw CKM_ECDSA for EC keys: many tokens (SoftHSM2 among
+    # them) do not offer the combined CKM_ECDSA_SHA256 mechanism.
+    try:
+        is_ec = keys[0][pkcs11.Attribute.KEY_TYPE] == pkcs11.KeyType.EC
+    except pkcs11.PKCS11Error:
+        is_ec = False
     signer = PKCS11Signer(
         session,
+        use_raw_mechanism=is_ec,
         cert_label=cert_label if cert_label is not None else key_label,
         key_label=key_label,
         key_id=key_id,

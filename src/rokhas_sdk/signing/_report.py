@@ -205,7 +205,10 @@ class SignerReport(ValueObject):
     name: str | None = None
     organisation: str | None = None
     identifier: str | None = Field(
-        default=None, description="CIN or serialNumber attribute of the subject, when present"
+        default=None, description="the subject's serialNumber attribute, when present"
+    )
+    cin: str | None = Field(
+        default=None, description="national identity card number (serialNumber IDCMA-...)"
     )
     subject: str
     issuer: str
@@ -237,6 +240,10 @@ class Finding(ValueObject):
     code: str
     message: str
     field: str | None = None
+    severity: str = Field(
+        default="error",
+        description="error: caps the verdict; warning: reported, does not change it",
+    )
 
 
 class SignatureReport(ValueObject):

@@ -36,7 +36,7 @@ from ._errors import (
 )
 from ._signers import Signer
 
-__all__ = ["DocMDP", "Level", "SigningSession", "StampOptions", "sign_pdf"]
+__all__ = ["DocMDP", "Level", "SignatureSlot", "SigningSession", "StampOptions", "sign_pdf"]
 
 Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 """PAdES baseline levels (ETSI EN 319 142-1)."""
@@ -73,14 +73,53 @@ class StampOptions:
     hijri_adjust_days: int = 0
 
 
+@dataclass(frozen=True)
+class SignatureSlot:
+    """An empty signature field to create: ``name``, ``page`` (0-based, negative from the
+    end) and ``box`` ``(x1, y1, x2, y2)`` in points.
+
+    Created in the certifying revision, the slots let co-signers (architect, commission
+    members) sign later without adding fields, which a certification forbids: verifiers
+    treat a new visible field after certification as a possible "sneaky signature".
+    """
+
+    name: str
+    box: tuple[float, float, float, float]
+    page: int = -1
+
+
 def _run(coro_factory: Callable[[], Awaitable[T]], cleanup: Callable[[], Awaitable[None]]) -> T:
+    """Run one top-level call on a fresh event loop.
+
+    Not ``asyncio.run``: its SIGINT handling formats the handler's repr on every call
+    (through ``signal.getsignal``), which cost ~25 ms per signature, more than the
+    signature itself. Ctrl-C still interrupts: the loop runs in this thread.
+    """
+
     async def main() -> T:
         try:
             return await coro_factory()
         finally:
             await cleanup()
 
-    return asyncio.run(main())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise SigningError(
+            "sign()/sign_many() were called from a running event loop: "
+            "use `await session.async_sign(...)` there"
+        )
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(main())
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 class SigningSession:
@@ -121,6 +160,7 @@ class SigningSession:
         require_non_repudiation: bool = True,
         md_algorithm: str = "sha256",
         request_timeout: float = 10.0,
+        slots: Sequence[SignatureSlot] = (),
     ) -> None:
         if level not in LEVELS:
             raise InvalidInputError(
@@ -144,6 +184,7 @@ class SigningSession:
         self.reason = reason
         self.location = location
         self.md_algorithm = md_algorithm
+        self.slots = tuple(slots)
         self.request_timeout = request_timeout
         self.check_revocation = (
             level in ("B-LT", "B-LTA") if check_revocation is None else check_revocation
@@ -334,6 +375,19 @@ class SigningSession:
             use_pades_lta=self.level == "B-LTA",
             validation_context=self._validation_context() if lt else None,
         )
+        known = {n for n, _ in existing} | {name}
+        for slot in self.slots:
+            if slot.name not in known:
+                page = self._page_index(writer, slot.page)
+                fields.append_signature_field(
+                    writer,
+                    fields.SigFieldSpec(
+                        sig_field_name=slot.name,
+                        on_page=page,
+                        box=tuple(int(v) for v in slot.box),  # type: ignore[arg-type]
+                    ),
+                )
+                known.add(slot.name)
         stamp_style = None
         field_spec = None
         if self.visible:
@@ -380,15 +434,20 @@ class SigningSession:
             background=stamp_content(pdf, qr), border_width=0, background_opacity=1.0
         )
 
+    @staticmethod
+    def _page_index(writer: Any, wanted: int) -> int:
+        pages = int(writer.root["/Pages"]["/Count"])
+        page = wanted if wanted >= 0 else pages + wanted
+        if not 0 <= page < pages:
+            raise InvalidInputError(
+                f"page {wanted} does not exist: the document has {pages} page(s)"
+            )
+        return page
+
     def _stamp_place(self, writer: Any) -> tuple[int, tuple[int, int, int, int]]:
         from ._stamp import STAMP_HEIGHT, STAMP_WIDTH
 
-        pages = int(writer.root["/Pages"]["/Count"])
-        page = self.stamp.page if self.stamp.page >= 0 else pages + self.stamp.page
-        if not 0 <= page < pages:
-            raise InvalidInputError(
-                f"stamp page {self.stamp.page} does not exist: the document has {pages} page(s)"
-            )
+        page = self._page_index(writer, self.stamp.page)
         if self.stamp.box is not None:
             x1, y1, x2, y2 = self.stamp.box
             return page, (int(x1), int(y1), int(x2), int(y2))
@@ -574,6 +633,7 @@ def sign_pdf(
     reason: str | None = None,
     location: str | None = None,
     check_revocation: bool | None = None,
+    slots: Sequence[SignatureSlot] = (),
     output: str | Path | None = None,
 ) -> bytes:
     """Sign one PDF at PAdES ``level`` and return the signed bytes.
@@ -598,6 +658,7 @@ def sign_pdf(
         reason=reason,
         location=location,
         check_revocation=check_revocation,
+        slots=slots,
     )
     with session:
         return session.sign(pdf, reference=reference, output=output)

@@ -241,7 +241,8 @@ class Pkcs12Signer(Signer):
 def _order_chain(
     leaf: x509.Certificate, others: list[x509.Certificate]
 ) -> tuple[x509.Certificate, ...]:
-    """Issuer chain from the leaf upwards (a .p12 stores its certificates in any order)."""
+    """Issuer chain from the leaf upwards (a .p12 or a token stores its certificates in any
+    order, and a token also holds other people's or other keys' certificates)."""
     pool = list(others)
     out: list[x509.Certificate] = []
     current = leaf
@@ -252,7 +253,7 @@ def _order_chain(
         out.append(nxt)
         pool.remove(nxt)
         current = nxt
-    return tuple(out + pool)
+    return tuple(out)
 
 
 _KEPT_CLASS: Any = None

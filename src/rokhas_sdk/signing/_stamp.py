@@ -15,7 +15,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .._errors import require_extra
-from .._text import MissingGlyphError, check_glyphs, font_file, hijri_date_ar, shape_arabic
+from .._text import (
+    MissingGlyphError,
+    check_glyphs,
+    close_fonts,
+    font_file,
+    fpdf_output,
+    hijri_date_ar,
+    shape_arabic,
+)
 
 __all__ = ["MissingGlyphError", "StampText", "qr_operators", "render_stamp_pdf", "stamp_content"]
 
@@ -81,19 +89,22 @@ def _render_cached(text: StampText, local: _dt.datetime) -> bytes:
     check_glyphs("".join(fr_lines + ar_lines))
 
     pdf = FPDF(unit="pt", format=(STAMP_WIDTH, STAMP_HEIGHT))
-    pdf.set_margin(0)
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    pdf.add_font("amiri", fname=str(font_file()))
-    pdf.set_draw_color(20, 70, 140)
-    pdf.set_line_width(1)
-    pdf.rect(0.5, 0.5, STAMP_WIDTH - 1, STAMP_HEIGHT - 1)
-    col_x = QR_SIZE + 2 * QR_MARGIN
-    col_w = (STAMP_WIDTH - col_x - QR_MARGIN) / 2
-    pdf.set_text_color(10, 30, 80)
-    _column(pdf, fr_lines, col_x, col_w, align="L")
-    _column(pdf, [shape_arabic(x) for x in ar_lines], col_x + col_w, col_w, align="R")
-    return bytes(pdf.output())
+    try:
+        pdf.set_margin(0)
+        pdf.set_auto_page_break(False)
+        pdf.add_page()
+        pdf.add_font("amiri", fname=str(font_file()))
+        pdf.set_draw_color(20, 70, 140)
+        pdf.set_line_width(1)
+        pdf.rect(0.5, 0.5, STAMP_WIDTH - 1, STAMP_HEIGHT - 1)
+        col_x = QR_SIZE + 2 * QR_MARGIN
+        col_w = (STAMP_WIDTH - col_x - QR_MARGIN) / 2
+        pdf.set_text_color(10, 30, 80)
+        _column(pdf, fr_lines, col_x, col_w, align="L")
+        _column(pdf, [shape_arabic(x) for x in ar_lines], col_x + col_w, col_w, align="R")
+        return fpdf_output(pdf)
+    finally:
+        close_fonts(pdf)
 
 
 QR_MARGIN = 6.0

@@ -161,8 +161,11 @@ def token_info(
     if token_label is not None:
         return [_describe(find_token(lib, token_label), at)]
     out = []
+    initialized = _pkcs11().TokenFlag.TOKEN_INITIALIZED
     for slot in lib.get_slots(token_present=True):
-        out.append(_describe(slot.get_token(), at))
+        token = slot.get_token()
+        if token.flags & initialized:  # SoftHSM keeps an empty slot for the next token
+            out.append(_describe(token, at))
     return out
 
 

@@ -603,7 +603,13 @@ class TestPKI:
                 "signature": sig,
             }
         )
-        certs = [tsa_cert] if req["cert_req"].native else []
+        # with certReq, the TSA certificate and its issuing CA (not the root), so a
+        # verifier that trusts the root can build the TSA's path without fetching
+        certs = (
+            [tsa_cert, ax509.Certificate.load(self.intermediate.certificate_der())]
+            if req["cert_req"].native
+            else []
+        )
         signed_data = cms.SignedData(
             {
                 "version": "v3",
