@@ -47,7 +47,12 @@ def _communes(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _commune_code(ctx: RequestContext) -> str:
-    code = ctx.params["commune_code"]
+    from ._users import canonical_commune
+
+    try:
+        code = canonical_commune(ctx.params["commune_code"])
+    except LookupError:
+        code = ctx.params["commune_code"]
     if code not in ctx.sandbox.communes:
         raise ApiProblem(
             404,
