@@ -88,6 +88,12 @@ def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("sandbox server did not start within 120 s")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     import socket
 
@@ -198,7 +204,11 @@ def main() -> None:
             _replay(url, [ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET] * THREADS)
             _ping(url, 600)
             baseline = _ping(url, 6000)
+            server_cpu0 = _cpu_seconds(proc.pid)
+            client_cpu0 = time.process_time()
             requests, elapsed, walks, downloads = _replay(url, kinds, pdf_share)
+            server_cpu = _cpu_seconds(proc.pid) - server_cpu0
+            client_cpu = time.process_time() - client_cpu0
             baseline_after = _ping(url, 6000)
         finally:
             proc.terminate()
@@ -223,6 +233,12 @@ def main() -> None:
                 "seconds_per_signed_permit": round(per_permit, 3) if per_permit else None,
                 "signing_all_permits_seconds": round(per_permit * n, 1) if per_permit else None,
                 "load_average_1min": round(load, 2),
+                # The machine is shared: CPU time says what the replay costs whatever the load.
+                "server_cpu_seconds": round(server_cpu, 1),
+                "client_cpu_seconds": round(client_cpu, 1),
+                "server_requests_per_cpu_second": round(requests / server_cpu, 1)
+                if server_cpu
+                else None,
                 "client_threads": THREADS,
                 "target_seconds": 60,
                 "within_target": elapsed < 60,

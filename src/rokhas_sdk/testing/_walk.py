@@ -192,11 +192,16 @@ class PlatformWalker:
             for role in info.plans_signed_by:
                 self.event(walk, role.value, {"event": "sign_plans"})
         if reads:
+            self._ok(walk, app.get(f"/v1/dossiers/{did}/pieces"))
             self._ok(walk, app.get(f"/v1/dossiers/{did}"))
         walk.state = self._ok(walk, app.post(f"/v1/dossiers/{did}/submit")).json()["state"]
+        if reads:
+            self._ok(walk, app.get(f"/v1/dossiers/{did}"))
         if until == walk.state:
             return walk
         self.event(walk, "GUICHET_AGENT", {"event": "issue_receipt"})
+        if reads:
+            self._ok(walk, app.get(f"/v1/dossiers/{did}"))
         if until == walk.state:
             return walk
         ki = kind_info(kind)
@@ -259,6 +264,7 @@ class PlatformWalker:
         walk.permit_number = permit["number"]
         if reads:
             self._ok(walk, president.get(f"/v1/dossiers/{did}/permit"))
+            self._ok(walk, app.get(f"/v1/dossiers/{did}/events"))
         if download:
             started = time.perf_counter()
             r = self._ok(walk, app.get(f"/v1/dossiers/{did}/permit/pdf"))
