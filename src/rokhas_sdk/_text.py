@@ -61,7 +61,7 @@ class MissingGlyphError(ConfigurationError, InvalidInputError):
 def _source(weight: str) -> Path:
     try:
         import fontpkg_amiri  # type: ignore[import-untyped]
-    except ImportError:
+    except ImportError:  # pragma: no cover - the extra is installed in tests
         raise require_extra("fontpkg-amiri", "documents") from None
     p = Path(fontpkg_amiri.ROOT) / "files" / f"Amiri-{weight}.ttf"
     if not p.is_file():  # pragma: no cover - a broken installation
@@ -162,7 +162,7 @@ def shape_arabic(text: str) -> str:
         # the pure-Python implementation mirrors brackets in right-to-left runs (rule
         # L4); python-bidi's Rust binding (``bidi.get_display``) does not
         from bidi.algorithm import get_display
-    except ImportError:
+    except ImportError:  # pragma: no cover - the extra is installed in tests
         raise require_extra("arabic-reshaper / python-bidi", "documents") from None
     return str(get_display(arabic_reshaper.reshape(text), base_dir="R"))
 
@@ -199,30 +199,3 @@ def hijri_date_ar(day: _dt.date, adjust_days: int = 0) -> str:
             f"1924-2077): {exc}"
         ) from None
     return f"{h.day} {_AR_MONTHS[h.month - 1]} {h.year} هـ"
-
-
-def hijri_date_fr(day: _dt.date, adjust_days: int = 0) -> str:
-    """The Hijri date of ``day`` with French transliterated month names."""
-    from hijridate import Gregorian
-
-    months = (
-        "Moharram",
-        "Safar",
-        "Rabii I",
-        "Rabii II",
-        "Joumada I",
-        "Joumada II",
-        "Rajab",
-        "Chaabane",
-        "Ramadan",
-        "Chaoual",
-        "Dou al-Qiida",
-        "Dou al-Hijja",
-    )
-    try:
-        h = Gregorian.fromdate(day + _dt.timedelta(days=adjust_days)).to_hijri()
-    except (OverflowError, ValueError) as exc:
-        raise InvalidInputError(
-            f"{day.isoformat()} is outside the Hijri conversion range: {exc}"
-        ) from None
-    return f"{h.day} {months[h.month - 1]} {h.year} H"

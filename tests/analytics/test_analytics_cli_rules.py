@@ -177,3 +177,28 @@ def test_synthetic_events_are_reproducible() -> None:
     for bad in ({"communes": 0}, {"open_rate": 1.5}, {"order": "random"}):
         with pytest.raises(InvalidInputError):
             synthetic_events(**bad)
+
+
+def test_ranking_of_a_folder_of_journals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .test_analytics_io import STEPS, journal_lines
+
+    folder = tmp_path / "journals"
+    folder.mkdir()
+    table = ["dossier,commune"]
+    for i, commune in enumerate(["A", "A", "B"]):
+        (folder / f"{i}.jsonl").write_bytes(b"\n".join(journal_lines(f"D{i}", STEPS)) + b"\n")
+        table.append(f"D{i},{commune}")
+    (tmp_path / "communes.csv").write_text("\n".join(table) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert (
+        main(["ranking", str(folder), "--communes", str(tmp_path / "communes.csv"), "--json"]) == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["quarter"] == "2026Q3"
+    assert doc["decided_in_quarter"] == 3
+    assert {r["commune"] for r in doc["best"]["petit_mean_days"]} == {"A", "B"}
+    assert doc["best"]["petit_mean_days"][0]["value"] == 8.0  # 12 days less a 4-day pause
+    assert main(["ranking", str(folder)]) == 2
+    assert "names no commune" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import polars as pl
@@ -235,8 +236,10 @@ def test_pauses_never_increase_the_counted_delay(
         assert row["counted_days"] == row["raw_days"] - row["paused_days"]
 
 
-@given(st.lists(dossier_events, min_size=1, max_size=6), st.permutations(range(6)))
-def test_row_order_does_not_matter(dossiers: list[list[tuple[str, int]]], perm: list[int]) -> None:
+@given(st.lists(dossier_events, min_size=1, max_size=6), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(
+    dossiers: list[list[tuple[str, int]]], rnd: random.Random
+) -> None:
     records = [
         {
             "dossier": f"D{i}",
@@ -248,10 +251,12 @@ def test_row_order_does_not_matter(dossiers: list[list[tuple[str, int]]], perm: 
         for i, evs in enumerate(dossiers)
         for e, m in evs
     ]
-    shuffled = sorted(records, key=lambda r: (perm[hash(r["at"]) % 6], r["at"], r["event"]))
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
     a = dossier_delays(events_from_records(records)).sort("dossier")
     b = dossier_delays(events_from_records(shuffled)).sort("dossier")
-    assert a.drop("commune", "kind").equals(b.drop("commune", "kind"))
+    # Commune, kind and scale come from each dossier's first row: constant here.
+    assert a.equals(b)
 
 
 def test_rules_without_pauses_count_raw_days() -> None:

@@ -273,7 +273,7 @@ def test_empty_journal_and_non_canonical_lines() -> None:
     lines = list(sample().lines)
     assert _mutate(lines[1]) == lines[1]  # the format is plain compact JSON, reproducible
     spaced = lines[1].replace(b'","', b'", "', 1)
-    assert isinstance(verify([lines[0], spaced, *lines[2:]]), JournalTampered)
+    assert isinstance(verify([lines[0], spaced, *lines[2:]]), JournalFormatError)
     # A line with valid hashes but unsorted data keys replays, yet verify() flags it.
     last = json.loads(lines[-1])
     data = b'{"reason":"x","fees_paid":true}'
@@ -381,3 +381,13 @@ def test_state_json_round_trip() -> None:
         ProcedureState.from_dict({"graph": "building"})
     with pytest.raises(InvalidInputError):
         ProcedureState.from_dict({**s.to_dict(), "last_at": "yesterday"})
+
+
+@given(st.text(max_size=30))
+def test_any_actor_text_round_trips(actor: str) -> None:
+    j = Journal.open(K.URB_PERMIS_REFECTION, at=at(2026, 4, 6), actor=actor)
+    j.record("submit", role=R.PETITIONNAIRE, actor=actor + '"\\\n', at=at(2026, 4, 6, 11))
+    again = Journal.from_lines(j.to_jsonl().splitlines())
+    assert again.state == j.state
+    assert [e.actor for e in again.entries()] == [actor, actor + '"\\\n']
+    assert verify(j.lines) is None

@@ -92,5 +92,11 @@ def pdfsig(
         elif line.startswith("  - ") and sigs:
             key, _, value = line[4:].partition(": ")
             sigs[-1].fields[key.strip()] = value.strip()
+    # pdfsig also lists empty signature fields (name only): keep the signed ones
+    sigs = [
+        s
+        for s in sigs
+        if "Signature Validation" in s.fields or "Signer Certificate Common Name" in s.fields
+    ]
     assert sigs, f"pdfsig found no signature: {proc.stdout}\n{proc.stderr}"
     return sigs

@@ -202,6 +202,7 @@ def test_token_commands_against_softhsm(
     code, out, err = _run([*args, "--json"], capsys)
     assert code == 0, err
     assert json.loads(out)["signer"] == "Karim BENNANI"
+    assert pdfsig(tmp_path / "o.pdf")[0].valid
 
 
 def test_token_subprocess_uses_its_softhsm_conf(token: Token) -> None:
@@ -239,3 +240,78 @@ def test_importing_the_rooms_stays_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == ""
+
+
+def test_receipt_render_text_output_and_more_usage_errors(
+    tmp_path: Path,
+    pki_service: PKIService,
+    p12_passphrase: str,
+    plain_pdf: bytes,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dossier = {
+        "reference": "D-2026-000777",
+        "kind": "URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
+        "commune": "141.01.01",
+        "applicant": {
+            "type": "natural",
+            "first_name": "Amina",
+            "last_name": "RAMI",
+            "cin": "BE123456",
+        },
+        "created_at": "2026-11-28T10:00:00+01:00",
+    }
+    src = tmp_path / "dossier.json"
+    src.write_text(json.dumps(dossier), encoding="utf-8")
+    code, out, _ = _run(["permit", "receipt", str(src), str(tmp_path / "r.pdf"), "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["bytes"] > 1000
+    code, out, _ = _run(["permit", "receipt", str(src), str(tmp_path / "r2.pdf")], capsys)
+    assert code == 0
+    assert "D-2026-000777" in out
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"a": "\xe9"}'.encode("latin-1"))
+    code, _, err = _run(["permit", "render", str(latin1), str(tmp_path / "x.pdf")], capsys)
+    assert code == 2
+    assert "UTF-8" in err
+    code, _, _ = _run(["permit"], capsys)
+    assert code == 2
+    code, _, _ = _run(["token"], capsys)
+    assert code == 2
+
+    pdf = tmp_path / "in.pdf"
+    pdf.write_bytes(plain_pdf)
+    code, _, err = _run(
+        ["sign", str(pdf), str(tmp_path / "o.pdf"), "--pkcs11-module", "/x.so"], capsys
+    )
+    assert code == 2
+    assert "--token" in err
+    p12 = pki_service.pki.identity("president").write_pkcs12(tmp_path / "p.p12", p12_passphrase)
+    monkeypatch.setenv("ROKHAS_P12_PASSPHRASE", p12_passphrase)
+    bad_root = tmp_path / "bad.der"
+    bad_root.write_bytes(b"\x30\x03\x02\x01\x00")
+    code, _, err = _run(
+        ["sign", str(pdf), str(tmp_path / "o.pdf"), "--p12", str(p12), "--trust", str(bad_root)],
+        capsys,
+    )
+    assert code == 2
+    assert "not a PEM or DER certificate" in err
+    der_root = tmp_path / "root.der"
+    der_root.write_bytes(pki_service.pki.root.certificate_der())
+    code, out, err = _run(
+        [
+            "sign",
+            str(pdf),
+            str(tmp_path / "o.pdf"),
+            "--p12",
+            str(p12),
+            "--trust",
+            str(der_root),
+            "--invisible",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "signed" in out
+    assert pdfsig(tmp_path / "o.pdf")[0].valid

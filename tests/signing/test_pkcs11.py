@@ -82,11 +82,12 @@ def test_change_pin_then_sign_with_the_new_one(
     change_token_pin(token.hsm.module, token.label, SecretStr(token.pin), SecretStr(new_pin))
     with pytest.raises(WrongPinError):
         Pkcs11Signer.open(token.hsm.module, token.label, token.pin, key_label="sign")
-    with Pkcs11Signer.open(token.hsm.module, token.label, new_pin, key_label="sign-ec") as signer:
-        signed = sign_pdf(plain_pdf, signer, visible=False)
-    report = pdfsig(signed, nssdir=nssdir, tmp=tmp_path)
-    assert report[0].valid
-    assert report[0].trusted
+    for key in ("sign", "sign-ec"):  # RSA and ECDSA, with the new PIN
+        with Pkcs11Signer.open(token.hsm.module, token.label, new_pin, key_label=key) as signer:
+            signed = sign_pdf(plain_pdf, signer, visible=False)
+        report = pdfsig(signed, nssdir=nssdir, tmp=tmp_path)
+        assert report[0].valid
+        assert report[0].trusted
 
 
 def test_wrong_pin_reports_the_token_counter_and_never_the_pin(

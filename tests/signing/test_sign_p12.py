@@ -155,20 +155,23 @@ def test_president_certifies_then_cosigners_approve(
 
 
 def test_a_new_visible_field_after_certification_is_flagged(
-    p12_signers: dict[tuple[str, str], Pkcs12Signer], pki: TestPKI, plain_pdf: bytes
+    p12_signers: dict[tuple[str, str], Pkcs12Signer], pki: TestPKI, plain_pdf: bytes, tmp_path: Path
 ) -> None:
     # why SignatureSlot exists: pyHanko's diff analysis rejects the late field
     doc = sign_pdf(plain_pdf, p12_signers[("president", "rsa")], certify=True)
     doc = sign_pdf(doc, p12_signers[("architect", "rsa")], stamp=StampOptions(page=0))
+    # pdfsig checks the cryptography only (no revision analysis): both "valid"
+    assert all(sig.valid for sig in pdfsig(doc, tmp=tmp_path))
     reader = PdfFileReader(io.BytesIO(doc))
     vc = ValidationContext(trust_roots=[_asn1(pki.root.certificate)], allow_fetching=False)
     assert not validate_pdf_signature(reader.embedded_signatures[0], vc).docmdp_ok
 
 
 def test_certifying_a_signed_document_is_refused(
-    p12_signers: dict[tuple[str, str], Pkcs12Signer], plain_pdf: bytes
+    p12_signers: dict[tuple[str, str], Pkcs12Signer], plain_pdf: bytes, tmp_path: Path
 ) -> None:
     once = sign_pdf(plain_pdf, p12_signers[("architect", "rsa")], visible=False)
+    assert pdfsig(once, tmp=tmp_path)[0].valid
     with pytest.raises(AlreadySignedError, match="first"):
         sign_pdf(once, p12_signers[("president", "rsa")], certify=True)
 
@@ -189,6 +192,7 @@ def test_stamp_text_is_extractable_in_both_languages(
     )
     path = tmp_path / "s.pdf"
     path.write_bytes(signed)
+    assert pdfsig(path)[0].valid
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -199,7 +203,9 @@ def test_stamp_text_is_extractable_in_both_languages(
         assert word in flat, (word, flat)
 
 
+@pytest.mark.parametrize("reuse_seconds", [300.0, 0.0])
 def test_batch_reuses_timestamp_and_revocation_data(
+    reuse_seconds: float,
     pki_service: PKIService,
     p12_signers: dict[tuple[str, str], Pkcs12Signer],
     plain_pdf: bytes,
@@ -207,9 +213,17 @@ def test_batch_reuses_timestamp_and_revocation_data(
     tmp_path: Path,
 ) -> None:
     signer = p12_signers[("president", "ecdsa")]
-    session = SigningSession(signer, level="B-LTA", tsa_url=pki_service.tsa_url, visible=False)
+    session = SigningSession(
+        signer,
+        level="B-LTA",
+        tsa_url=pki_service.tsa_url,
+        visible=False,
+        revinfo_reuse_seconds=reuse_seconds,
+    )
     before = dict(pki_service.hits)
     first = session.sign(plain_pdf)
+    # with reuse, later documents get the first one's DSS content without re-validation
+    assert (session._revinfo is not None) == (reuse_seconds > 0)
     after_first = dict(pki_service.hits)
     rest = session.sign_many([plain_pdf, plain_pdf, plain_pdf])
     after_all = dict(pki_service.hits)
@@ -228,6 +242,39 @@ def test_batch_reuses_timestamp_and_revocation_data(
         report = pdfsig(doc, nssdir=nssdir, tmp=tmp_path)
         assert report[0].valid
         assert report[0].trusted
+        _assert_lta_offline(doc, pki_service.pki)
+
+
+def _assert_lta_offline(doc: bytes, pki: TestPKI) -> None:
+    """The DSS alone (no network, revocation required) validates the signature and its
+    timestamp, and a document timestamp closes the revision: B-LTA."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    reader = PdfFileReader(io.BytesIO(doc))
+    dss = DocumentSecurityStore.read_dss(reader)
+    vc = dss.as_validation_context(
+        {
+            "trust_roots": [_asn1(pki.root.certificate)],
+            "allow_fetching": False,
+            "revocation_mode": "hard-fail",
+        }
+    )
+    sig, doc_ts = reader.embedded_signatures
+    status = validate_pdf_signature(sig, vc)
+    assert status.bottom_line, status.pretty_print_details()  # type: ignore[no-untyped-call]
+    assert status.timestamp_validity is not None
+    assert status.timestamp_validity.trusted
+    # the signature's VRI entry exists (keyed by the SHA-1 of its contents)
+    vri = reader.root["/DSS"]["/VRI"]
+    import hashlib
+
+    key = "/" + hashlib.sha1(sig.pkcs7_content).hexdigest().upper()
+    assert key in vri
+    assert doc_ts.sig_object_type == "/DocTimeStamp"
+    ts_status = validate_pdf_timestamp(doc_ts, validation_context=vc)
+    assert ts_status.intact
+    assert ts_status.valid
 
 
 def test_expired_and_not_yet_valid_certificates(pki: TestPKI, plain_pdf: bytes) -> None:
@@ -328,6 +375,12 @@ def test_damaged_pdfs_never_leak_dependency_errors(
     except RokhasError:
         return
     assert out.startswith(damaged)
+    # whatever pyHanko could repair and sign, poppler must accept too
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        report = pdfsig(out, tmp=Path(tmp))
+    assert report[-1].valid, report[-1].fields
 
 
 def test_wrong_passphrase_and_no_secret_anywhere(
@@ -371,5 +424,6 @@ def test_output_file_and_path_input(
     out = tmp_path / "out.pdf"
     data = sign_pdf(src, p12_signers[("architect", "rsa")], output=out, visible=False)
     assert out.read_bytes() == data
+    assert pdfsig(out)[0].valid
     with pytest.raises(RokhasError, match="directory"):
         sign_pdf(tmp_path, p12_signers[("architect", "rsa")])

@@ -51,12 +51,16 @@ def _local_date(expr: pl.Expr) -> pl.Expr:
     return expr.dt.convert_time_zone(TZ).dt.date()
 
 
-def _days(start: pl.Expr, end: pl.Expr, rules: CountingRules, years: tuple[int, int]) -> pl.Expr:
-    """Whole days between two local dates, calendar or working as the rules say."""
-    s, e = _local_date(start), _local_date(end)
+def _count(s: pl.Expr, e: pl.Expr, rules: CountingRules, years: tuple[int, int]) -> pl.Expr:
+    """Whole days between two dates, calendar or working as the rules say."""
     if rules.day_basis == "working":
         return pl.business_day_count(s, e, week_mask=_WEEK, holidays=_holidays(*years))
     return (e - s).dt.total_days()
+
+
+def _days(start: pl.Expr, end: pl.Expr, rules: CountingRules, years: tuple[int, int]) -> pl.Expr:
+    """Whole days between the local dates of two instants."""
+    return _count(_local_date(start), _local_date(end), rules, years)
 
 
 def dossier_delays(
@@ -189,31 +193,28 @@ def dossier_delays(
         )
 
     decided_ok = pl.col("status") == "decided"
-    raw = _days(pl.col("filed_at"), pl.col("decided_at"), r, years)
+    per = per.with_columns(
+        _local_date(pl.col("filed_at")).alias("_fd"), _local_date(pl.col("decided_at")).alias("_dd")
+    )
+    raw = _count(pl.col("_fd"), pl.col("_dd"), r, years)
     if r.complement_effect == "suspend":
         paused_days = pl.col("_paused").fill_null(0)
         counted = raw - paused_days
     else:
         restart = pl.max_horizontal("filed_at", pl.col("_restart").fill_null(pl.col("filed_at")))
-        counted = _days(restart, pl.col("decided_at"), r, years)
+        counted = _count(_local_date(restart), pl.col("_dd"), r, years)
         paused_days = raw - counted
-    local_decision = _local_date(pl.col("decided_at"))
-    out = (
-        per.lazy()
-        .with_columns(
-            pl.when(decided_ok)
-            .then(
-                local_decision.dt.year().cast(pl.String)
-                + "Q"
-                + local_decision.dt.quarter().cast(pl.String)
-            )
-            .alias("quarter"),
-            pl.when(decided_ok).then(raw).cast(pl.Int64).alias("raw_days"),
-        )
-        .with_columns(
-            pl.when(decided_ok).then(paused_days).cast(pl.Int64).alias("paused_days"),
-            pl.when(decided_ok).then(counted).cast(pl.Int64).alias("counted_days"),
-        )
+    # Quarter labels from a small lookup of the quarters present, not a string built per row.
+    qkey = pl.col("_dd").dt.year().cast(pl.Int32) * 10 + pl.col("_dd").dt.quarter().cast(pl.Int32)
+    keys = per.select(qkey.unique().drop_nulls())[:, 0].to_list()
+    labels = {k: f"{k // 10}Q{k % 10}" for k in keys}
+    out = per.lazy().with_columns(
+        pl.when(decided_ok)
+        .then(qkey.replace_strict(labels, default=None, return_dtype=pl.String))
+        .alias("quarter"),
+        pl.when(decided_ok).then(raw).cast(pl.Int64).alias("raw_days"),
+        pl.when(decided_ok).then(paused_days).cast(pl.Int64).alias("paused_days"),
+        pl.when(decided_ok).then(counted).cast(pl.Int64).alias("counted_days"),
     )
     return out.select(DELAY_COLUMNS).collect()
 

@@ -13,6 +13,8 @@ import re
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter
+
 from .._errors import InvalidInputError
 from ..models import ProjectScale
 from ._delays import dossier_delays
@@ -25,6 +27,7 @@ __all__ = ["commune_stats", "rank_communes"]
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
 _PLURAL_FR = {ProjectScale.PETIT: "petits projets", ProjectScale.GRAND: "grands projets"}
 _PLURAL_AR = {ProjectScale.PETIT: "المشاريع الصغرى", ProjectScale.GRAND: "المشاريع الكبرى"}
+_ROWS: TypeAdapter[tuple[CommuneStats, ...]] = TypeAdapter(tuple[CommuneStats, ...])
 _QUANTILES = {
     "p10_days": 0.10,
     "q1_days": 0.25,
@@ -212,30 +215,17 @@ def rank_communes(
     counts = delays.group_by("status").len()
     by_status = dict(zip(counts["status"].to_list(), counts["len"].to_list(), strict=True))
     target_ids = [t.id for t in r.targets]
-    rows = [
-        CommuneStats(
-            commune=row["commune"],
-            quarter=row["quarter"],
-            scale=ProjectScale(row["scale"]),
-            decided=row["decided"],
-            issued=row["issued"],
-            refused=row["refused"],
-            tacit=row["tacit"],
-            mean_days=row["mean_days"],
-            median_days=row["median_days"],
-            p10_days=row["p10_days"],
-            q1_days=row["q1_days"],
-            q3_days=row["q3_days"],
-            p90_days=row["p90_days"],
-            min_days=row["min_days"],
-            max_days=row["max_days"],
-            mean_raw_days=row["mean_raw_days"],
-            mean_paused_days=row["mean_paused_days"],
-            within={t: row[f"within_{t}"] for t in target_ids if row[f"within_{t}"] is not None},
-            positions=positions.get((row["commune"], row["scale"]), {}),
-        )
-        for row in sq.iter_rows(named=True)
-    ]
+    # One validation call for all rows (in pydantic's core), not one per row.
+    within_cols = [f"within_{t}" for t in target_ids]
+    dicts = sq.to_dicts()
+    for row in dicts:
+        row["within"] = {
+            t: v
+            for t, c in zip(target_ids, within_cols, strict=True)
+            if (v := row.pop(c)) is not None
+        }
+        row["positions"] = positions.get((row["commune"], row["scale"]), {})
+    rows = _ROWS.validate_python(dicts)
     scope: Literal["decided"] = "decided"
     return RankingReport(
         quarter=q,

@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument(
         "input", nargs="+", metavar="INPUT", help="events file(s) or folder(s) of journals"
     )
-    p.add_argument("--quarter", help="quarter like 2026Q3 (default: the latest with decisions)")
+    p.add_argument(
+        "--quarter", help="quarter like 2026Q3 (default: the latest the data covers to its end)"
+    )
     p.add_argument(
         "--json", action="store_true", help="print the whole report as one JSON document"
     )

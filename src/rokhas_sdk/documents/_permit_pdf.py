@@ -192,7 +192,7 @@ def render_permit(
     try:
         import segno
         from fpdf import FPDF
-    except ImportError:
+    except ImportError:  # pragma: no cover - the extra is installed in tests
         raise require_extra("fpdf2 / segno", "documents") from None
 
     json_bytes = permit_json_bytes(permit)

@@ -36,7 +36,7 @@ def render_receipt(
     try:
         import segno
         from fpdf import FPDF
-    except ImportError:
+    except ImportError:  # pragma: no cover - the extra is installed in tests
         raise require_extra("fpdf2 / segno", "documents") from None
     when = filed_at or dossier.created_at or _dt.datetime.now(_dt.UTC)
     if when.tzinfo is None:

@@ -438,6 +438,29 @@ def _count_calendar(after: dt.date, until: dt.date) -> int:
 _MIN_DAYS = {"calendar_days": 1, "working_days": 1, "months": 28}
 
 
+@functools.lru_cache(maxsize=1024)
+def _earliest(
+    kind: ProcedureKind, purpose: str, policy: ClockPolicy
+) -> tuple[frozenset[str], dt.timedelta]:
+    """Start events and shortest possible duration of ``purpose`` clocks for ``kind``."""
+    starts: set[str] = set()
+    days: int | None = None
+    for rule in _data.clock_rules()[0]:
+        enabled = (rule.enabled or rule.id in policy.enable) and rule.id not in policy.disable
+        if not enabled or rule.purpose != purpose or kind.value not in rule.kinds:
+            continue
+        length = rule.length
+        for o in policy.overrides:
+            if o.rule_id == rule.id and o.length is not None:
+                length = o.length
+        units = {rule.unit} | {o.unit for o in policy.overrides if o.rule_id == rule.id and o.unit}
+        shortest = min(length * _MIN_DAYS[u] for u in units)
+        starts.update(rule.start_on)
+        days = shortest if days is None else min(days, shortest)
+    # One day of margin: an offset change (Ramadan) can move wall time by an hour.
+    return frozenset(starts), dt.timedelta(days=max(0, (days or 0) - 1))
+
+
 def due_instant(
     state: ProcedureState,
     at: dt.datetime,
@@ -456,6 +479,15 @@ def due_instant(
     """
     if state.kind is None:
         return None
+    if only_if_reached:
+        # Before selecting the exact rules: every rule this policy could put in force
+        # for the kind starts on one of ``starts`` and lasts at least ``bound``.
+        starts, bound = _earliest(state.kind, purpose, policy)
+        if not starts:
+            return None
+        first = next((t for e, t in state.marks if e in starts), None)
+        if first is None or at < first + bound:
+            return None
     filed = state.first("submit")
     rules = _select(state.kind, state.flags, local_date(filed if filed is not None else at), policy)
     found: dt.datetime | None = None

@@ -29,6 +29,9 @@ from ._state import EMPTY_CONTEXT, FLAG_FIELDS, Context, ProcedureState
 __all__ = ["allowed_events", "apply", "check", "start"]
 
 _ROLES: dict[str, Role] = {r.value: r for r in Role}
+# ``ProcedureState`` is a named tuple: building it through tuple.__new__ skips the
+# generated Python-level constructor (one call per replayed event).
+_new_state = tuple.__new__
 _KINDS: dict[str, ProcedureKind] = {k.value: k for k in ProcedureKind}
 
 
@@ -198,17 +201,20 @@ def _advance(state: ProcedureState, t: Transition, at: dt.datetime, ctx: Context
         flags = flags | {"inquiry_done"}
     elif event == "record_payment":
         flags = flags | {"fees_paid"}
-    return ProcedureState(
-        state.graph,
-        state.kind,
-        t.target,
-        state.seq + 1,
-        at,
-        (*state.marks, (event, at)),
-        complements,
-        appeals,
-        opinions,
-        flags,
+    return _new_state(
+        ProcedureState,
+        (
+            state.graph,
+            state.kind,
+            t.target,
+            state.seq + 1,
+            at,
+            (*state.marks, (event, at)),
+            complements,
+            appeals,
+            opinions,
+            flags,
+        ),
     )
 
 

@@ -161,6 +161,7 @@ class SigningSession:
         md_algorithm: str = "sha256",
         request_timeout: float = 10.0,
         slots: Sequence[SignatureSlot] = (),
+        revinfo_reuse_seconds: float = 300.0,
     ) -> None:
         if level not in LEVELS:
             raise InvalidInputError(
@@ -185,6 +186,7 @@ class SigningSession:
         self.location = location
         self.md_algorithm = md_algorithm
         self.slots = tuple(slots)
+        self.revinfo_reuse_seconds = revinfo_reuse_seconds
         self.request_timeout = request_timeout
         self.check_revocation = (
             level in ("B-LT", "B-LTA") if check_revocation is None else check_revocation
@@ -211,6 +213,8 @@ class SigningSession:
         self._vc: Any = None
         self._reserved: int | None = None
         self._revocation_checked = False
+        self._revinfo: _Revinfo | None = None
+        self._ts_reserved: int | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -358,6 +362,7 @@ class SigningSession:
         new_field = name not in {n for n, _ in existing}
 
         lt = self.level in ("B-LT", "B-LTA")
+        reuse = lt and self._revinfo_fresh(now)
         perm = {
             "no_changes": MDPPerm.NO_CHANGES,
             "form_filling": MDPPerm.FILL_FORMS,
@@ -371,9 +376,9 @@ class SigningSession:
             docmdp_permissions=perm,
             reason=self.reason,
             location=self.location,
-            embed_validation_info=lt,
-            use_pades_lta=self.level == "B-LTA",
-            validation_context=self._validation_context() if lt else None,
+            embed_validation_info=lt and not reuse,
+            use_pades_lta=self.level == "B-LTA" and not reuse,
+            validation_context=self._validation_context() if lt and not reuse else None,
         )
         known = {n for n, _ in existing} | {name}
         for slot in self.slots:
@@ -408,11 +413,92 @@ class SigningSession:
         out = io.BytesIO()
         try:
             await pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=reserved)
+            if reuse:
+                return await self._extend_with_cached_revinfo(out, name)
         except SigningError:
             raise
         except Exception as exc:
             raise _map_signing_error(exc, self.signer) from None
-        return out.getvalue()
+        signed = out.getvalue()
+        if lt and self.revinfo_reuse_seconds > 0:
+            self._remember_revinfo(signed, now)
+        return signed
+
+    # ------------------------------------------------------------------ revinfo reuse
+    def _revinfo_fresh(self, now: _dt.datetime) -> bool:
+        return self._revinfo is not None and now < self._revinfo.expires
+
+    def _remember_revinfo(self, signed: bytes, now: _dt.datetime) -> None:
+        """Keep the DSS content (certificates, OCSP responses, CRLs) that pyHanko gathered
+        for this document, to embed as is in the next ones while it is fresh."""
+        from asn1crypto import crl as asn1_crl
+        from asn1crypto import ocsp as asn1_ocsp
+        from pyhanko.pdf_utils.decode_limits import DecodePurpose
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+        try:
+            dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(signed)))
+            certs = list(dss.load_certs())
+            ocsps = [
+                asn1_ocsp.OCSPResponse.load(r.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+                for r in dss.ocsps
+            ]
+            crls = [
+                asn1_crl.CertificateList.load(r.get_object().read_data(DecodePurpose.CRL))
+                for r in dss.crls
+            ]
+        except Exception:  # no usable DSS: keep validating per document
+            self._revinfo = None
+            return
+        expires = now + _dt.timedelta(seconds=self.revinfo_reuse_seconds)
+        for resp in ocsps:
+            try:
+                for single in resp["response_bytes"]["response"].parsed["tbs_response_data"][
+                    "responses"
+                ]:
+                    nxt = single["next_update"].native
+                    if nxt is not None:
+                        expires = min(expires, nxt)
+            except (KeyError, ValueError, TypeError):
+                continue
+        for c in crls:
+            nxt = c["tbs_cert_list"]["next_update"].native
+            if nxt is not None:
+                expires = min(expires, nxt)
+        self._revinfo = _Revinfo(certs=certs, ocsps=ocsps, crls=crls, expires=expires)
+
+    async def _extend_with_cached_revinfo(self, signed: io.BytesIO, field: str) -> bytes:
+        """B-LT/B-LTA from a B-T signature: add the cached DSS, then the document
+        timestamp, without validating the same chains again."""
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import signers
+        from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+        assert self._revinfo is not None
+        info = self._revinfo
+        signed.seek(0)
+        w = IncrementalPdfFileWriter(signed)
+        sig_contents = _signature_contents(w.prev, field)
+        DocumentSecurityStore.supply_dss_in_writer(
+            w, sig_contents, certs=info.certs, ocsps=info.ocsps, crls=info.crls
+        )
+        out = io.BytesIO()
+        w.write(out)  # type: ignore[no-untyped-call]
+        if self.level != "B-LTA":
+            return out.getvalue()
+        if self._ts_reserved is None:
+            dummy = await self._timestamper.async_dummy_response(self.md_algorithm)  # type: ignore[union-attr]
+            self._ts_reserved = 2 * (len(dummy.dump()) + 1024)
+        final = io.BytesIO()
+        stamper = signers.PdfTimeStamper(self._timestamper)  # type: ignore[arg-type]
+        await stamper.async_timestamp_pdf(
+            IncrementalPdfFileWriter(out),
+            self.md_algorithm,
+            bytes_reserved=self._ts_reserved,
+            output=final,
+        )
+        return final.getvalue()
 
     def _stamp_style(self, data: bytes, reference: str | None, now: _dt.datetime) -> Any:
         from pyhanko.stamp import StaticStampStyle
@@ -430,8 +516,18 @@ class SigningSession:
         )
         pdf = render_stamp_pdf(text, now)
         qr = f"ROKHAS|{ref}|sha256:{digest}"
+        from pyhanko.pdf_utils import layout
+
         return StaticStampStyle(
-            background=stamp_content(pdf, qr), border_width=0, background_opacity=1.0
+            background=stamp_content(pdf, qr),
+            border_width=0,
+            background_opacity=1.0,
+            # the stamp is drawn at the field's size: no margin, so it fills the box
+            background_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MID,
+                y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins.uniform(0),  # type: ignore[no-untyped-call]
+            ),
         )
 
     @staticmethod
@@ -485,8 +581,26 @@ def _loop_bound_session() -> Any:
     return _SESSION_CLASS()
 
 
+@dataclass
+class _Revinfo:
+    certs: list[Any]
+    ocsps: list[Any]
+    crls: list[Any]
+    expires: _dt.datetime
+
+
+def _signature_contents(reader: Any, field: str) -> bytes:
+    for sig in reader.embedded_signatures:
+        if sig.field_name == field:
+            contents: bytes = sig.pkcs7_content
+            return contents
+    raise SigningError(f"the signature just written in field {field!r} cannot be found")
+
+
 def _read_input(pdf: PdfInput) -> bytes:
-    if isinstance(pdf, bytes | bytearray | memoryview):
+    if isinstance(pdf, bytes):
+        return pdf
+    if isinstance(pdf, bytearray | memoryview):
         return bytes(pdf)
     if isinstance(pdf, str | Path):
         p = Path(pdf)
@@ -499,7 +613,7 @@ def _read_input(pdf: PdfInput) -> bytes:
 def _open_writer(data: bytes, writer_cls: Any) -> Any:
     from pyhanko.pdf_utils.misc import PdfError
 
-    if not data.lstrip()[:1024].find(_PDF_HEADER) >= 0:
+    if data.find(_PDF_HEADER, 0, 1024) < 0:  # the header may follow some junk bytes
         raise BrokenPdfError("no %PDF- header")
     try:
         writer = writer_cls(io.BytesIO(data))

@@ -70,7 +70,7 @@ def render_stamp_pdf(text: StampText, when: _dt.datetime) -> bytes:
 def _render_cached(text: StampText, local: _dt.datetime) -> bytes:
     try:
         from fpdf import FPDF
-    except ImportError:
+    except ImportError:  # pragma: no cover - the extra is installed in tests
         raise require_extra("fpdf2", "documents") from None
     fr_lines = [
         "Signé électroniquement par",
@@ -129,7 +129,7 @@ def qr_operators(payload: str, x: float, y: float, size: float) -> bytes:
     """PDF content operators drawing ``payload`` as a QR code in the square at (x, y)."""
     try:
         import segno
-    except ImportError:
+    except ImportError:  # pragma: no cover - the extra is installed in tests
         raise require_extra("segno", "documents") from None
     qr = segno.make(payload, error="m", micro=False)
     rows = [list(r) for r in qr.matrix]

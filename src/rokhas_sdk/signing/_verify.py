@@ -68,7 +68,8 @@ class VerifyLimits:
     decoded/encoded ratio of a stream above 1 MiB. ``max_total_decoded``: budget for all
     streams of one file. ``max_permit_size``: the embedded permit JSON.
     ``max_memory`` (bytes, default none) caps the address space of the worker processes
-    that :func:`verify_many` starts itself.
+    that :func:`verify_many` starts itself. ``fetch_timeout``: seconds per OCSP/CRL/
+    certificate request in the online revocation modes.
     """
 
     max_file_size: int = 512 * _MiB
@@ -77,6 +78,7 @@ class VerifyLimits:
     max_total_decoded: int = 256 * _MiB
     max_permit_size: int = 1 * _MiB
     max_memory: int | None = None
+    fetch_timeout: float = 10.0
 
     def decode_limits(self) -> Any:
         """The equivalent pyHanko ``DecodeLimits``."""
@@ -443,6 +445,7 @@ class _Ctx:
     has_dss: bool
     sig_fields: set[str]
     sha_prefix: tuple[int, Any] | None = None
+    fetcher: Any = None
 
     def file_sha256(self) -> str:
         """SHA-256 of the whole file, reusing a signed prefix already hashed."""
@@ -467,13 +470,10 @@ def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
     }
     if ctx.at is not None:
         kwargs["moment"] = ctx.at
-    if ctx.mode != "offline":
-        # requests-based fetchers hold no event-loop-bound session (aiohttp's would leak
-        # one per verification); only fetched revocation data and certificates, never
-        # anchors, come from the network.
-        from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
-
-        kwargs["fetcher_backend"] = RequestsFetcherBackend()
+    if ctx.fetcher is not None:
+        # one aiohttp session per document, closed when the document is done; fetched
+        # revocation data and certificates help, they never become anchors
+        kwargs["fetcher_backend"] = ctx.fetcher
     return ValidationContext(**kwargs)
 
 
@@ -750,6 +750,18 @@ def _verify_bytes(
     replay = {f.field: f for f in _attacks.check_replayed_values(values)}
 
     async def run_all() -> list[tuple[SignatureReport, Any]]:
+        if mode != "offline":
+            from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+            ctx.fetcher = AIOHttpFetcherBackend(per_request_timeout=limits.fetch_timeout)
+        try:
+            return await _validate_all()
+        finally:
+            if ctx.fetcher is not None:
+                await ctx.fetcher.close()
+                ctx.fetcher = None
+
+    async def _validate_all() -> list[tuple[SignatureReport, Any]]:
         out = []
         for field, emb in embs:
             rep, st = await _validate_one(ctx, emb, field)
@@ -968,26 +980,20 @@ def _permit_reference(data: dict[str, Any]) -> str | None:
 
 
 def _visible_reference(reader: Any, reference: str, limits: VerifyLimits) -> str | None:
-    """Find the reference in the first page's text (literal strings of its content)."""
+    """The reference when the first page shows it (text decoded through ToUnicode)."""
+    from ._pagetext import page_text
+
     try:
         page = reader.root["/Pages"]["/Kids"][0].get_object()
-        contents = page["/Contents"]
-        streams = contents if isinstance(contents, list) else [contents]
-        needle_variants = {
-            reference.encode("latin-1", "ignore"),
-            reference.encode("utf-16-be"),
-        }
-        for s in streams[:64]:
-            blob = s.get_object().data
-            if any(n and n in blob for n in needle_variants):
-                return reference
-            hexed = blob.lower()
-            for n in needle_variants:
-                if n and n.hex().encode() in hexed:
-                    return reference
+        for _ in range(32):  # nested page tree, bounded against cycles
+            if str(page.get("/Type")) != "/Pages":
+                break
+            page = page["/Kids"][0].get_object()
+        text = page_text(page)
     except Exception:
         return None
-    return None
+    squeeze = "".join(text.split())
+    return reference if "".join(reference.split()) in squeeze else None
 
 
 # --------------------------------------------------------------------------- public API

@@ -265,8 +265,11 @@ class TestPKI:
         """
         now = (now or _dt.datetime.now(_UTC)).astimezone(_UTC).replace(microsecond=0)
         base = base_url.rstrip("/") if base_url else None
+        # a per-PKI tag in the CA names: two test PKIs in one test run never share a
+        # CA name, so path building cannot mix them up (same name, different key)
+        tag = secrets.token_hex(3)
         root_key = _new_key(key_type)
-        root_name = _ca_name("Rokhas TEST Root CA")
+        root_name = _ca_name(f"Rokhas TEST Root CA {tag}")
         root_cert = (
             _builder(root_name, root_name, root_key, now - _dt.timedelta(days=365), years=20)
             .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
@@ -274,10 +277,10 @@ class TestPKI:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)
             .sign(root_key, _hash_for(root_key))
         )
-        root = Identity("root", root_key, root_cert, (), name="Rokhas TEST Root CA")
+        root = Identity("root", root_key, root_cert, (), name=f"Rokhas TEST Root CA {tag}")
 
         inter_key = _new_key(key_type)
-        inter_name = _ca_name("Rokhas TEST Qualified CA")
+        inter_name = _ca_name(f"Rokhas TEST Qualified CA {tag}")
         ib = (
             _builder(inter_name, root_name, inter_key, now - _dt.timedelta(days=180), years=10)
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -289,7 +292,11 @@ class TestPKI:
             ib = ib.add_extension(_crl_dp(f"{base}/crl/root.crl"), critical=False)
         inter_cert = ib.sign(root_key, _hash_for(root_key))
         intermediate = Identity(
-            "intermediate", inter_key, inter_cert, (root_cert,), name="Rokhas TEST Qualified CA"
+            "intermediate",
+            inter_key,
+            inter_cert,
+            (root_cert,),
+            name=f"Rokhas TEST Qualified CA {tag}",
         )
 
         pki = cls(
