@@ -15,7 +15,19 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "rokhas_sdk"
-ROOMS = {"models", "procedure", "payments", "documents", "signing", "api", "client", "sandbox", "analytics", "testing", "cli"}
+ROOMS = {
+    "models",
+    "procedure",
+    "payments",
+    "documents",
+    "signing",
+    "api",
+    "client",
+    "sandbox",
+    "analytics",
+    "testing",
+    "cli",
+}
 
 ALLOWED: dict[str, set[str]] = {
     "models": set(),
@@ -42,7 +54,11 @@ def _imported_rooms(path: Path) -> set[tuple[str, int]]:
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = list(rel[: len(rel) - node.level]) if path.name != "__init__.py" else list(rel[: len(rel) - node.level + 1])
+                base = (
+                    list(rel[: len(rel) - node.level])
+                    if path.name != "__init__.py"
+                    else list(rel[: len(rel) - node.level + 1])
+                )
                 mod = ".".join(base + ([node.module] if node.module else []))
                 names = [mod] if node.module else [f"{mod}.{a.name}" for a in node.names]
             else:
@@ -87,11 +103,24 @@ def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
     assert rooms == {"signing", "client"}
 
 
-HEAVY = ["pyhanko", "fpdf", "uvicorn", "starlette", "polars", "matplotlib", "pkcs11", "cryptography", "httpx", "rich"]
+HEAVY = [
+    "pyhanko",
+    "fpdf",
+    "uvicorn",
+    "starlette",
+    "polars",
+    "matplotlib",
+    "pkcs11",
+    "cryptography",
+    "httpx",
+    "rich",
+]
 
 
 @pytest.mark.parametrize("module", ["rokhas_sdk", "rokhas_sdk.models"])
 def test_import_is_light(module: str) -> None:
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"import {module} pulled in heavy modules: {out.stdout.strip()}"
+    assert out.stdout.strip() == "", (
+        f"import {module} pulled in heavy modules: {out.stdout.strip()}"
+    )

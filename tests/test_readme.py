@@ -12,7 +12,12 @@ def _quick_start_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```(?:bash|sh|console)?\n(.*?)```", section, flags=re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for block in blocks
+        for line in block.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def test_quick_start_has_exactly_two_commands() -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rokhas_sdk.models import Dossier
+from rokhas_sdk.models import Dossier, get_commune
+
+CASABLANCA = get_commune("141.01.01").code
+"""Casablanca's code in the territory registry (the short form is an alias)."""
 
 
 def dossier(reference: str = "REF-1", **changes: Any) -> Dossier:

@@ -298,7 +298,7 @@ class TestPlatform:
                 self.idem[(token, key)] = _Idem(fp, True, reply.status, reply.body, reply.headers)
         return reply
 
-    # --- handlers -----------------------------------------------------------------------------------
+    # --- handlers ------------------------------------------------------------
 
     def _handle(
         self,

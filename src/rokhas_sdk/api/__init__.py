@@ -36,8 +36,12 @@ from ._common import Page as Page
 from ._common import ResourceId as ResourceId
 from ._errors import WebhookSignatureError as WebhookSignatureError
 from ._events import EVENT_MODELS as EVENT_MODELS
+from ._events import AcceptArchitectAttestation as AcceptArchitectAttestation
+from ._events import AcceptProvisionally as AcceptProvisionally
 from ._events import AppealDecision as AppealDecision
+from ._events import AppealOutcome as AppealOutcome
 from ._events import ConcludeCommission as ConcludeCommission
+from ._events import DecideAppeal as DecideAppeal
 from ._events import Decision as Decision
 from ._events import DeclareTacitApproval as DeclareTacitApproval
 from ._events import DeclareWorksCompletion as DeclareWorksCompletion
@@ -47,10 +51,12 @@ from ._events import EventName as EventName
 from ._events import IssueDecision as IssueDecision
 from ._events import IssueReceipt as IssueReceipt
 from ._events import MarkLapsed as MarkLapsed
+from ._events import OpenPublicInquiry as OpenPublicInquiry
 from ._events import ProcedureEvent as ProcedureEvent
 from ._events import ProvideComplement as ProvideComplement
 from ._events import RecordOpinion as RecordOpinion
 from ._events import RequestComplement as RequestComplement
+from ._events import RequestSubstitution as RequestSubstitution
 from ._events import ScheduleCommission as ScheduleCommission
 from ._events import SendForSignature as SendForSignature
 from ._events import SignPlans as SignPlans
@@ -135,13 +141,17 @@ __all__ = [
     "SIGNATURE_SCHEME",
     "WEBHOOK_EVENT_ID_HEADER",
     "WEBHOOK_SIGNATURE_HEADER",
+    "AcceptArchitectAttestation",
+    "AcceptProvisionally",
     "AppealDecision",
+    "AppealOutcome",
     "Commune",
     "CommuneIndicatorQuery",
     "CommuneIndicators",
     "CommuneListQuery",
     "CommunePage",
     "ConcludeCommission",
+    "DecideAppeal",
     "Decision",
     "DeclareTacitApproval",
     "DeclareWorksCompletion",
@@ -170,6 +180,7 @@ __all__ = [
     "IssueReceipt",
     "ListQuery",
     "MarkLapsed",
+    "OpenPublicInquiry",
     "Operation",
     "Page",
     "Payment",
@@ -189,6 +200,7 @@ __all__ = [
     "ProvideComplement",
     "RecordOpinion",
     "RequestComplement",
+    "RequestSubstitution",
     "ResourceId",
     "ScheduleCommission",
     "SendForSignature",

@@ -18,8 +18,12 @@ from ..models import CommissionBody, LabelledEnum, Opinion, Permit, PieceType, R
 
 __all__ = [
     "EVENT_MODELS",
+    "AcceptArchitectAttestation",
+    "AcceptProvisionally",
     "AppealDecision",
+    "AppealOutcome",
     "ConcludeCommission",
+    "DecideAppeal",
     "Decision",
     "DeclareTacitApproval",
     "DeclareWorksCompletion",
@@ -29,10 +33,12 @@ __all__ = [
     "IssueDecision",
     "IssueReceipt",
     "MarkLapsed",
+    "OpenPublicInquiry",
     "ProcedureEvent",
     "ProvideComplement",
     "RecordOpinion",
     "RequestComplement",
+    "RequestSubstitution",
     "ScheduleCommission",
     "SendForSignature",
     "SignPlans",
@@ -83,6 +89,27 @@ class EventName(LabelledEnum):
         "التصريح بانتهاء الأشغال",
     )
     MARK_LAPSED = ("mark_lapsed", "Caducité de l'autorisation", "سقوط الرخصة")
+    DECIDE_APPEAL = ("decide_appeal", "Décision sur le recours", "البت في الطعن")
+    OPEN_PUBLIC_INQUIRY = (
+        "open_public_inquiry",
+        "Ouverture de l'enquête commodo-incommodo",
+        "فتح بحث المنافع والمضار",
+    )
+    ACCEPT_PROVISIONALLY = (
+        "accept_provisionally",
+        "Réception provisoire des travaux",
+        "التسلم المؤقت للأشغال",
+    )
+    ACCEPT_ARCHITECT_ATTESTATION = (
+        "accept_architect_attestation",
+        "Acceptation de l'attestation de l'architecte",
+        "قبول شهادة المهندس المعماري",
+    )
+    REQUEST_SUBSTITUTION = (
+        "request_substitution",
+        "Demande de substitution (silence de la commune)",
+        "طلب الحلول (سكوت الجماعة)",
+    )
 
 
 class Decision(LabelledEnum):
@@ -90,6 +117,13 @@ class Decision(LabelledEnum):
 
     GRANTED = ("granted", "Autorisation délivrée", "تم تسليم الرخصة")
     REFUSED = ("refused", "Refus motivé", "رفض معلل")
+
+
+class AppealOutcome(LabelledEnum):
+    """The outcome of an administrative appeal."""
+
+    GRANTED = ("granted", "Recours accueilli", "قبول الطعن")
+    DISMISSED = ("dismissed", "Recours rejeté", "رفض الطعن")
 
 
 class _Event(RokhasModel):
@@ -221,6 +255,42 @@ class MarkLapsed(_Event):
     event: Literal["mark_lapsed"] = "mark_lapsed"
 
 
+class DecideAppeal(_Event):
+    """The authority rules on an appeal: granted (back to signature) or dismissed."""
+
+    event: Literal["decide_appeal"] = "decide_appeal"
+    decision: AppealOutcome
+    reasons_fr: list[Text] = Field(default_factory=list)
+    reasons_ar: list[Text] = Field(default_factory=list)
+
+
+class OpenPublicInquiry(_Event):
+    """A classified establishment's file goes to the commodo-incommodo inquiry."""
+
+    event: Literal["open_public_inquiry"] = "open_public_inquiry"
+    ends_on: date | None = None
+
+
+class AcceptProvisionally(_Event):
+    """Réception provisoire of a subdivision's works (before any permis d'habiter)."""
+
+    event: Literal["accept_provisionally"] = "accept_provisionally"
+    accepted_on: date | None = None
+
+
+class AcceptArchitectAttestation(_Event):
+    """An occupancy permit decided on the architect's attestation instead of a visit."""
+
+    event: Literal["accept_architect_attestation"] = "accept_architect_attestation"
+    attestation_piece_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class RequestSubstitution(_Event):
+    """The applicant asks the higher authority to decide after the commune's silence."""
+
+    event: Literal["request_substitution"] = "request_substitution"
+
+
 ProcedureEvent = Annotated[
     SignPlans
     | IssueReceipt
@@ -236,7 +306,12 @@ ProcedureEvent = Annotated[
     | AppealDecision
     | DeclareWorksOpening
     | DeclareWorksCompletion
-    | MarkLapsed,
+    | MarkLapsed
+    | DecideAppeal
+    | OpenPublicInquiry
+    | AcceptProvisionally
+    | AcceptArchitectAttestation
+    | RequestSubstitution,
     Field(discriminator="event"),
 ]
 """The body of ``postDossierEvent``: one event, chosen by its ``event`` field."""
@@ -257,5 +332,10 @@ EVENT_MODELS: dict[EventName, type[RokhasModel]] = {
     EventName.DECLARE_WORKS_OPENING: DeclareWorksOpening,
     EventName.DECLARE_WORKS_COMPLETION: DeclareWorksCompletion,
     EventName.MARK_LAPSED: MarkLapsed,
+    EventName.DECIDE_APPEAL: DecideAppeal,
+    EventName.OPEN_PUBLIC_INQUIRY: OpenPublicInquiry,
+    EventName.ACCEPT_PROVISIONALLY: AcceptProvisionally,
+    EventName.ACCEPT_ARCHITECT_ATTESTATION: AcceptArchitectAttestation,
+    EventName.REQUEST_SUBSTITUTION: RequestSubstitution,
 }
 """Each event name and the model of its payload (for servers dispatching on the name)."""

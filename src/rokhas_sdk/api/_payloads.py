@@ -92,7 +92,9 @@ WireSecret = Annotated[
 
 
 class DossierState(LabelledEnum):
-    """Where a dossier stands (procedures.md §9.3, plus WITHDRAWN and INSPECTION)."""
+    """Where a dossier stands: the procedure room's states (procedures.md §9.3, with the
+    economic, occupancy and subdivision variants), plus WITHDRAWN (the applicant's own
+    withdrawal), COMPLETENESS_CHECK and INSPECTION (platforms that show those steps)."""
 
     DRAFT = ("DRAFT", "Brouillon", "مسودة")
     PLANS_SIGNED = ("PLANS_SIGNED", "Plans signés", "تصاميم موقعة")
@@ -104,6 +106,8 @@ class DossierState(LabelledEnum):
     IN_COMMISSION = ("IN_COMMISSION", "En commission", "قيد الدراسة من طرف اللجنة")
     COMMISSION_CONCLUDED = ("COMMISSION_CONCLUDED", "Avis de la commission rendu", "صدر رأي اللجنة")
     PENDING_SIGNATURE = ("PENDING_SIGNATURE", "En attente de signature", "في انتظار التوقيع")
+    PUBLIC_INQUIRY = ("PUBLIC_INQUIRY", "Enquête commodo-incommodo", "بحث المنافع والمضار")
+    SUBSTITUTION_REQUESTED = ("SUBSTITUTION_REQUESTED", "Substitution demandée", "تم طلب الحلول")
     INSPECTION = ("INSPECTION", "Visite de la commission", "معاينة اللجنة")
     ISSUED = ("ISSUED", "Autorisation délivrée", "الرخصة مسلمة")
     REFUSED = ("REFUSED", "Refusé", "مرفوض")
@@ -112,6 +116,11 @@ class DossierState(LabelledEnum):
     WORKS_OPENED = ("WORKS_OPENED", "Chantier ouvert", "الورش مفتوح")
     WORKS_COMPLETED = ("WORKS_COMPLETED", "Travaux achevés", "الأشغال منتهية")
     LAPSED = ("LAPSED", "Autorisation caduque", "رخصة ساقطة")
+    PROVISIONALLY_ACCEPTED = (
+        "PROVISIONALLY_ACCEPTED",
+        "Réception provisoire prononcée",
+        "تم التسلم المؤقت",
+    )
     WITHDRAWN = ("WITHDRAWN", "Retiré par le demandeur", "مسحوب من طرف صاحب الطلب")
 
 
@@ -266,6 +275,11 @@ class FeeQuote(RokhasModel):
     currency: Literal["MAD"] = "MAD"
     computed_at: AwareDatetime
     schedule_version: str | None = Field(default=None, description="Version of the fee rules used")
+    complete: bool = Field(
+        default=True, description="False when some fee could not be computed (see notes)"
+    )
+    illustrative: bool = Field(default=False, description="Some line uses an illustrative rate")
+    notes: list[Text] = Field(default_factory=list)
 
 
 class FeeOrderStatus(LabelledEnum):

@@ -130,7 +130,10 @@ class AsyncRokhasClient:
         owns = http_client is None
         if http_client is None:
             http_client = httpx.AsyncClient(
-                transport=transport, timeout=config.timeout, follow_redirects=False
+                transport=transport,
+                timeout=config.timeout,
+                follow_redirects=False,
+                headers=_base.base_headers(config),
             )
         self._setup(config, http_client, owns, TokenBox(config.token), asyncio.sleep)
 
@@ -147,7 +150,12 @@ class AsyncRokhasClient:
         self._owns_http = owns
         self._token = box
         self._sleep = sleep
-        self._base_headers = _base.base_headers(config)
+        # A derived client keeps its origin alive, so the connections it borrows are not
+        # closed under it when the origin is garbage-collected.
+        self._origin: AsyncRokhasClient | None = None
+        # An owned httpx client already carries the static headers; a borrowed one or a
+        # derived client (whose default_headers may differ) sends them per request.
+        self._base_headers = {} if owns else _base.base_headers(config)
         self.dossiers = Dossiers(self)
         self.pieces = Pieces(self)
         self.fees = Fees(self)
@@ -187,6 +195,7 @@ class AsyncRokhasClient:
         box = TokenBox(config.token) if "token" in changes else self._token
         clone = AsyncRokhasClient.__new__(AsyncRokhasClient)
         clone._setup(config, self._http, False, box, self._sleep)
+        clone._origin = self._origin or self
         return clone
 
     async def close(self) -> None:
@@ -201,7 +210,8 @@ class AsyncRokhasClient:
         await self.close()
 
     def __repr__(self) -> str:
-        return f"AsyncRokhasClient(base_url={self._config.base_url!r}, max_retries={self._config.max_retries})"
+        cfg = self._config
+        return f"AsyncRokhasClient(base_url={cfg.base_url!r}, max_retries={cfg.max_retries})"
 
     # --- top-level operations -------------------------------------------------------------
 
@@ -265,7 +275,8 @@ class AsyncRokhasClient:
                 response = await self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
                 failure = APITimeoutError(
-                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the server may be overloaded"
+                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
+                    "server may be overloaded"
                 )
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
@@ -273,14 +284,7 @@ class AsyncRokhasClient:
                 )
             else:
                 status = response.status_code
-                _base.log_attempt(
-                    op.method,
-                    request.url.path,
-                    attempt,
-                    status,
-                    time.perf_counter() - started,
-                    response.headers.get(REQUEST_ID_HEADER),
-                )
+                _base.log_attempt(request, attempt, response, started)
                 if 200 <= status < 300:
                     return response
                 raw = await response.aread()
@@ -290,18 +294,16 @@ class AsyncRokhasClient:
                     continue
                 if _base.is_retryable_status(status) and attempt < cfg.max_retries:
                     delay = _base.retry_delay(cfg, attempt, response.headers)
-                    _base.log_retry(op.method, request.url.path, f"status {status}", delay)
+                    _base.log_retry(request, f"status {status}", delay)
                     await self._sleep(delay)
                     attempt += 1
                     continue
                 raise _base.status_error(response, raw)
-            _base.log_attempt(
-                op.method, request.url.path, attempt, None, time.perf_counter() - started, None
-            )
+            _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
                 raise failure
             delay = _base.retry_delay(cfg, attempt, None)
-            _base.log_retry(op.method, request.url.path, failure.code, delay)
+            _base.log_retry(request, failure.code, delay)
             await self._sleep(delay)
             attempt += 1
 
@@ -360,7 +362,7 @@ class AsyncRokhasClient:
                         ) from None
                     sink.reset()
                     delay = _base.retry_delay(self._config, attempt, None)
-                    _base.log_retry(op.method, response.request.url.path, "broken body", delay)
+                    _base.log_retry(response.request, "broken body", delay)
                     await self._sleep(delay)
                     attempt += 1
                     continue
@@ -439,7 +441,8 @@ class Dossiers(_Resource):
         )
 
     async def submit(self, dossier_id: str) -> DossierResource:
-        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces are missing)."""
+        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces "
+        "are missing)."""
         return await self._client._call(
             "submitDossier", cast=DossierResource, path={"dossier_id": dossier_id}
         )
@@ -456,7 +459,8 @@ class Dossiers(_Resource):
     async def record_event(
         self, dossier_id: str, event: ProcedureEvent | Mapping[str, Any]
     ) -> DossierEventRecord:
-        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, ``IssueDecision(...)``...)."""
+        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, "
+        "``IssueDecision(...)``...)."""
         body = (
             get_operation("postDossierEvent").parse_value(dict(event))
             if isinstance(event, Mapping)
@@ -765,5 +769,6 @@ def _no_name() -> Exception:
     from .._errors import InvalidInputError
 
     return InvalidInputError(
-        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the source"
+        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the "
+        "source"
     )

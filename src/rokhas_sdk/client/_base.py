@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_TIMEOUT", "RETRYABLE_STATUSES", "ClientConfig"]
 logger = logging.getLogger("rokhas_sdk.client")
 
 ENV_BASE_URL = "ROKHAS_BASE_URL"
-ENV_TOKEN = "ROKHAS_API_TOKEN"
+ENV_TOKEN = "ROKHAS_API_TOKEN"  # noqa: S105 - the variable's name, not a token
 ENV_LOG = "ROKHAS_LOG"
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -104,7 +104,8 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
 def _base_url(url: str | None) -> str:
     if not url:
         raise ConfigurationError(
-            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8750 for `rokhas sandbox serve`) "
+            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8750 for `rokhas sandbox "
+            "serve`) "
             f"or set {ENV_BASE_URL}",
             code="missing_base_url",
         )
@@ -336,7 +337,8 @@ def parse_model(cls: type[M], response: httpx.Response, body: bytes) -> M:
         return cls.model_validate_json(body)
     except InvalidInputError as exc:
         raise APIResponseValidationError(
-            f"the server's answer to {response.request.method} {response.request.url.path} does not match "
+            f"the server's answer to {response.request.method} {response.request.url.path} "
+            "does not match "
             f"the v1 contract ({exc}); check that client and server versions agree",
             request_id=response.headers.get(REQUEST_ID_HEADER),
         ) from None
@@ -348,21 +350,24 @@ def parse_model(cls: type[M], response: httpx.Response, body: bytes) -> M:
 
 
 def log_attempt(
-    method: str, path: str, attempt: int, status: int | None, elapsed: float, request_id: str | None
+    request: httpx.Request, attempt: int, response: httpx.Response | None, started: float
 ) -> None:
-    """One line per attempt; never the token, never a body."""
+    """One line per attempt; never the token, never a body. Costs nothing when off."""
     if logger.isEnabledFor(logging.INFO):
         logger.info(
             "%s %s attempt=%d status=%s elapsed_ms=%.1f request_id=%s",
-            method,
-            path,
+            request.method,
+            request.url.path,
             attempt,
-            status if status is not None else "-",
-            elapsed * 1000.0,
-            request_id or "-",
+            response.status_code if response is not None else "-",
+            (time.perf_counter() - started) * 1000.0,
+            (response.headers.get(REQUEST_ID_HEADER) if response is not None else None) or "-",
         )
 
 
-def log_retry(method: str, path: str, reason: str, delay: float) -> None:
+def log_retry(request: httpx.Request, reason: str, delay: float) -> None:
+    """One line per retry decision."""
     if logger.isEnabledFor(logging.INFO):
-        logger.info("%s %s retrying in %.2fs after %s", method, path, delay, reason)
+        logger.info(
+            "%s %s retrying in %.2fs after %s", request.method, request.url.path, delay, reason
+        )

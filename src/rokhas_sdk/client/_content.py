@@ -160,7 +160,8 @@ def prepare_upload(
         )
     if not hasattr(source, "read"):
         raise InvalidInputError(
-            f"cannot upload a {type(source).__name__}: give bytes, a path or a binary file opened with 'rb'"
+            f"cannot upload a {type(source).__name__}: give bytes, a path or a binary file "
+            "opened with 'rb'"
         )
     obj_name = file_name or _name_of(source)
     seekable = False
@@ -268,7 +269,8 @@ class Sink:
             self.abort()
             if expected is None:
                 message = (
-                    "the server sent no X-Content-Sha256 header, so the download cannot be checked; "
+                    "the server sent no X-Content-Sha256 header, so the download cannot be "
+                    "checked; "
                     "pass expected_sha256 (e.g. the piece's sha256) to accept it"
                 )
             else:

@@ -18,7 +18,8 @@ def _check_progress(seen: set[str], cursor: str | None) -> None:
     if cursor is not None:
         if cursor in seen:
             raise APIResponseValidationError(
-                f"the server returned cursor {cursor[:40]!r} twice; stopping to avoid an endless listing"
+                f"the server returned cursor {cursor[:40]!r} twice; stopping to avoid an "
+                "endless listing"
             )
         seen.add(cursor)
 

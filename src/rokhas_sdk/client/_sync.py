@@ -81,7 +81,8 @@ class RokhasClient:
     """A synchronous client of the v1 contract.
 
     >>> from rokhas_sdk.client import RokhasClient
-    >>> with RokhasClient(base_url="http://127.0.0.1:8750", token="...") as client:  # doctest: +SKIP
+    >>> client = RokhasClient(base_url="http://127.0.0.1:8750", token="...")  # doctest: +SKIP
+    >>> with client:  # doctest: +SKIP
     ...     draft = client.dossiers.create(dossier)
     ...     client.pieces.upload(draft.id, "plans.pdf", type="PLANS_ARCHITECTURAUX")
     ...     client.dossiers.submit(draft.id)
@@ -126,7 +127,10 @@ class RokhasClient:
         owns = http_client is None
         if http_client is None:
             http_client = httpx.Client(
-                transport=transport, timeout=config.timeout, follow_redirects=False
+                transport=transport,
+                timeout=config.timeout,
+                follow_redirects=False,
+                headers=_base.base_headers(config),
             )
         self._setup(config, http_client, owns, TokenBox(config.token), time.sleep)
 
@@ -143,7 +147,12 @@ class RokhasClient:
         self._owns_http = owns
         self._token = box
         self._sleep = sleep
-        self._base_headers = _base.base_headers(config)
+        # A derived client keeps its origin alive, so the connections it borrows are not
+        # closed under it when the origin is garbage-collected.
+        self._origin: RokhasClient | None = None
+        # An owned httpx client already carries the static headers; a borrowed one or a
+        # derived client (whose default_headers may differ) sends them per request.
+        self._base_headers = {} if owns else _base.base_headers(config)
         self.dossiers = Dossiers(self)
         self.pieces = Pieces(self)
         self.fees = Fees(self)
@@ -183,11 +192,18 @@ class RokhasClient:
         box = TokenBox(config.token) if "token" in changes else self._token
         clone = RokhasClient.__new__(RokhasClient)
         clone._setup(config, self._http, False, box, self._sleep)
+        clone._origin = self._origin or self
         return clone
 
     def close(self) -> None:
         """Close the connections (unless the httpx client was passed in)."""
         if self._owns_http:
+            self._http.close()
+
+    def __del__(self) -> None:
+        # Close owned connections on garbage collection too (a client left unclosed
+        # would otherwise leak its sockets).
+        if getattr(self, "_owns_http", False) and not self._http.is_closed:
             self._http.close()
 
     def __enter__(self) -> RokhasClient:
@@ -197,7 +213,8 @@ class RokhasClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"RokhasClient(base_url={self._config.base_url!r}, max_retries={self._config.max_retries})"
+        cfg = self._config
+        return f"RokhasClient(base_url={cfg.base_url!r}, max_retries={cfg.max_retries})"
 
     # --- top-level operations -------------------------------------------------------------
 
@@ -259,7 +276,8 @@ class RokhasClient:
                 response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
                 failure = APITimeoutError(
-                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the server may be overloaded"
+                    f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
+                    "server may be overloaded"
                 )
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
@@ -267,14 +285,7 @@ class RokhasClient:
                 )
             else:
                 status = response.status_code
-                _base.log_attempt(
-                    op.method,
-                    request.url.path,
-                    attempt,
-                    status,
-                    time.perf_counter() - started,
-                    response.headers.get(REQUEST_ID_HEADER),
-                )
+                _base.log_attempt(request, attempt, response, started)
                 if 200 <= status < 300:
                     return response
                 raw = response.read()
@@ -284,18 +295,16 @@ class RokhasClient:
                     continue
                 if _base.is_retryable_status(status) and attempt < cfg.max_retries:
                     delay = _base.retry_delay(cfg, attempt, response.headers)
-                    _base.log_retry(op.method, request.url.path, f"status {status}", delay)
+                    _base.log_retry(request, f"status {status}", delay)
                     self._sleep(delay)
                     attempt += 1
                     continue
                 raise _base.status_error(response, raw)
-            _base.log_attempt(
-                op.method, request.url.path, attempt, None, time.perf_counter() - started, None
-            )
+            _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
                 raise failure
             delay = _base.retry_delay(cfg, attempt, None)
-            _base.log_retry(op.method, request.url.path, failure.code, delay)
+            _base.log_retry(request, failure.code, delay)
             self._sleep(delay)
             attempt += 1
 
@@ -354,7 +363,7 @@ class RokhasClient:
                         ) from None
                     sink.reset()
                     delay = _base.retry_delay(self._config, attempt, None)
-                    _base.log_retry(op.method, response.request.url.path, "broken body", delay)
+                    _base.log_retry(response.request, "broken body", delay)
                     self._sleep(delay)
                     attempt += 1
                     continue
@@ -433,7 +442,8 @@ class Dossiers(_Resource):
         )
 
     def submit(self, dossier_id: str) -> DossierResource:
-        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces are missing)."""
+        """``submitDossier``: file the dossier (refused with ``dossier_incomplete`` if pieces "
+        "are missing)."""
         return self._client._call(
             "submitDossier", cast=DossierResource, path={"dossier_id": dossier_id}
         )
@@ -450,7 +460,8 @@ class Dossiers(_Resource):
     def record_event(
         self, dossier_id: str, event: ProcedureEvent | Mapping[str, Any]
     ) -> DossierEventRecord:
-        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, ``IssueDecision(...)``...)."""
+        """``postDossierEvent``: one typed procedure event (``RequestComplement(...)``, "
+        "``IssueDecision(...)``...)."""
         body = (
             get_operation("postDossierEvent").parse_value(dict(event))
             if isinstance(event, Mapping)
@@ -753,5 +764,6 @@ def _no_name() -> Exception:
     from .._errors import InvalidInputError
 
     return InvalidInputError(
-        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the source"
+        "give file_name=... for the piece (e.g. 'plans-rdc.pdf'): it cannot be taken from the "
+        "source"
     )
