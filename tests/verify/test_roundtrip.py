@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
+from rokhas_sdk.cli import main
 from rokhas_sdk.signing import (
     Coverage,
     Indication,
@@ -83,6 +85,7 @@ def test_our_signatures_verify_and_pdfsig_agrees(
     pki_service: PKIService,
     trust: TrustStore,
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     signed = sign_pdf(
         base_pdf(),
@@ -97,6 +100,21 @@ def test_our_signatures_verify_and_pdfsig_agrees(
     assert report.document.indication is Indication.TOTAL_PASSED, report.document.errors
     assert report.signatures[0].level.value == level
     _agree(report, path)
+    # and `rokhas verify --json` says the same as pdfsig
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki_service.pki.root.certificate_pem())
+    code = main(["verify", str(path), "--trust", str(root), "--json"])
+    entry = json.loads(capsys.readouterr().out)["files"][0]
+    assert code == 0
+    theirs = {s.get("Signature Field Name"): s for s in _pdfsig(path)}
+    for sig in entry["signatures"]:
+        other = theirs[sig["field"]]
+        if other.get("Signature Type") in ("ETSI.RFC3161", "unknown"):
+            continue  # a document timestamp: poppler 22 reports "unknown" type, no verdict
+        assert (sig["integrity"] == "intact") == (
+            other.get("Signature Validation") == "Signature is Valid."
+        )
+        assert (sig["coverage"] == "entire_file") == ("Total document signed" in other)
 
 
 def test_certified_then_cosigned_in_slots(

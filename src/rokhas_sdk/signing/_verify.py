@@ -519,7 +519,11 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         field, carried, [*ctx.trust.anchors, *ctx.trust.intermediates]
     )
     _prehash(ctx, emb)
-    vc = _validation_context(ctx, list(emb.other_embedded_certs))
+    broken = _hash_mismatch(emb, findings)
+    if broken is not None and not is_ts:
+        return broken, None
+    # pyHanko registers the certificates carried in the CMS itself
+    vc = _validation_context(ctx, [])
     st: Any
     try:
         if is_ts:
@@ -620,6 +624,51 @@ def _prehash(ctx: _Ctx, emb: Any) -> None:
         ctx.sha_prefix = (len1, h.copy())
     h.update(view[start2 : start2 + len2])
     emb.external_digests[md] = h.digest()
+
+
+def _hash_mismatch(emb: Any, findings: list[Finding]) -> SignatureReport | None:
+    """HASH_FAILURE at once when the signed message digest differs from the bytes.
+
+    Nothing that follows (chain, revocation, timestamps) can change that verdict, so a
+    tampered file is not sent through path building: this keeps batch verification of
+    damaged files cheap. Only a certain mismatch short-cuts; any doubt goes the full way.
+    """
+    import hmac
+
+    md = str(getattr(emb, "external_md_algorithm", ""))
+    digest = emb.external_digests.get(md)
+    if digest is None or md != str(getattr(emb, "md_algorithm", "")):
+        return None
+    try:
+        attrs = emb.signer_info["signed_attrs"]
+        claimed = next(a["values"][0].native for a in attrs if a["type"].native == "message_digest")
+    except Exception:
+        return None
+    if not isinstance(claimed, bytes) or hmac.compare_digest(claimed, digest):
+        return None
+    try:
+        signer: SignerReport | None = _signer_report(emb.signer_cert)
+    except Exception:
+        signer = None
+    try:
+        coverage = _coverage(emb.evaluate_signature_coverage())
+    except Exception:
+        coverage = Coverage.PARTIAL
+    if any(f.code.startswith("byte_range") for f in findings):
+        coverage = Coverage.PARTIAL
+    return SignatureReport(
+        field=emb.fq_name,
+        signer=signer,
+        coverage=coverage,
+        integrity=Integrity.BROKEN,
+        modified_after_signing=Modification.DISALLOWED,
+        indication=Indication.TOTAL_FAILED,
+        subindication=SubIndication.HASH_FAILURE,
+        errors=[
+            "the signed bytes were changed: their digest does not match",
+            *(f.message for f in findings),
+        ],
+    )
 
 
 def _level(rep: SignatureReport, emb: Any, ctx: _Ctx, later_doc_ts: bool) -> PadesLevel:
