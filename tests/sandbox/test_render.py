@@ -40,17 +40,13 @@ def test_stand_in_permit_signed_verifies_and_carries_the_permit(signing: tuple[A
     assert report.permit.covered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="signing.verify_pdf looks for the permit number as literal text in the first page's "
-    "content stream; documents.render_permit writes it with a subset TrueType font (glyph ids), "
-    "so the check fails and the verdict is INDETERMINATE. When this passes, make 'documents' "
-    "the sandbox's default renderer.",
-)
 def test_documents_permit_signed_verifies(signing: tuple[Any, bytes]) -> None:
     signer, root = signing
     report = verify_pdf(signer(render_permit_pdf(PERMIT, "documents")), trust=trust_store(root))
     assert report.document.indication.value == "TOTAL_PASSED", report.permit
+    assert report.permit is not None
+    assert report.permit.permit == PERMIT
+    assert report.permit.reference_matches
 
 
 def test_unknown_renderer_is_refused() -> None:

@@ -53,8 +53,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument(
         "--renderer",
         choices=("stand-in", "documents"),
-        default="stand-in",
-        help="permit PDF: the stand-in page (default) or documents' bilingual permit",
+        default="documents",
+        help="permit PDF: documents' bilingual permit (default) or a plain stand-in page",
     )
     serve.set_defaults(handler=_serve)
     tokens = s.add_parser("tokens", help="print the seeded users and their bearer tokens")

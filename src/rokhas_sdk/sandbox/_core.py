@@ -106,7 +106,7 @@ class Sandbox:
         trust_root_pem: bytes | None = None,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         deliver_webhooks: bool = True,
-        permit_renderer: Literal["stand-in", "documents"] = "stand-in",
+        permit_renderer: Literal["stand-in", "documents"] = "documents",
     ) -> None:
         self.store = Store(db, synchronous=synchronous)
         self.clock = clock or SandboxClock()

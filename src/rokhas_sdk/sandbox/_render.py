@@ -1,12 +1,9 @@
 """The permit PDF: the bilingual ``documents.render_permit``, or a plain stand-in.
 
-``renderer="documents"`` is the real bilingual permit. ``"stand-in"`` (the default, for
-now) is a one-page A4 PDF (fpdf2, core font, French only) that embeds the
-``models.Permit`` JSON as ``permit.json``. The default is the stand-in because
-``signing.verify_pdf`` looks for the permit number as literal text in the first page's
-content stream, which a subset TrueType font (``documents``' Amiri) never contains: a
-documents-rendered permit verifies INDETERMINATE today. ``tests/sandbox/test_render.py``
-holds that gap as a strict xfail; when it passes, switch the default.
+``renderer="documents"`` (the default) is the real bilingual permit of the documents
+room. ``"stand-in"`` is a one-page A4 PDF (fpdf2, core font, French only) that embeds the
+``models.Permit`` JSON as ``permit.json``: useful where the documents extra (fonts) is
+not installed. Both sign and verify TOTAL_PASSED (``tests/sandbox/test_render.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from typing import Any
 __all__ = ["render_permit_pdf"]
 
 
-DEFAULT_RENDERER = "stand-in"
+DEFAULT_RENDERER = "documents"
 
 
 def render_permit_pdf(permit: Any, renderer: str = DEFAULT_RENDERER) -> bytes:
