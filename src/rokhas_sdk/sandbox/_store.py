@@ -109,7 +109,9 @@ class Store:
             if self._in_tx:  # nested: part of the outer transaction
                 yield self
                 return
-            self._db.execute("BEGIN IMMEDIATE")
+            # DEFERRED: reads (most GETs) never take the write lock; one connection, so no
+            # other writer can slip in between the read and the upgrade.
+            self._db.execute("BEGIN")
             self._in_tx = True
             seq_before = self._seq
             self._outbox_buf = []
