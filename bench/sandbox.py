@@ -7,7 +7,12 @@ concurrent portal threads to ``rokhas sandbox serve`` on 127.0.0.1 (a separate p
 SQLite WAL on disk). The baseline is a minimal endpoint (``GET /_sandbox/ping``) of the
 same server stack (uvicorn + Starlette) hit by the same clients in the same run.
 
-Prints one JSON line. ``ROKHAS_BENCH_DOSSIERS`` scales the day (default 1250).
+Prints one JSON line. ``ROKHAS_BENCH_DOSSIERS`` scales the day (default 1250);
+``ROKHAS_BENCH_PDF_SHARE`` is the share of delivered permits whose signed PDF is
+downloaded during the replay (default 0.1). A permit is rendered and signed with pyHanko at
+its first download, a cost of its own (hundreds of milliseconds of CPU per permit on this
+machine), reported apart as ``seconds_per_signed_permit`` and extrapolated to the whole day
+as ``signing_all_permits_seconds``.
 """
 
 from __future__ import annotations
@@ -83,6 +88,12 @@ def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("sandbox server did not start within 120 s")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     import socket
 
@@ -109,7 +120,9 @@ def _ping(url: str, total: int) -> float:
     return per * THREADS / (time.perf_counter() - t)
 
 
-def _replay(url: str, kinds: list[ProcedureKind]) -> tuple[int, float, list[float]]:
+def _replay(
+    url: str, kinds: list[ProcedureKind], pdf_share: float = 1.0
+) -> tuple[int, float, list[float], list[float]]:
     users = seed_users(SEED)
 
     def token(role: str, *, commune: str = "141.01.01", body: str | None = None) -> str:
@@ -119,7 +132,9 @@ def _replay(url: str, kinds: list[ProcedureKind]) -> tuple[int, float, list[floa
     lock = threading.Lock()
     queue = list(enumerate(kinds))
     walk_times: list[float] = []
+    downloads: list[float] = []
     errors: list[str] = []
+    pick = random.Random(7)
 
     def worker(commune: str) -> None:
         w = PlatformWalker(
@@ -136,9 +151,13 @@ def _replay(url: str, kinds: list[ProcedureKind]) -> tuple[int, float, list[floa
                     if not queue:
                         break
                     _, kind = queue.pop()
+                    download = pick.random() < pdf_share
                 t0 = time.perf_counter()
                 try:
-                    n += w.walk(kind).requests
+                    walk = w.walk(kind, download=download)
+                    n += walk.requests
+                    if download:
+                        downloads.append(walk.download_seconds)
                 except AssertionError as exc:
                     errors.append(str(exc)[:300])
                 walk_times.append(time.perf_counter() - t0)
@@ -157,11 +176,22 @@ def _replay(url: str, kinds: list[ProcedureKind]) -> tuple[int, float, list[floa
     elapsed = time.perf_counter() - t
     if errors:
         raise RuntimeError(f"{len(errors)} walks failed, first: {errors[0]}")
-    return sum(counts), elapsed, walk_times
+    return sum(counts), elapsed, walk_times, downloads
+
+
+def _stop_on_sigterm() -> None:
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def main() -> None:
+    _stop_on_sigterm()
     n = int(os.environ.get("ROKHAS_BENCH_DOSSIERS", "1250"))
+    pdf_share = float(os.environ.get("ROKHAS_BENCH_PDF_SHARE", "0.1"))
     rng = random.Random(1250)
     population = [k for k, w in MIX for _ in range(w)]
     kinds = [rng.choice(population) for _ in range(n)]
@@ -174,13 +204,19 @@ def main() -> None:
             _replay(url, [ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET] * THREADS)
             _ping(url, 600)
             baseline = _ping(url, 6000)
-            requests, elapsed, walks = _replay(url, kinds)
+            server_cpu0 = _cpu_seconds(proc.pid)
+            client_cpu0 = time.process_time()
+            requests, elapsed, walks, downloads = _replay(url, kinds, pdf_share)
+            server_cpu = _cpu_seconds(proc.pid) - server_cpu0
+            client_cpu = time.process_time() - client_cpu0
             baseline_after = _ping(url, 6000)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     rps = requests / elapsed
     ping = statistics.median([baseline, baseline_after])
+    per_permit = statistics.median(downloads) if downloads else None
+    load = os.getloadavg()[0]
     print(
         json.dumps(
             {
@@ -192,6 +228,17 @@ def main() -> None:
                 "baseline_ping_rps": round(ping, 1),
                 "ratio_vs_minimal_endpoint": round(rps / ping, 3),
                 "median_walk_seconds": round(statistics.median(walks), 3),
+                "pdf_share": pdf_share,
+                "permits_downloaded": len(downloads),
+                "seconds_per_signed_permit": round(per_permit, 3) if per_permit else None,
+                "signing_all_permits_seconds": round(per_permit * n, 1) if per_permit else None,
+                "load_average_1min": round(load, 2),
+                # The machine is shared: CPU time says what the replay costs whatever the load.
+                "server_cpu_seconds": round(server_cpu, 1),
+                "client_cpu_seconds": round(client_cpu, 1),
+                "server_requests_per_cpu_second": round(requests / server_cpu, 1)
+                if server_cpu
+                else None,
                 "client_threads": THREADS,
                 "target_seconds": 60,
                 "within_target": elapsed < 60,

@@ -50,6 +50,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         default=None,
         help="write the test PKI's root certificate (trust-root.pem) here",
     )
+    serve.add_argument(
+        "--renderer",
+        choices=("stand-in", "documents"),
+        default="documents",
+        help="permit PDF: documents' bilingual permit (default) or a plain stand-in page",
+    )
     serve.set_defaults(handler=_serve)
     tokens = s.add_parser("tokens", help="print the seeded users and their bearer tokens")
     tokens.add_argument("--seed", default="rokhas-sandbox")
@@ -63,7 +69,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     from ..sandbox import FaultSettings, Sandbox, SandboxClock, serve
 
-    faults = FaultSettings.model_validate(json.loads(args.faults)) if args.faults else None
+    try:
+        faults = FaultSettings.model_validate(json.loads(args.faults)) if args.faults else None
+    except json.JSONDecodeError as exc:
+        sys.stderr.write(
+            f"rokhas: error: --faults is not JSON ({exc}); e.g. '{{\"error_rate\": 0.1}}'\n"
+        )
+        return 2
     clock = None
     if args.clock or args.frozen_clock:
         start = datetime.fromisoformat(args.clock) if args.clock else None
@@ -81,6 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
             (Path(args.pki_dir) / "trust-root.pem").write_bytes(root)
     sb = Sandbox(
         db=args.db,
+        permit_renderer=args.renderer,
         clock=clock,
         faults=faults,
         seed=args.seed,

@@ -99,6 +99,12 @@ def authorization_matrix() -> dict[str, OperationRule]:
     return out
 
 
+def _commune(record: dict[str, Any]) -> str:
+    from ._users import canonical_commune
+
+    return str(record.get("commune") or canonical_commune(record["dossier"]["commune"]))
+
+
 def can_see_dossier(user: SandboxUser, record: dict[str, Any]) -> bool:
     """Whether ``user`` may read the dossier stored as ``record``."""
     role = user.role
@@ -114,12 +120,10 @@ def can_see_dossier(user: SandboxUser, record: dict[str, Any]) -> bool:
         pro = dossier.get(field)
         return bool(pro and user.order_number and pro.get("order_number") == user.order_number)
     if role == Role.COMMISSION_MEMBER.value:
-        return bool(
-            dossier["commune"] == user.commune and record["state"] not in _BEFORE_COMMISSION
-        )
+        return bool(_commune(record) == user.commune and record["state"] not in _BEFORE_COMMISSION)
     if role in COMMUNE_ROLES:
         return bool(
-            dossier["commune"] == user.commune and record["state"] not in ("DRAFT", "PLANS_SIGNED")
+            _commune(record) == user.commune and record["state"] not in ("DRAFT", "PLANS_SIGNED")
         )
     if role in PROVINCE_ROLES:
         return bool(

@@ -27,7 +27,7 @@ from ._errors import ApiProblem
 from ._faults import FaultDecision, FaultInjector, FaultSettings
 from ._http import Router, SandboxRequest, SandboxResponse
 from ._store import Store
-from ._users import DEFAULT_COMMUNES, SandboxUser, UserDirectory, seed_users
+from ._users import DEFAULT_COMMUNES, SandboxUser, UserDirectory, canonical_commune, seed_users
 
 __all__ = ["PermitSigner", "RequestContext", "Sandbox"]
 
@@ -89,7 +89,8 @@ class Sandbox:
 
     ``db`` keeps the state in a SQLite file (WAL); ``permit_signer`` signs rendered
     permits (the pytest plugin and ``rokhas sandbox serve`` pass the test PKI's
-    president key); ``seed`` fixes the users' tokens and the CMI store key.
+    president key); ``permit_renderer`` chooses ``documents.render_permit`` or the
+    stand-in page (see ``_render``); ``seed`` fixes the users' tokens and the CMI store key.
     """
 
     def __init__(
@@ -105,14 +106,17 @@ class Sandbox:
         trust_root_pem: bytes | None = None,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         deliver_webhooks: bool = True,
+        permit_renderer: Literal["stand-in", "documents"] = "documents",
     ) -> None:
         self.store = Store(db, synchronous=synchronous)
         self.clock = clock or SandboxClock()
         self.faults = FaultInjector(faults)
         self.seed = seed
-        self.communes = tuple(communes)
+        # Current registry codes; older seed codes (141.01.01...) are accepted as aliases.
+        self.communes = tuple(canonical_commune(c) for c in communes)
         self.base_url = base_url.rstrip("/")
         self.permit_signer = permit_signer
+        self.permit_renderer = permit_renderer
         self.trust_root_pem = trust_root_pem
         self.users: UserDirectory = seed_users(seed, self.communes)
         self.cmi_store_key = hashlib.sha256(f"cmi-store-key:{seed}".encode()).hexdigest()[:32]
@@ -233,7 +237,7 @@ class Sandbox:
         """The answer for an ``error`` or ``throttle`` fault."""
         rid = self._request_id(request)
         headers = {"x-request-id": rid}
-        if decision.retry_after_s:
+        if decision.kind == "throttle" or decision.status == 503:
             headers["retry-after"] = f"{decision.retry_after_s:g}"
         if decision.kind == "throttle":
             problem = ApiProblem(

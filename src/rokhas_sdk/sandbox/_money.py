@@ -100,13 +100,24 @@ class SandboxOrderStore:
         return f"{prefix}_{secrets.token_hex(8)}"
 
 
-def quote_for(sb: Sandbox, record: dict[str, Any]) -> Any:
-    """``payments.quote`` of a stored dossier, on the sandbox's date."""
-    from ..models import Dossier
-    from ..payments import quote
+_QUOTES: dict[str, tuple[tuple[int, str], Any]] = {}
 
-    dossier = Dossier.model_validate(record["dossier"])
-    return quote(dossier, on=sb.clock.now().date())
+
+def quote_for(sb: Sandbox, record: dict[str, Any]) -> Any:
+    """``payments.quote`` of a stored dossier, on the sandbox's date (kept per version and day)."""
+    from ..payments import quote
+    from ._routes import _dossier_model
+
+    day = sb.clock.now().date()
+    key = (record["version"], day.isoformat())
+    cached = _QUOTES.get(record["id"])
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result = quote(_dossier_model(record), on=day)
+    if len(_QUOTES) > 20_000:
+        _QUOTES.clear()
+    _QUOTES[record["id"]] = (key, result)
+    return result
 
 
 def _payee(sb: Sandbox, record: dict[str, Any], line: Any) -> str:

@@ -112,7 +112,7 @@ def permit_pdf(sb: Sandbox, record: dict[str, Any]) -> bytes:
     from ..models import Permit
     from ._render import render_permit_pdf
 
-    pdf = render_permit_pdf(Permit.model_validate(permit["data"]))
+    pdf = render_permit_pdf(Permit.model_validate(permit["data"]), sb.permit_renderer)
     signed = sb.permit_signer(pdf)
     digest = hashlib.sha256(signed).hexdigest()
     sb.store.put_blob(digest, signed)
@@ -143,7 +143,10 @@ def _list_permits(ctx: RequestContext) -> dict[str, Any]:
     q = _query(ctx, PermitListQuery)
     user = _user(ctx)
     items = []
-    for _, rec in ctx.store.scan("dossier", scope=q.commune, limit=1_000_000):
+    from ._users import canonical_commune
+
+    scope = canonical_commune(q.commune) if q.commune is not None else None
+    for _, rec in ctx.store.scan("dossier", scope=scope, limit=1_000_000):
         permit = rec.get("permit")
         if not permit or not can_see_dossier(user, rec):
             continue

@@ -47,7 +47,12 @@ def _communes(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _commune_code(ctx: RequestContext) -> str:
-    code = ctx.params["commune_code"]
+    from ._users import canonical_commune
+
+    try:
+        code = canonical_commune(ctx.params["commune_code"])
+    except LookupError:
+        code = ctx.params["commune_code"]
     if code not in ctx.sandbox.communes:
         raise ApiProblem(
             404,
@@ -210,6 +215,7 @@ def _create_endpoint(ctx: RequestContext) -> SandboxResponse:
         "created_at": ctx.now().isoformat(),
     }
     ctx.store.put("webhook_endpoint", ep["id"], ep, owner=ep["owner"])
+    ctx.sandbox.webhooks.endpoint_added()
     return SandboxResponse.json(_endpoint_body(ep, with_secret=True), 201)
 
 

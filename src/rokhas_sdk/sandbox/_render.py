@@ -1,9 +1,9 @@
-"""The permit PDF: ``documents.render_permit`` when that room is present, else a plain
-stand-in (seam) so the sandbox still delivers signed, verifiable permits.
+"""The permit PDF: the bilingual ``documents.render_permit``, or a plain stand-in.
 
-The stand-in is a one-page A4 PDF (fpdf2, core font, so Arabic is left to the real
-renderer) that embeds the ``models.Permit`` JSON as ``permit.json``: what a verifier
-needs to get the permit data back out of the signed file.
+``renderer="documents"`` (the default) is the real bilingual permit of the documents
+room. ``"stand-in"`` is a one-page A4 PDF (fpdf2, core font, French only) that embeds the
+``models.Permit`` JSON as ``permit.json``: useful where the documents extra (fonts) is
+not installed. Both sign and verify TOTAL_PASSED (``tests/sandbox/test_render.py``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,18 @@ from typing import Any
 __all__ = ["render_permit_pdf"]
 
 
-def render_permit_pdf(permit: Any) -> bytes:
+DEFAULT_RENDERER = "documents"
+
+
+def render_permit_pdf(permit: Any, renderer: str = DEFAULT_RENDERER) -> bytes:
     """A PDF of ``permit`` (a ``models.Permit``), with its JSON embedded."""
-    try:
-        from ..documents import render_permit  # type: ignore[attr-defined]
-    except ImportError:
-        return _stand_in(permit)
-    return bytes(render_permit(permit))
+    if renderer == "documents":
+        from ..documents import render_permit
+
+        return bytes(render_permit(permit).pdf)
+    if renderer != "stand-in":
+        raise ValueError(f"unknown permit renderer {renderer!r}: 'documents' or 'stand-in'")
+    return _stand_in(permit)
 
 
 def _latin(text: str) -> str:

@@ -32,6 +32,7 @@ from ._authz import can_see_dossier
 from ._errors import ApiProblem
 from ._http import SandboxResponse
 from ._rules import procedure_event
+from ._users import canonical_commune
 
 if TYPE_CHECKING:
     from ._core import RequestContext, Sandbox
@@ -160,9 +161,17 @@ def _save(ctx: RequestContext | Sandbox, record: dict[str, Any]) -> None:
         record["id"],
         record,
         owner=record["created_by"],
-        scope=record["dossier"]["commune"],
+        scope=commune_of(record),
         state=record["state"],
     )
+
+
+def commune_of(record: dict[str, Any]) -> str:
+    """The current registry code of a stored dossier's commune."""
+    code = record.get("commune")
+    if code is None:
+        code = record["commune"] = canonical_commune(record["dossier"]["commune"])
+    return str(code)
 
 
 def _emit(
@@ -425,7 +434,7 @@ def _create(ctx: RequestContext) -> SandboxResponse:
     dossier = Dossier.model_validate(
         {**data, "platform_number": number, "created_at": now.isoformat()}
     )
-    if dossier.commune not in ctx.sandbox.communes:
+    if canonical_commune(dossier.commune) not in ctx.sandbox.communes:
         raise ApiProblem(
             422,
             "invalid_input",
@@ -440,6 +449,7 @@ def _create(ctx: RequestContext) -> SandboxResponse:
         "version": 0,
         "dossier": dossier.model_dump(mode="json"),
         "created_by": user.id,
+        "commune": canonical_commune(dossier.commune),
         "province": get_commune(dossier.commune).province_code,
         "created_at": now.isoformat(),
         "updated_at": now.isoformat(),
@@ -489,9 +499,10 @@ def _list(ctx: RequestContext) -> dict[str, Any]:
         else None
     )
     if q.commune is not None:
-        if scope is not None and q.commune != scope:
+        wanted = canonical_commune(q.commune)
+        if scope is not None and wanted != scope:
             return {"items": [], "next_cursor": None}
-        scope = q.commune
+        scope = wanted
     rows = ctx.store.scan(
         "dossier",
         owner=owner,
@@ -950,7 +961,7 @@ def _check_permit(record: dict[str, Any], permit: Any) -> None:
     problems = []
     if permit.kind.value != d["kind"]:
         problems.append(f"kind {permit.kind.value} ≠ {d['kind']}")
-    if permit.commune != d["commune"]:
+    if canonical_commune(permit.commune) != canonical_commune(d["commune"]):
         problems.append(f"commune {permit.commune} ≠ {d['commune']}")
     if permit.dossier_reference != d["reference"]:
         problems.append(f"dossier_reference {permit.dossier_reference} ≠ {d['reference']}")

@@ -96,6 +96,7 @@ class Store:
             ) from None
         self._lock = threading.RLock()
         self._in_tx = False
+        self._outbox_buf: list[tuple[str, str, str]] = []
         # The sequence is recovered from the data itself, so no extra write per request.
         row = self._db.execute("SELECT MAX(updated_seq) FROM docs").fetchone()
         self._seq = max(int(row[0] or 0), int(self.meta_get("seq") or 0))
@@ -108,11 +109,18 @@ class Store:
             if self._in_tx:  # nested: part of the outer transaction
                 yield self
                 return
-            self._db.execute("BEGIN IMMEDIATE")
+            # DEFERRED: reads (most GETs) never take the write lock; one connection, so no
+            # other writer can slip in between the read and the upgrade.
+            self._db.execute("BEGIN")
             self._in_tx = True
             seq_before = self._seq
+            self._outbox_buf = []
             try:
                 yield self
+                if self._outbox_buf:
+                    self._db.executemany(
+                        "INSERT INTO outbox(event_id, type, body) VALUES(?,?,?)", self._outbox_buf
+                    )
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._seq = seq_before
@@ -301,11 +309,12 @@ class Store:
     # -- outbox (webhook events) ------------------------------------------------------
     def outbox_add(self, event_id: str, type: str, body: dict[str, Any]) -> int:
         """Record an event to deliver; returns its position."""
+        row = (event_id, type, json.dumps(body, separators=(",", ":"), default=str))
+        if self._in_tx:  # written with the transaction's other changes, in one statement
+            self._outbox_buf.append(row)
+            return 0
         with self.transaction():
-            cur = self._db.execute(
-                "INSERT INTO outbox(event_id, type, body) VALUES(?,?,?)",
-                (event_id, type, json.dumps(body, separators=(",", ":"), default=str)),
-            )
+            cur = self._db.execute("INSERT INTO outbox(event_id, type, body) VALUES(?,?,?)", row)
             return int(cur.lastrowid or 0)
 
     def outbox(

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from ..models import CommissionBody, Role, registry
 
-__all__ = ["ADMIN_ROLE", "SandboxUser", "UserDirectory", "seed_users"]
+__all__ = ["ADMIN_ROLE", "SandboxUser", "UserDirectory", "canonical_commune", "seed_users"]
 
 # The sandbox's own operator (clock, faults, reset). Not a platform role.
 ADMIN_ROLE = "SANDBOX_ADMIN"
@@ -131,6 +131,8 @@ class UserDirectory:
     ) -> SandboxUser:
         """The ``index``-th seeded user of a role (in a commune, of a commission body)."""
         role_value = role.value if isinstance(role, Role) else str(role)
+        if commune is not None:
+            commune = canonical_commune(commune)
         body_value = body.value if isinstance(body, CommissionBody) else body
         matches = [
             u
@@ -151,6 +153,11 @@ class UserDirectory:
         return matches[index]
 
 
+def canonical_commune(code: str) -> str:
+    """The current registry code of a commune (old seed codes like ``141.01.01`` are aliases)."""
+    return registry().commune(code).code
+
+
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
@@ -169,8 +176,9 @@ def seed_users(seed: str, communes: tuple[str, ...] = DEFAULT_COMMUNES) -> UserD
     def person(i: int) -> tuple[str, str, str]:
         return _FIRST[i % len(_FIRST)], _LAST[(i * 7 + 3) % len(_LAST)], f"BK{100000 + i}"
 
-    for code in communes:
-        commune = reg.commune(code)
+    for given in communes:
+        commune = reg.commune(given)
+        code = commune.code
         for role, count in _PER_COMMUNE:
             for k in range(1, count + 1):
                 n += 1

@@ -56,7 +56,10 @@ def verify_permit_pdf(sb: Sandbox, pdf: bytes) -> dict[str, Any]:
     matches = None
     digest = hashlib.sha256(pdf).hexdigest()
     if permit is not None:
-        for _, rec in sb.store.scan("dossier", scope=permit.get("commune"), limit=1_000_000):
+        from ._users import canonical_commune
+
+        scope = canonical_commune(permit["commune"])
+        for _, rec in sb.store.scan("dossier", scope=scope, limit=1_000_000):
             p = rec.get("permit")
             if p and p["data"]["number"] == permit["number"]:
                 dossier_id = rec["id"]

@@ -37,6 +37,7 @@ class WebhookDispatcher:
         self._attempts: dict[tuple[int, str], int] = {}
         self.delivered: list[tuple[str, str, int]] = []  # (event id, endpoint id, status)
         self._client: Any = None
+        self._known_endpoints: bool | None = None  # looked up once, then told
         self._round = threading.Lock()  # one delivery round at a time: no double sends
 
     def kick(self) -> None:
@@ -44,7 +45,10 @@ class WebhookDispatcher:
         if not self.sandbox.deliver_webhooks:
             return
         if self._thread is None:
-            if not self._has_endpoints():
+            # Checked once per request: the answer is cached until an endpoint appears.
+            if self._known_endpoints is None:
+                self._known_endpoints = self._has_endpoints()
+            if not self._known_endpoints:
                 return
             self._thread = threading.Thread(
                 target=self._run, name="rokhas-sandbox-webhooks", daemon=True
@@ -54,6 +58,10 @@ class WebhookDispatcher:
 
     def _has_endpoints(self) -> bool:
         return self.sandbox.store.count("webhook_endpoint") > 0
+
+    def endpoint_added(self) -> None:
+        """An endpoint was registered: deliveries may start."""
+        self._known_endpoints = True
 
     def stop(self) -> None:
         """Stop the worker (pending events stay in the outbox)."""

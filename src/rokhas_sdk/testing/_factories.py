@@ -35,7 +35,9 @@ _counter = itertools.count(1)
 
 
 def _ice(first13: str) -> str:
-    return first13 + f"{int(first13) % 97:02d}"
+    from ..models import ice_check_key
+
+    return first13 + ice_check_key(first13)
 
 
 def _person(cin: str, first: str = "Salma", last: str = "Bennani") -> dict[str, Any]:
@@ -65,7 +67,10 @@ def dossier_data(
     """
     kind = ProcedureKind(kind)
     info = procedure_kind_info(kind)
-    digits = commune.replace(".", "")
+    from ..models import get_commune
+
+    # The sandbox's seeded professionals carry the registry's current code in their number.
+    digits = get_commune(commune).code.replace(".", "")
     n = next(_counter)
     ref = reference or f"TEST-{kind.value[:12].replace('_', '')}-{n:06d}"
     data: dict[str, Any] = {"reference": ref, "kind": kind.value, "commune": commune}

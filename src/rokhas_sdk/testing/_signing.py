@@ -35,7 +35,8 @@ def sandbox_signing(pki: Any = None) -> tuple[Callable[[bytes], bytes], bytes]:
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rokhas-sandbox-signer")
 
     def sign(pdf: bytes) -> bytes:
-        return pool.submit(session.sign, pdf).result()
+        # documents.render_permit leaves an empty "president" field for this signature.
+        return pool.submit(session.sign, pdf, field_name="president").result()
 
     root_pem = b"".join(c.public_bytes(Encoding.PEM) for c in pki.trust_roots)
     return sign, root_pem

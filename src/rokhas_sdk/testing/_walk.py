@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ class DossierWalk:
     requests: int = 0
     permit_number: str | None = None
     permit_pdf: bytes | None = None
+    download_seconds: float = 0.0
     steps: list[str] = field(default_factory=list)
 
 
@@ -190,11 +192,16 @@ class PlatformWalker:
             for role in info.plans_signed_by:
                 self.event(walk, role.value, {"event": "sign_plans"})
         if reads:
+            self._ok(walk, app.get(f"/v1/dossiers/{did}/pieces"))
             self._ok(walk, app.get(f"/v1/dossiers/{did}"))
         walk.state = self._ok(walk, app.post(f"/v1/dossiers/{did}/submit")).json()["state"]
+        if reads:
+            self._ok(walk, app.get(f"/v1/dossiers/{did}"))
         if until == walk.state:
             return walk
         self.event(walk, "GUICHET_AGENT", {"event": "issue_receipt"})
+        if reads:
+            self._ok(walk, app.get(f"/v1/dossiers/{did}"))
         if until == walk.state:
             return walk
         ki = kind_info(kind)
@@ -257,8 +264,11 @@ class PlatformWalker:
         walk.permit_number = permit["number"]
         if reads:
             self._ok(walk, president.get(f"/v1/dossiers/{did}/permit"))
+            self._ok(walk, app.get(f"/v1/dossiers/{did}/events"))
         if download:
+            started = time.perf_counter()
             r = self._ok(walk, app.get(f"/v1/dossiers/{did}/permit/pdf"))
+            walk.download_seconds = time.perf_counter() - started
             walk.permit_pdf = r.content
         return walk
 
