@@ -44,7 +44,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def sample_dossier_data() -> dict[str, Any]:
-    """An individual house (R+2) in Casablanca, as a portal would send it before the pieces."""
+    """An individual house (R+2) in Casablanca, as a portal would send it before the pieces.
+
+    The architect's order number is the one the sandbox seeds for Casablanca, so that the
+    seeded architect's account sees the dossier and can sign its plans.
+    """
+    from ..models import get_commune
+
+    architect_order = f"ARC-{get_commune(COMMUNE).code.replace('.', '')}-1"
     return {
         "reference": "DEMO-2026-0001",
         "kind": KIND,
@@ -60,7 +67,7 @@ def sample_dossier_data() -> dict[str, Any]:
         },
         "architect": {
             "person": {"first_name": "Youssef", "last_name": "Benjelloun", "cin": "A654321"},
-            "order_number": "CNOA-4821",
+            "order_number": architect_order,
         },
         "parcel": {
             "commune": COMMUNE,

@@ -220,9 +220,21 @@ def definitions() -> tuple[ProcedureDefinition, ...]:
     return tuple(_compile(n) for n in graph_names())
 
 
+def kind_info(kind: ProcedureKind | str) -> KindInfo:
+    """Per-kind facts from ``data/kinds.json`` (a kind or its string value)."""
+    if not isinstance(kind, ProcedureKind):
+        try:
+            kind = ProcedureKind(kind)
+        except ValueError:
+            raise UnknownProcedureError(
+                f"unknown procedure kind {kind!r}; the kinds are listed in "
+                "rokhas_sdk.models.ProcedureKind"
+            ) from None
+    return _kind_info(kind)
+
+
 @functools.cache
-def kind_info(kind: ProcedureKind) -> KindInfo:
-    """Per-kind facts from ``data/kinds.json``."""
+def _kind_info(kind: ProcedureKind) -> KindInfo:
     row = _data.kinds().get(kind.value)
     if row is None:
         raise UnknownProcedureError(f"procedure kind {kind.value!r} has no row in kinds.json")

@@ -52,7 +52,9 @@ def procedure_event(wire: str, payload: Mapping[str, Any]) -> str:
         key = str(payload.get("decision", ""))
         if key not in target:
             raise ApiProblem(
-                422, "invalid_input", f"décision inconnue {key!r} : 'granted' ou 'refused'"
+                422,
+                "invalid_input",
+                f"décision inconnue {key!r} : {' ou '.join(repr(k) for k in target)}",
             )
         return str(target[key])
     return str(target)
