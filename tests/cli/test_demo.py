@@ -29,7 +29,8 @@ def test_demo_json_walks_to_a_verified_permit(
     }
     # The permit PDF is a real signed PDF whose embedded data is the permit reported.
     pdf = (out / "permit.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf
+    assert pdf.startswith(b"%PDF")
+    assert b"/ByteRange" in pdf
     report = json.loads((out / "verification-report.json").read_text(encoding="utf-8"))
     assert report["document"]["indication"] == "TOTAL_PASSED"
     permit = Permit.model_validate(report["permit"]["permit"])
