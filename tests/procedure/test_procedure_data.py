@@ -32,7 +32,7 @@ def _clear() -> None:
     ):
         fn.cache_clear()
     _definitions._compile.cache_clear()
-    _definitions.kind_info.cache_clear()
+    _definitions._kind_info.cache_clear()
     _clocks._select.cache_clear()
     _calendar.default_calendar.cache_clear()
 

@@ -171,7 +171,7 @@ def test_operation_by_role_matrix(op_index: int, sb: Sandbox, walker: PlatformWa
     assert outcomes  # every role was tried
 
 
-WIRE = {
+WIRE: dict[str, dict[str, Any]] = {
     "sign_plans": {"event": "sign_plans"},
     "issue_receipt": {"event": "issue_receipt"},
     "request_complement": {
@@ -280,8 +280,8 @@ def test_event_by_role_matrix_follows_the_procedure_table(
                         (did, restored["journal_len"]),
                     )
                     sandbox_routes._MODELS.pop(did, None)
-                    sb.procedure._cache.pop(did, None)  # type: ignore[attr-defined]
-                    sb.procedure._clocks.pop(did, None)  # type: ignore[attr-defined]
+                    sb.procedure._cache.pop(did, None)
+                    sb.procedure._clocks.pop(did, None)
                     continue
                 assert r.status_code in (403, 404, 422), r.text
                 current = sb.store.get("dossier", did)
