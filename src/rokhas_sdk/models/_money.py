@@ -14,6 +14,8 @@ from typing import Annotated, Any, Self
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import core_schema
 
+from .._errors import InvalidInputError
+
 __all__ = ["Area", "Money", "SquareMetres", "to_decimal"]
 
 _CENT = Decimal("0.01")
@@ -26,9 +28,9 @@ def to_decimal(value: Any, *, what: str) -> Decimal:
         # The common case (a JSON decimal string such as "1250.50") skips the clean-up.
         return Decimal(value)
     if isinstance(value, bool):
-        raise ValueError(f"{what} must be a number, not a boolean")
+        raise InvalidInputError(f"{what} must be a number, not a boolean")
     if isinstance(value, float):
-        raise ValueError(
+        raise InvalidInputError(
             f"{what} must not be a float ({value!r} cannot be represented exactly); "
             f"pass a string such as '{value:.2f}' or a decimal.Decimal"
         )
@@ -42,13 +44,15 @@ def to_decimal(value: Any, *, what: str) -> Decimal:
         try:
             d = Decimal(text)
         except decimal.InvalidOperation:
-            raise ValueError(f"{what} {value!r} is not a number; write it like '1250.50'") from None
+            raise InvalidInputError(
+                f"{what} {value!r} is not a number; write it like '1250.50'"
+            ) from None
     else:
-        raise ValueError(
+        raise InvalidInputError(
             f"{what} must be a decimal string or an integer, got {type(value).__name__}"
         )
     if not d.is_finite():
-        raise ValueError(f"{what} must be a finite number, got {value!r}")
+        raise InvalidInputError(f"{what} must be a finite number, got {value!r}")
     return d
 
 
@@ -71,7 +75,7 @@ class Money:
         d = to_decimal(amount, what="an amount of money")
         q = d.quantize(_CENT, rounding=ROUND_HALF_UP)
         if q != d:
-            raise ValueError(
+            raise InvalidInputError(
                 f"an amount of money has at most 2 decimals (centimes), got {amount!r}; "
                 f"round it first, e.g. Money.rounded({str(d)!r})"
             )
@@ -183,9 +187,9 @@ def _parse_area(value: Any) -> Decimal:
         return Decimal(value)  # the JSON form: non-negative, two decimals at most
     d = to_decimal(value, what="an area in m²")
     if d < 0:
-        raise ValueError(f"an area cannot be negative, got {value!r} m²")
+        raise InvalidInputError(f"an area cannot be negative, got {value!r} m²")
     if d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
-        raise ValueError(f"an area has at most 2 decimals (1 dm²), got {value!r} m²")
+        raise InvalidInputError(f"an area has at most 2 decimals (1 dm²), got {value!r} m²")
     return d
 
 
