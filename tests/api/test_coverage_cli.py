@@ -13,8 +13,7 @@ import pytest
 
 from rokhas_sdk._errors import DataFileError, InvalidInputError
 from rokhas_sdk.api import OPERATIONS, openapi_json
-from rokhas_sdk.cli import _main
-from rokhas_sdk.cli import main
+from rokhas_sdk.cli import _main, main
 
 
 def test_api_without_subcommand_prints_help_and_exits_2(
@@ -23,7 +22,8 @@ def test_api_without_subcommand_prints_help_and_exits_2(
     assert main(["api"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert "openapi" in err and "operations" in err
+    assert "openapi" in err
+    assert "operations" in err
 
 
 def test_openapi_to_stdout_is_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,7 +76,9 @@ def test_operations_table_has_one_line_per_operation(capsys: pytest.CaptureFixtu
     assert len(lines) == len(OPERATIONS)
     for line, op in zip(lines, OPERATIONS, strict=True):
         assert line.startswith(op.method)
-        assert op.path in line and op.id in line and line.endswith(op.summary)
+        assert op.path in line
+        assert op.id in line
+        assert line.endswith(op.summary)
 
 
 # --------------------------------------------------------------------------- dispatcher
@@ -129,7 +131,8 @@ def test_handler_errors_map_to_exit_codes(
     assert main(["boom"]) == code
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith("rokhas: ") and message in err
+    assert err.startswith("rokhas: ")
+    assert message in err
 
 
 def test_unexpected_exceptions_are_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:

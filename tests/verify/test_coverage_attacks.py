@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from rokhas_sdk.signing import Finding
 from rokhas_sdk.signing._attacks import (
     check_byte_range,
     check_embedded_certificates,
@@ -30,8 +31,8 @@ def _file(gap: bytes) -> tuple[bytes, list[int]]:
     return data, [0, len(_HEAD), len(_HEAD) + len(gap), len(_TAIL)]
 
 
-def _codes(findings: list[object]) -> list[str]:
-    return [f.code for f in findings]  # type: ignore[attr-defined]
+def _codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
 
 
 def test_well_formed_range_has_no_finding() -> None:
@@ -106,7 +107,8 @@ def test_replayed_values() -> None:
     )
     assert _codes(findings) == ["signature_value_reused"]
     assert findings[0].field == "Sig3"
-    assert "'Sig3'" in findings[0].message and "'Sig1'" in findings[0].message
+    assert "'Sig3'" in findings[0].message
+    assert "'Sig1'" in findings[0].message
     # empty (all-zero) placeholders are not replays of each other
     assert check_replayed_values({"a": b"\x00", "b": b"\x00\x00"}) == []
 
@@ -170,7 +172,8 @@ def test_altered_carried_certificate_is_reported(chain: tuple[bytes, bytes]) -> 
     altered = a509.Certificate.load(leaf_der.replace(serial, b"\x12" + serial[1:]))
     findings = check_embedded_certificates("Sig1", [altered], [a509.Certificate.load(root_der)])
     assert _codes(findings) == ["embedded_certificate_corrupt"]
-    assert "'CN=Test Signer'" in findings[0].message and "altered" in findings[0].message
+    assert "'CN=Test Signer'" in findings[0].message
+    assert "altered" in findings[0].message
     assert findings[0].field == "Sig1"
 
 

@@ -1,5 +1,8 @@
 """Page text extraction (_pagetext) on pyHanko objects built in memory."""
 
+# pyHanko's generic PDF object constructors are not annotated
+# mypy: disable-error-code="no-untyped-call"
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,9 +29,7 @@ def _page(content: Any, resources: dict[str, Any] | None = None) -> generic.Dict
     if content is not None:
         page[_N("/Contents")] = content
     if resources is not None:
-        page[_N("/Resources")] = generic.DictionaryObject(
-            {_N(k): v for k, v in resources.items()}
-        )
+        page[_N("/Resources")] = generic.DictionaryObject({_N(k): v for k, v in resources.items()})
     return page
 
 

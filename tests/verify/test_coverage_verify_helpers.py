@@ -7,9 +7,10 @@ is *our* reading of them; certificates, CRLs and PDFs are real.
 from __future__ import annotations
 
 import concurrent.futures
-from concurrent.futures.process import BrokenProcessPool
 import datetime as dt
 import io
+from collections.abc import Generator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -63,7 +64,8 @@ def test_local_times_are_casablanca() -> None:
     assert v._local(None) is None
     naive = dt.datetime(2026, 7, 1, 12, 0)  # read as UTC
     local = v._local(naive)
-    assert local is not None and str(local.tzinfo) == "Africa/Casablanca"
+    assert local is not None
+    assert str(local.tzinfo) == "Africa/Casablanca"
     assert local == naive.replace(tzinfo=dt.UTC)
 
 
@@ -81,7 +83,8 @@ def test_name_attributes_and_unreadable_names() -> None:
 def test_short_error_text() -> None:
     assert v._short(ValueError("x" * 300)) == "x" * 300
     cut = v._short(ValueError("y" * 301))
-    assert len(cut) == 300 and cut.endswith("...")
+    assert len(cut) == 300
+    assert cut.endswith("...")
 
 
 # --------------------------------------------------------------------------- arguments
@@ -90,7 +93,7 @@ def test_short_error_text() -> None:
 def test_bad_arguments_raise_with_their_fix(tmp_path: Path) -> None:
     trust = TrustStore()
     pdf = base_pdf()
-    with pytest.raises(InvalidInputError, match="TrustStore.from_paths"):
+    with pytest.raises(InvalidInputError, match=r"TrustStore\.from_paths"):
         verify_pdf(pdf, trust=[b"root"])  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="offline, soft-fail, hard-fail, not 'online'"):
         verify_pdf(pdf, trust=trust, revocation="online")  # type: ignore[arg-type]
@@ -128,7 +131,8 @@ def test_stream_name_is_reported(tmp_path: Path) -> None:
     assert report.file == str(path)
     assert report.document.subindication is SubIndication.SIGNED_DATA_NOT_FOUND
     anonymous = verify_pdf(io.BytesIO(base_pdf()), trust=TrustStore(), with_sha256=False)
-    assert anonymous.file is None and anonymous.sha256 is None
+    assert anonymous.file is None
+    assert anonymous.sha256 is None
 
 
 # --------------------------------------------------------------------------- revocation
@@ -179,9 +183,11 @@ def test_missing_link_messages() -> None:
     leaf = _cert("Leaf", "Root", kb, ka)
     assert "reaches a trust anchor but does not validate" in v._missing_link(leaf, [], [leaf])
     msg = v._missing_link(leaf, [root], [])
-    assert "ends at the root 'Common Name: Root'" in msg and "not in the trust store" in msg
+    assert "ends at the root 'Common Name: Root'" in msg
+    assert "not in the trust store" in msg
     msg = v._missing_link(leaf, [], [])
-    assert "'Common Name: Root' (issuer of 'Common Name: Leaf'" in msg and "is missing" in msg
+    assert "'Common Name: Root' (issuer of 'Common Name: Leaf'" in msg
+    assert "is missing" in msg
     # two CAs that name each other as issuer: the walk stops
     a = _cert("A", "B", ka, kb)
     b = _cert("B", "A", kb, ka)
@@ -258,7 +264,10 @@ class _Broken:
 def test_hash_mismatch_only_short_cuts_a_certain_mismatch() -> None:
     claimed = b"\x01" * 32
     attrs = [
-        {"type": SimpleNamespace(native="message_digest"), "values": [SimpleNamespace(native=claimed)]}
+        {
+            "type": SimpleNamespace(native="message_digest"),
+            "values": [SimpleNamespace(native=claimed)],
+        }
     ]
     base = {
         "external_md_algorithm": "sha256",
@@ -275,7 +284,9 @@ def test_hash_mismatch_only_short_cuts_a_certain_mismatch() -> None:
         v._hash_mismatch(SimpleNamespace(**unreadable, external_digests={"sha256": b"x"}), [])
         is None
     )
-    assert v._hash_mismatch(SimpleNamespace(**base, external_digests={"sha256": claimed}), []) is None
+    assert (
+        v._hash_mismatch(SimpleNamespace(**base, external_digests={"sha256": claimed}), []) is None
+    )
 
     emb = SimpleNamespace(
         **base,
@@ -291,7 +302,8 @@ def test_hash_mismatch_only_short_cuts_a_certain_mismatch() -> None:
         Indication.TOTAL_FAILED,
         SubIndication.HASH_FAILURE,
     )
-    assert rep.signer is None and rep.coverage is Coverage.PARTIAL
+    assert rep.signer is None
+    assert rep.coverage is Coverage.PARTIAL
     assert rep.errors == ["the signed bytes were changed: their digest does not match", "tail"]
 
 
@@ -312,9 +324,7 @@ def test_dead_worker_yields_an_indeterminate_report() -> None:
     assert sorted(r.file for r in reports if r.file) == ["a.pdf", "b.pdf"]
     for r in reports:
         assert r.document.indication is Indication.INDETERMINATE
-        assert r.document.errors == [
-            "the worker verifying this file failed (BrokenProcessPool)"
-        ]
+        assert r.document.errors == ["the worker verifying this file failed (BrokenProcessPool)"]
 
 
 def test_closing_the_batch_cancels_pending_files(
@@ -327,12 +337,15 @@ def test_closing_the_batch_cancels_pending_files(
         paths.append(p)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         batch = verify_many(paths, trust=trust, executor=pool, max_pending=4)
+        assert isinstance(batch, Generator)  # closing it is what a caller's break does
         first = next(batch)
         batch.close()
     assert first.document.indication is Indication.TOTAL_PASSED
 
 
 def test_verify_path_safe_never_raises(tmp_path: Path) -> None:
-    rep = v._verify_path_safe(str(tmp_path / "gone.pdf"), TrustStore(), "offline", None, v.DEFAULT_LIMITS)
+    rep = v._verify_path_safe(
+        str(tmp_path / "gone.pdf"), TrustStore(), "offline", None, v.DEFAULT_LIMITS
+    )
     assert rep.document.indication is Indication.INDETERMINATE
     assert "not a readable file" in rep.document.errors[0]
