@@ -159,19 +159,55 @@ def test_revocation_from_crls(own_pki: TestPKI) -> None:
     vc = SimpleNamespace(ocsps=[b"not an OCSP response"], crls=[root_crl, b"junk", crl])
     good_cert = a509.Certificate.load(good.certificate_der())
     bad_cert = a509.Certificate.load(bad.certificate_der())
+    issuer = [a509.Certificate.load(own_pki.intermediate.certificate_der())]
 
-    rep = v._revocation(good_cert, vc, {crl.dump()}, None)
+    rep = v._revocation(good_cert, vc, {crl.dump()}, None, issuer)
     assert (rep.status, rep.source, rep.detail) == (
         RevocationStatus.GOOD,
         RevocationSource.EMBEDDED,
         "CRL",
     )
-    rep = v._revocation(bad_cert, vc, set(), None)
+    rep = v._revocation(bad_cert, vc, set(), None, issuer)
     assert (rep.status, rep.source) == (RevocationStatus.REVOKED, RevocationSource.FETCHED)
 
-    none = v._revocation(good_cert, SimpleNamespace(ocsps=[], crls=[root_crl]), set(), None)
+    none = v._revocation(good_cert, SimpleNamespace(ocsps=[], crls=[root_crl]), set(), None, issuer)
     assert none.status is RevocationStatus.UNKNOWN
     assert "no OCSP response or CRL" in (none.detail or "")
+
+
+def test_revocation_data_must_be_signed_for_the_issuer(own_pki: TestPKI) -> None:
+    """A CRL naming the right issuer but signed by another key proves nothing."""
+    bad = own_pki.identity("commission_member", "ecdsa")
+    own_pki.revoke(bad)
+    bad_cert = a509.Certificate.load(bad.certificate_der())
+    crl = a_crl.CertificateList.load(own_pki.crl())
+    vc = SimpleNamespace(ocsps=[], crls=[crl])
+    # no issuer certificate at hand: the CRL cannot be checked, so it is not used
+    assert v._revocation(bad_cert, vc, set(), None, []).status is RevocationStatus.UNKNOWN
+    # a CRL in the issuer's name, signed by another key (anyone can append one to the DSS)
+    real = own_pki.intermediate.certificate
+    now = dt.datetime.now(dt.UTC)
+    forged_der = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(real.subject)
+        .last_update(now - dt.timedelta(minutes=1))
+        .next_update(now + dt.timedelta(days=1))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(bad.serial_number)
+            .revocation_date(now - dt.timedelta(minutes=1))
+            .build()
+        )
+        .sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    issuer = [a509.Certificate.load(own_pki.intermediate.certificate_der())]
+    vc = SimpleNamespace(ocsps=[], crls=[a_crl.CertificateList.load(forged_der)])
+    assert v._revocation(bad_cert, vc, set(), None, issuer).status is RevocationStatus.UNKNOWN
+    # another CA's genuine CRL is not about this certificate
+    other = a_crl.CertificateList.load(TestPKI.create(key_type="ecdsa").crl())
+    vc = SimpleNamespace(ocsps=[], crls=[other])
+    assert v._revocation(bad_cert, vc, set(), None, issuer).status is RevocationStatus.UNKNOWN
 
 
 # --------------------------------------------------------------------------- chains
