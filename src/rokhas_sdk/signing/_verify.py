@@ -991,6 +991,18 @@ def _document_conclusion(
         return DocumentConclusion(
             indication=Indication.TOTAL_FAILED, subindication=failed[0].subindication, errors=errors
         )
+    if not any(s.kind is SignatureKind.SIGNATURE for s in sigs):
+        # anyone can have any file time-stamped by a public TSA: a timestamp proves
+        # when the bytes existed, never who issued them
+        return DocumentConclusion(
+            indication=Indication.INDETERMINATE,
+            subindication=SubIndication.SIGNED_DATA_NOT_FOUND,
+            errors=[
+                "the file carries no signature, only document timestamps (they prove "
+                "when the file existed, not who issued it)",
+                *errors,
+            ],
+        )
     if undecided:
         return DocumentConclusion(
             indication=Indication.INDETERMINATE,
