@@ -385,3 +385,50 @@ def test_verify_path_safe_never_raises(tmp_path: Path) -> None:
     )
     assert rep.document.indication is Indication.INDETERMINATE
     assert "not a readable file" in rep.document.errors[0]
+
+
+# ---------------------------------------------------------------- authenticating revocation data
+
+
+def test_signed_by_each_key_type() -> None:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ed25519, padding, rsa
+
+    tbs = b"to be signed"
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rsa_sig = rsa_key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
+    assert v._signed_by(tbs, rsa_sig, hashes.SHA256(), rsa_key.public_key())
+    assert not v._signed_by(tbs + b"!", rsa_sig, hashes.SHA256(), rsa_key.public_key())
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    ec_sig = ec_key.sign(tbs, ec.ECDSA(hashes.SHA256()))
+    assert v._signed_by(tbs, ec_sig, hashes.SHA256(), ec_key.public_key())
+    assert not v._signed_by(tbs, ec_sig, hashes.SHA256(), rsa_key.public_key())
+    ed_key = ed25519.Ed25519PrivateKey.generate()
+    assert v._signed_by(tbs, ed_key.sign(tbs), None, ed_key.public_key())
+    assert not v._signed_by(tbs, b"\x00" * 64, None, ed_key.public_key())
+    dsa_key = dsa.generate_private_key(key_size=2048)
+    # an algorithm responders do not use is not accepted, whatever the signature
+    assert not v._signed_by(
+        tbs, dsa_key.sign(tbs, hashes.SHA256()), hashes.SHA256(), dsa_key.public_key()
+    )
+
+
+def test_issuers_are_found_by_key_not_by_name() -> None:
+    ka, kb, kc = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    issuer = _cert("CA", "CA", ka, ka)
+    impostor = _cert("CA", "CA", kb, kb)  # same name, other key
+    leaf = _cert("Leaf", "CA", kc, ka)
+    found = v._issuers_of(leaf, [impostor, issuer])
+    assert [c.public_bytes(serialization.Encoding.DER) for c in found] == [issuer.dump()]
+    assert v._issuers_of(leaf, [impostor]) == []
+    broken = SimpleNamespace(dump=lambda: b"junk", subject=None, issuer=None)
+    assert v._issuers_of(broken, [issuer]) == []
+
+
+def test_unsuccessful_ocsp_response_says_nothing(own_pki: TestPKI) -> None:
+    from cryptography.x509 import ocsp
+
+    der = own_pki.ocsp_response(b"not a request")
+    assert ocsp.load_der_ocsp_response(der).response_status is (
+        ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
+    assert v._ocsp_status(der, 1, [own_pki.intermediate.certificate]) is None
