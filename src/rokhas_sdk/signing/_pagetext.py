@@ -28,6 +28,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+# a backslash before anything else (even "8" or "9") is dropped: PDF 32000 7.3.4.2
+_OCTAL = re.compile(rb"[0-7]{1,3}")
 _ESC = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
@@ -40,14 +42,13 @@ def _literal(data: bytes, i: int) -> tuple[bytes, int]:
         c = data[i : i + 1]
         if c == b"\\":
             nxt = data[i + 1 : i + 2]
+            octal = _OCTAL.match(data, i + 1, i + 4)
             if nxt in _ESC:
                 out += _ESC[nxt]
                 i += 2
-            elif nxt.isdigit():
-                m = re.match(rb"[0-7]{1,3}", data[i + 1 : i + 4])
-                digits = m.group(0) if m else b"0"
-                out.append(int(digits, 8) & 0xFF)
-                i += 1 + len(digits)
+            elif octal is not None:
+                out.append(int(octal.group(0), 8) & 0xFF)
+                i += 1 + len(octal.group(0))
             else:
                 out += nxt
                 i += 2

@@ -208,49 +208,145 @@ def _run(coro: Any) -> Any:
 # --------------------------------------------------------------------------- revocation
 
 
+def _issuers_of(cert: x509.Certificate, candidates: list[x509.Certificate]) -> list[Any]:
+    """The candidates (as ``cryptography`` certificates) whose key signed ``cert``."""
+    from cryptography import x509 as cx509
+
+    try:
+        child = cx509.load_der_x509_certificate(cert.dump())
+    except Exception:
+        return []
+    found = []
+    for c in candidates:
+        if c.subject != cert.issuer:
+            continue
+        try:
+            parent = cx509.load_der_x509_certificate(c.dump())
+            child.verify_directly_issued_by(parent)
+        except Exception:  # noqa: S112 - not this issuer's key
+            continue
+        found.append(parent)
+    return found
+
+
+def _signed_by(tbs: bytes, signature: bytes, hash_alg: Any, key: Any) -> bool:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, tbs, padding.PKCS1v15(), hash_alg)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, tbs, ec.ECDSA(hash_alg))
+        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+            key.verify(signature, tbs)
+        else:
+            return False
+    except Exception:
+        return False
+    return True
+
+
+def _ocsp_status(der: bytes, serial: int, issuers: list[Any]) -> str | None:
+    """The status an OCSP response *signed for the issuer* gives ``serial`` (else None).
+
+    The response must come from the issuer's key or from a responder certificate that
+    the issuer delegated OCSP signing to, and name the issuer's key: anyone can append
+    an OCSP response to the DSS in an incremental update, so an unauthenticated one
+    proves nothing either way.
+    """
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509 import ocsp
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    resp = ocsp.load_der_ocsp_response(der)
+    if resp.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
+        return None
+    for issuer in issuers:
+        keys = [issuer.public_key()]
+        for responder in resp.certificates:
+            try:
+                responder.verify_directly_issued_by(issuer)
+                eku = responder.extensions.get_extension_for_class(cx509.ExtendedKeyUsage)
+            except Exception:  # noqa: S112 - not a responder of this issuer
+                continue
+            if ExtendedKeyUsageOID.OCSP_SIGNING in eku.value:
+                keys.append(responder.public_key())
+        hash_alg = resp.signature_hash_algorithm
+        if hash_alg is None or not any(
+            _signed_by(resp.tbs_response_bytes, resp.signature, hash_alg, k) for k in keys
+        ):
+            continue
+        spki = issuer.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        from asn1crypto import keys as a_keys
+
+        key_bits = a_keys.PublicKeyInfo.load(spki)["public_key"].contents[1:]
+        for single in resp.responses:
+            if single.serial_number != serial:
+                continue
+            digest = hashes.Hash(single.hash_algorithm)
+            digest.update(key_bits)
+            if single.issuer_key_hash != digest.finalize():
+                continue
+            return {
+                ocsp.OCSPCertStatus.GOOD: "good",
+                ocsp.OCSPCertStatus.REVOKED: "revoked",
+            }.get(single.certificate_status, "unknown")
+    return None
+
+
+def _crl_says_revoked(der: bytes, serial: int, issuers: list[Any]) -> bool | None:
+    """Whether a CRL *signed by the issuer* lists ``serial`` (None if not the issuer's)."""
+    from cryptography import x509 as cx509
+
+    crl = cx509.load_der_x509_crl(der)
+    for issuer in issuers:
+        if crl.issuer == issuer.subject and crl.is_signature_valid(issuer.public_key()):
+            return crl.get_revoked_certificate_by_serial_number(serial) is not None
+    return None
+
+
 def _revocation(
-    cert: x509.Certificate | None, vc: Any, embedded: set[bytes], status: Any
+    cert: x509.Certificate | None,
+    vc: Any,
+    embedded: set[bytes],
+    status: Any,
+    candidates: list[x509.Certificate] = [],  # noqa: B006 - never mutated
 ) -> RevocationReport:
+    """The signer's revocation status from the OCSP responses and CRLs at hand.
+
+    Only data signed for the signer's issuer (found among ``candidates``) counts.
+    """
     if cert is None:
         return RevocationReport(status=RevocationStatus.NOT_CHECKED, source=RevocationSource.NONE)
     details = getattr(status, "revocation_details", None)
     serial = cert.serial_number
+    issuers = _issuers_of(cert, candidates)
     found: tuple[RevocationStatus, RevocationSource, str | None] | None = None
     for resp in list(getattr(vc, "ocsps", [])):
         try:
-            basic = resp["response_bytes"]["response"].parsed
-            for single in basic["tbs_response_data"]["responses"]:
-                if single["cert_id"]["serial_number"].native != serial:
-                    continue
-                name = single["cert_status"].name
-                st = {"good": RevocationStatus.GOOD, "revoked": RevocationStatus.REVOKED}.get(
-                    name, RevocationStatus.UNKNOWN
-                )
-                src = (
-                    RevocationSource.EMBEDDED
-                    if resp.dump() in embedded
-                    else RevocationSource.FETCHED
-                )
-                found = (st, src, "OCSP")
+            name = _ocsp_status(resp.dump(), serial, issuers)
         except Exception:  # noqa: S112 - an unreadable response counts as no response
             continue
+        if name is None:
+            continue
+        st = {"good": RevocationStatus.GOOD, "revoked": RevocationStatus.REVOKED}.get(
+            name, RevocationStatus.UNKNOWN
+        )
+        src = RevocationSource.EMBEDDED if resp.dump() in embedded else RevocationSource.FETCHED
+        found = (st, src, "OCSP")
     if found is None:
         for crl in list(getattr(vc, "crls", [])):
             try:
-                if crl.issuer != cert.issuer:
-                    continue
-                revoked = any(
-                    rc["user_certificate"].native == serial
-                    for rc in crl["tbs_cert_list"]["revoked_certificates"]
-                )
-                src = (
-                    RevocationSource.EMBEDDED
-                    if crl.dump() in embedded
-                    else RevocationSource.FETCHED
-                )
-                found = (RevocationStatus.REVOKED if revoked else RevocationStatus.GOOD, src, "CRL")
+                revoked = _crl_says_revoked(crl.dump(), serial, issuers)
             except Exception:  # noqa: S112 - an unreadable CRL counts as no CRL
                 continue
+            if revoked is None:
+                continue
+            src = RevocationSource.EMBEDDED if crl.dump() in embedded else RevocationSource.FETCHED
+            found = (RevocationStatus.REVOKED if revoked else RevocationStatus.GOOD, src, "CRL")
     if details is not None:
         src = found[1] if found else RevocationSource.NONE
         return RevocationReport(
@@ -577,8 +673,30 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
                 tsa=_human(tsv.signing_cert.subject) if tsv.signing_cert is not None else None,
                 valid=bool(tsv.intact and tsv.valid and tsv.trusted),
             )
-        rep["revocation"] = _revocation(cert, vc, ctx.embedded_revinfo, st)
+        chain = list(path.iter_certs(include_root=True)) if path is not None else []
+        rep["revocation"] = _revocation(
+            cert,
+            vc,
+            ctx.embedded_revinfo,
+            st,
+            [*chain, *ctx.trust.anchors, *ctx.trust.intermediates, *ctx.dss_certs],
+        )
     _conclude(rep, st, emb, findings, not ctx.trust.anchors_der)
+    if (
+        rep["indication"] is Indication.TOTAL_PASSED
+        and not is_ts
+        and rep["revocation"].status is RevocationStatus.REVOKED
+    ):
+        # pyHanko only checks revocation data a certificate points to; signed data at
+        # hand that says "revoked" must never leave the signature valid. Without a
+        # proof that the signature existed before the revocation, it is undecided.
+        rep.update(indication=Indication.INDETERMINATE, subindication=SubIndication.REVOKED_NO_POE)
+        rep["errors"].insert(
+            0,
+            "the signer's certificate is revoked according to the "
+            f"{rep['revocation'].detail or 'revocation data'} at hand, and nothing proves "
+            "the signature was made before the revocation",
+        )
     if (
         rep["indication"] is Indication.INDETERMINATE
         and rep.get("subindication") is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
@@ -872,6 +990,18 @@ def _document_conclusion(
     if failed:
         return DocumentConclusion(
             indication=Indication.TOTAL_FAILED, subindication=failed[0].subindication, errors=errors
+        )
+    if not any(s.kind is SignatureKind.SIGNATURE for s in sigs):
+        # anyone can have any file time-stamped by a public TSA: a timestamp proves
+        # when the bytes existed, never who issued them
+        return DocumentConclusion(
+            indication=Indication.INDETERMINATE,
+            subindication=SubIndication.SIGNED_DATA_NOT_FOUND,
+            errors=[
+                "the file carries no signature, only document timestamps (they prove "
+                "when the file existed, not who issued it)",
+                *errors,
+            ],
         )
     if undecided:
         return DocumentConclusion(
