@@ -37,7 +37,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def docs(session: nox.Session) -> None:
-    session.install("-e", ".[all]", "mkdocs-material>=9.5", "mkdocstrings-python>=1.10")
+    session.install("-e", ".[docs]")
     session.run("mkdocs", "build", "--strict")
 
 
