@@ -409,7 +409,7 @@ def test_signer_reports_identity(p12_signers: dict[tuple[str, str], Pkcs12Signer
     assert s.name == "Karim BENNANI"
     assert s.cin == "BK123456"
     assert s.title == "Président du conseil communal"
-    assert s.organization == "Commune de Tanger"
+    assert s.organization == "Commune de Casablanca"
     assert s.key_type == "ecdsa"
     assert len(s.chain) == 2
     assert s.chain[-1].subject == s.chain[-1].issuer
