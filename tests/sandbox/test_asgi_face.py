@@ -42,3 +42,15 @@ def test_server_options_pick_the_fast_parsers_when_installed() -> None:
     has_uvloop = importlib.util.find_spec("uvloop") is not None
     assert opts["http"] == ("httptools" if has_httptools else "h11")
     assert opts["loop"] == ("uvloop" if has_uvloop else "asyncio")
+
+
+def test_deferred_posts_share_one_client_closed_with_the_sandbox(
+    sb: Sandbox, server: SandboxServer
+) -> None:
+    first = sb._http_client()
+    assert sb._http_client() is first
+    # A deferred post really goes over HTTP: an unsigned CMI callback is refused by the server.
+    sb._post_http(f"{server.url}/cmi/callback", {"oid": "nope"})
+    assert sb._http_client() is first
+    sb.close()
+    assert first.is_closed

@@ -76,3 +76,9 @@ def test_reads_documents_written_by_the_standard_library() -> None:
     assert "\\u00e8" in old
     assert loads(old) == {"nom": "Fès", "n": 3}
     assert loads("[NaN]")[0] != loads("[NaN]")[0]  # the stdlib's NaN still reads back
+
+
+def test_integers_beyond_64_bits_stay_exact() -> None:
+    big = -(2**63) - 1
+    assert loads(dumps({"n": big})) == {"n": big}
+    assert loads("[12345678901234567890123]") == [12345678901234567890123]

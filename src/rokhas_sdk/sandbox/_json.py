@@ -10,6 +10,7 @@ per request.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 __all__ = ["dumps", "dumps_text", "loads"]
@@ -27,6 +28,7 @@ def _stdlib_dumps(data: Any, lenient: bool) -> bytes:
 
 
 if _orjson is not None:
+    _LONG_DIGITS = re.compile(r"\d{19}")
     _OPTS = (
         _orjson.OPT_NON_STR_KEYS
         | _orjson.OPT_PASSTHROUGH_DATETIME
@@ -47,6 +49,9 @@ if _orjson is not None:
 
     def loads(text: str | bytes) -> Any:
         """Parse JSON text (our own stored documents)."""
+        # orjson reads an integer beyond 64 bits as a float; the stdlib keeps it exact.
+        if _LONG_DIGITS.search(text if isinstance(text, str) else text.decode("utf-8")):
+            return json.loads(text)
         try:
             return _orjson.loads(text)
         except _orjson.JSONDecodeError:
