@@ -5,7 +5,8 @@ filing, receipt, commission and opinions, fees paid through the CMI simulator pa
 decision, permit read and its signed PDF downloaded), about 40,000 requests, sent by
 concurrent portal threads to ``rokhas sandbox serve`` on 127.0.0.1 (a separate process,
 SQLite WAL on disk). The baseline is a minimal endpoint (``GET /_sandbox/ping``) of the
-same server stack (uvicorn + Starlette) hit by the same clients in the same run.
+same server stack (uvicorn with httptools and uvloop, the sandbox's ASGI app) hit by the same
+clients in the same run.
 
 Prints one JSON line. ``ROKHAS_BENCH_DOSSIERS`` scales the day (default 1250);
 ``ROKHAS_BENCH_PDF_SHARE`` is the share of delivered permits whose signed PDF is

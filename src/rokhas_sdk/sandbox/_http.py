@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ._errors import ApiProblem
+from ._json import dumps
 
 __all__ = ["Route", "Router", "SandboxRequest", "SandboxResponse"]
 
@@ -75,9 +76,7 @@ class SandboxResponse:
         cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
     ) -> SandboxResponse:
         """A JSON answer (UTF-8, compact)."""
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode(
-            "utf-8"
-        )
+        body = dumps(data)
         h = {"content-type": "application/json"}
         h.update(headers or {})
         return cls(status, body, h)

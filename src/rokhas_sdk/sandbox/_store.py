@@ -10,7 +10,6 @@ page cache) but not for a power cut; the bench uses it.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._errors import SandboxConfigurationError
+from ._json import dumps_text, loads
 
 __all__ = ["Store"]
 
@@ -180,14 +180,14 @@ class Store:
                     scope,
                     state,
                     self.next_seq(),
-                    json.dumps(body, separators=(",", ":")),
+                    dumps_text(body, lenient=False),
                 ),
             )
 
     def get(self, kind: str, id: str) -> dict[str, Any] | None:
         """A document, or None."""
         row = self._db.execute("SELECT body FROM docs WHERE kind=? AND id=?", (kind, id)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else loads(row[0])
 
     def delete(self, kind: str, id: str) -> None:
         """Remove a document."""
@@ -218,7 +218,7 @@ class Store:
             args.append(state)
         sql += " ORDER BY updated_seq LIMIT ?"
         args.append(limit)
-        return [(int(s), json.loads(b)) for s, b in self._db.execute(sql, args).fetchall()]
+        return [(int(s), loads(b)) for s, b in self._db.execute(sql, args).fetchall()]
 
     def ids(self, kind: str, *, states: tuple[str, ...] = ()) -> list[str]:
         """Every id of a kind (optionally in some states)."""
@@ -251,7 +251,7 @@ class Store:
                 seq = int(row[0]) + 1
             self._db.execute(
                 "INSERT INTO journal(dossier_id, seq, entry) VALUES(?,?,?)",
-                (dossier_id, seq, json.dumps(entry, separators=(",", ":"), default=str)),
+                (dossier_id, seq, dumps_text(entry)),
             )
         return seq
 
@@ -260,7 +260,7 @@ class Store:
         rows = self._db.execute(
             "SELECT entry FROM journal WHERE dossier_id=? ORDER BY seq", (dossier_id,)
         ).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [loads(r[0]) for r in rows]
 
     # -- blobs ------------------------------------------------------------------------
     def put_blob(self, sha256: str, data: bytes) -> None:
@@ -285,7 +285,7 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        return str(row[0]), int(row[1]), json.loads(row[2]), bytes(row[3])
+        return str(row[0]), int(row[1]), loads(row[2]), bytes(row[3])
 
     def idem_put(
         self,
@@ -303,13 +303,13 @@ class Store:
                 "INSERT INTO idempotency(principal, key, fingerprint, status, headers, body, "
                 "created_at) "
                 "VALUES(?,?,?,?,?,?,?)",
-                (principal, key, fingerprint, status, json.dumps(headers), body, at),
+                (principal, key, fingerprint, status, dumps_text(headers, lenient=False), body, at),
             )
 
     # -- outbox (webhook events) ------------------------------------------------------
     def outbox_add(self, event_id: str, type: str, body: dict[str, Any]) -> int:
         """Record an event to deliver; returns its position."""
-        row = (event_id, type, json.dumps(body, separators=(",", ":"), default=str))
+        row = (event_id, type, dumps_text(body))
         if self._in_tx:  # written with the transaction's other changes, in one statement
             self._outbox_buf.append(row)
             return 0
@@ -325,7 +325,7 @@ class Store:
         if undelivered:
             sql += " AND delivered=0"
         rows = self._db.execute(sql + " ORDER BY seq", (after,)).fetchall()
-        return [(int(s), json.loads(b)) for s, b in rows]
+        return [(int(s), loads(b)) for s, b in rows]
 
     def outbox_mark(self, seq: int) -> None:
         """Mark an event delivered."""
