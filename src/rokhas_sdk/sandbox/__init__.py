@@ -11,7 +11,7 @@ clock, signed webhooks, a CMI-like payment page and fault injection.
 >>> http = httpx.Client(transport=sb.transport(), base_url=sb.base_url)  # doctest: +SKIP
 
 Run it over HTTP with ``rokhas sandbox serve --host 127.0.0.1 --port 8000 [--db FILE]``.
-Names are loaded lazily: importing this package does not import starlette or httpx.
+Names are loaded lazily: importing this package does not import uvicorn or httpx.
 """
 
 from __future__ import annotations
