@@ -273,55 +273,47 @@ def _clock_due(
     return due_instant(state, at, p, purpose, only_if_reached=lazy)
 
 
-def _g_not_after_tacit(
-    state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
-) -> Refusal:
-    due = _clock_due(state, at, p, "tacit_approval", lazy=True)
-    if due is not None and at >= due:
-        return RefusalReason.AFTER_TACIT_APPROVAL, f"since {due.isoformat()}"
-    return None
+def _before_deadline(purpose: str, reason: RefusalReason, word: str) -> Guard:
+    """A guard that refuses once the ``purpose`` clock has run out (e.g. tacit approval)."""
+
+    def guard(
+        state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
+    ) -> Refusal:
+        due = _clock_due(state, at, p, purpose, lazy=True)
+        if due is not None and at >= due:
+            return reason, f"{word} {due.isoformat()}"
+        return None
+
+    return guard
 
 
-def _g_tacit_passed(
-    state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
-) -> Refusal:
-    due = _clock_due(state, at, p, "tacit_approval")
-    if due is None:
-        return RefusalReason.TACIT_DEADLINE_NOT_REACHED, "no tacit-approval clock is running"
-    if at < due:
-        return RefusalReason.TACIT_DEADLINE_NOT_REACHED, f"due {due.isoformat()}"
-    return None
+def _deadline_reached(purpose: str, reason: RefusalReason, clock: str, word: str) -> Guard:
+    """A guard that refuses until the ``purpose`` clock has run out (or if none runs)."""
+
+    def guard(
+        state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
+    ) -> Refusal:
+        due = _clock_due(state, at, p, purpose)
+        if due is None:
+            return reason, f"no {clock} clock is running"
+        if at < due:
+            return reason, f"{word} {due.isoformat()}"
+        return None
+
+    return guard
 
 
-def _g_decision_passed(
-    state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
-) -> Refusal:
-    due = _clock_due(state, at, p, "maximum")
-    if due is None:
-        return RefusalReason.DECISION_DEADLINE_NOT_REACHED, "no decision clock is running"
-    if at < due:
-        return RefusalReason.DECISION_DEADLINE_NOT_REACHED, f"due {due.isoformat()}"
-    return None
-
-
-def _g_validity_ok(
-    state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
-) -> Refusal:
-    due = _clock_due(state, at, p, "validity", lazy=True)
-    if due is not None and at >= due:
-        return RefusalReason.VALIDITY_EXPIRED, f"expired {due.isoformat()}"
-    return None
-
-
-def _g_validity_expired(
-    state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
-) -> Refusal:
-    due = _clock_due(state, at, p, "validity")
-    if due is None:
-        return RefusalReason.VALIDITY_NOT_EXPIRED, "no validity clock is running"
-    if at < due:
-        return RefusalReason.VALIDITY_NOT_EXPIRED, f"valid until {due.isoformat()}"
-    return None
+_g_not_after_tacit = _before_deadline("tacit_approval", RefusalReason.AFTER_TACIT_APPROVAL, "since")
+_g_validity_ok = _before_deadline("validity", RefusalReason.VALIDITY_EXPIRED, "expired")
+_g_tacit_passed = _deadline_reached(
+    "tacit_approval", RefusalReason.TACIT_DEADLINE_NOT_REACHED, "tacit-approval", "due"
+)
+_g_decision_passed = _deadline_reached(
+    "maximum", RefusalReason.DECISION_DEADLINE_NOT_REACHED, "decision", "due"
+)
+_g_validity_expired = _deadline_reached(
+    "validity", RefusalReason.VALIDITY_NOT_EXPIRED, "validity", "valid until"
+)
 
 
 def _g_fees(
