@@ -16,7 +16,9 @@ Names are loaded lazily: importing this package does not import uvicorn or httpx
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._asgi import build_app as build_app
@@ -48,31 +50,19 @@ __all__ = [
 ]
 
 _WHERE = {
-    "AsyncSandboxTransport": "_transport",
-    "SandboxTransport": "_transport",
-    "FaultSettings": "_faults",
-    "PermitSigner": "_core",
-    "Sandbox": "_core",
-    "SandboxClock": "_clock",
-    "SandboxConfigurationError": "_errors",
-    "SandboxError": "_errors",
-    "SandboxUser": "_users",
-    "authorization_matrix": "_authz",
-    "build_app": "_asgi",
-    "serve": "_asgi",
+    "AsyncSandboxTransport": "._transport",
+    "SandboxTransport": "._transport",
+    "FaultSettings": "._faults",
+    "PermitSigner": "._core",
+    "Sandbox": "._core",
+    "SandboxClock": "._clock",
+    "SandboxConfigurationError": "._errors",
+    "SandboxError": "._errors",
+    "SandboxUser": "._users",
+    "authorization_matrix": "._authz",
+    "build_app": "._asgi",
+    "serve": "._asgi",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rokhas_sdk.sandbox' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

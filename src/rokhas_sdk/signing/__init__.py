@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 # --- verification (branch `verify`): light at import (pydantic report models); pyHanko
 # loads inside verify_pdf.
@@ -127,17 +128,7 @@ if TYPE_CHECKING:
     from ._token import token_info as token_info
 
 
-def __getattr__(name: str) -> Any:
-    module = _SIGNING_EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_SIGNING_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _SIGNING_EXPORTS, globals())
 
 
 __all__ = sorted([*_SIGNING_EXPORTS, *_VERIFY_EXPORTS])

@@ -14,7 +14,9 @@ Names load lazily: importing this package imports nothing heavy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._factories import FAMILY_KINDS as FAMILY_KINDS
@@ -36,26 +38,14 @@ __all__ = [
 ]
 
 _WHERE = {
-    "FAMILY_KINDS": "_factories",
-    "dossier_data": "_factories",
-    "make_dossier": "_factories",
-    "piece_bytes": "_factories",
-    "piece_files": "_factories",
-    "SandboxServer": "_server",
-    "sandbox_signing": "_signing",
+    "FAMILY_KINDS": "._factories",
+    "dossier_data": "._factories",
+    "make_dossier": "._factories",
+    "piece_bytes": "._factories",
+    "piece_files": "._factories",
+    "SandboxServer": "._server",
+    "sandbox_signing": "._signing",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rokhas_sdk.testing' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
