@@ -322,7 +322,10 @@ class SigningSession:
         """Bytes to reserve for the CMS object: computed once per session."""
         if self._reserved is not None:
             return self._reserved
-        certs = [self.signer.certificate, *self.signer.chain]
+        certs = getattr(self.signer, "embedded_certificates", None) or (
+            self.signer.certificate,
+            *self.signer.chain,
+        )
         size = sum(len(c.public_bytes(serialization.Encoding.DER)) for c in certs)
         size += 2 * self.signer.raw_signature_size() + 2048  # signed attributes, framing
         if self._timestamper is not None:

@@ -333,6 +333,12 @@ class Pkcs11Signer(Signer):
         self.certificate = x509.load_der_x509_certificate(cert_der)
         chain = [x509.load_der_x509_certificate(c.dump()) for c in pyhanko_signer.cert_registry]
         self.chain = _order_chain(self.certificate, [c for c in chain if c != self.certificate])
+        # pyHanko embeds every certificate it pulled from the token, not only the issuer
+        # chain: the space reserved for the signature must count all of them.
+        self.embedded_certificates = (
+            self.certificate,
+            *(c for c in chain if c != self.certificate),
+        )
         self._closed = False
 
     @classmethod
