@@ -334,7 +334,7 @@ def _toc(ctx: _Ctx, project: Project, claimed: list[Exemption]) -> None:
             "covered area is 0 m²: the construction tax line is 0.00; declare the covered area"
         )
         ctx.complete = False
-    bound = sched.bound(tariff.bound_rubric or tariff.rubric if tariff else rubric, on)
+    bound = sched.bound_of(tariff, on) if tariff else sched.bound(rubric, on)
     if exemption is not None or tariff is None:
         amount = Money.zero()
     else:
@@ -396,7 +396,7 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
             "(viabilisation, sanitation and electrification, excluding VAT)"
         )
     tariff = sched.tariff(ctx.commune, "TOL.TAUX", on)
-    bound = sched.bound(tariff.bound_rubric or "TOL.TAUX", on)
+    bound = sched.bound_of(tariff, on)
     estimated = project.works_cost_ht.amount
     tax_estimate = _round(_times_rate(estimated, tariff.value, bound.unit), ctx.policy)
     rules = sched.instalments("TOL")
@@ -459,7 +459,7 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
 
 def _odp(ctx: _Ctx, site: SiteOccupation) -> None:
     tariff = ctx.sched.tariff(ctx.commune, "ODP.CHANTIER", ctx.on)
-    bound = ctx.sched.bound(tariff.bound_rubric or "ODP.CHANTIER", ctx.on)
+    bound = ctx.sched.bound_of(tariff, ctx.on)
     quarters = site.quarters_for(ctx.policy.quarter_days)
     base = _ceil(site.area) * quarters
     amount = _round(_times_rate(base, tariff.value, bound.unit), ctx.policy)
@@ -477,7 +477,7 @@ def _odp(ctx: _Ctx, site: SiteOccupation) -> None:
 
 def _beverages(ctx: _Ctx, receipts: Money) -> None:
     tariff = ctx.sched.tariff(ctx.commune, "DEBIT_BOISSONS.TAUX", ctx.on)
-    bound = ctx.sched.bound(tariff.bound_rubric or "DEBIT_BOISSONS.TAUX", ctx.on)
+    bound = ctx.sched.bound_of(tariff, ctx.on)
     amount = _round(_times_rate(receipts.amount, tariff.value, bound.unit), ctx.policy)
     ctx.line(
         code="DEBIT_BOISSONS",
@@ -508,7 +508,7 @@ def _agency(ctx: _Ctx, project: Project) -> None:
         )
         ctx.complete = False
         return
-    bound = ctx.sched.bound(tariff.bound_rubric or rubric, ctx.on)
+    bound = ctx.sched.bound_of(tariff, ctx.on)
     base = _ceil(area)
     amount = _round(_times_rate(base, tariff.value, bound.unit), ctx.policy)
     unit = BaseUnit.M2_LOTI if subdivision else BaseUnit.M2_PLANCHER

@@ -295,6 +295,11 @@ class CommuneTariff(ValueObject):
     vat_applies: bool = False
     note: str = ""
 
+    @property
+    def governing_rubric(self) -> str:
+        """The rubric of the legal bound that governs this tariff."""
+        return self.bound_rubric or self.rubric
+
     def in_force(self, on: date) -> bool:
         """True if the tariff applies on ``on`` (``valid_to`` is inclusive)."""
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
@@ -455,7 +460,7 @@ class FeeSchedule:
         self.communes[c.commune] = c
 
     def _check_against_bound(self, c: CommuneSchedule, t: CommuneTariff) -> None:
-        governing = t.bound_rubric or t.rubric
+        governing = t.governing_rubric
         try:
             bound = self.bound(governing, t.valid_from)
         except NoTariffError:
@@ -500,6 +505,10 @@ class FeeSchedule:
             f"no legal bound for {rubric} is in force on {on}; check the date or add the "
             "bound to legal_bounds.json"
         )
+
+    def bound_of(self, tariff: CommuneTariff, on: date) -> LegalBound:
+        """The legal bound in force on ``on`` that governs ``tariff``."""
+        return self.bound(tariff.governing_rubric, on)
 
     def tariff(self, commune: str, rubric: str, on: date) -> CommuneTariff:
         """The commune's tariff for ``rubric`` on ``on``.
