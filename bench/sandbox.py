@@ -31,6 +31,7 @@ from pathlib import Path
 
 import httpx
 
+from _wire import WireClient
 from rokhas_sdk.models import ProcedureKind
 from rokhas_sdk.sandbox._users import seed_users
 from rokhas_sdk.testing._walk import PlatformWalker
@@ -108,9 +109,12 @@ def _ping(url: str, total: int) -> float:
     per = total // THREADS
 
     def run() -> None:
-        with httpx.Client(base_url=url) as c:
+        c = WireClient(url)
+        try:
             for _ in range(per):
                 c.get("/_sandbox/ping")
+        finally:
+            c.close()
 
     ts = [threading.Thread(target=run) for _ in range(THREADS)]
     t = time.perf_counter()
@@ -139,8 +143,8 @@ def _replay(
 
     def worker(commune: str) -> None:
         w = PlatformWalker(
-            lambda tok: httpx.Client(
-                base_url=url, headers={"authorization": f"Bearer {tok}"} if tok else {}, timeout=60
+            lambda tok: WireClient(
+                url, headers={"authorization": f"Bearer {tok}"} if tok else {}, timeout=60
             ),
             token,
             commune=commune,

@@ -82,3 +82,17 @@ def test_integers_beyond_64_bits_stay_exact() -> None:
     big = -(2**63) - 1
     assert loads(dumps({"n": big})) == {"n": big}
     assert loads("[12345678901234567890123]") == [12345678901234567890123]
+
+
+@given(
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.text(alphabet="abc أبت 0123456789", max_size=30),
+)
+def test_any_integer_reads_back_exactly_from_text_or_bytes(n: int, label: str) -> None:
+    # The long-integer guard works on bytes; text with non-ASCII letters must not fool it.
+    doc = {"label": label, "n": n, "ns": [n, label]}
+    text = dumps(doc).decode("utf-8")
+    for raw in (text, text.encode("utf-8")):
+        back = loads(raw)
+        assert back == doc
+        assert type(back["n"]) is int
