@@ -56,6 +56,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         default="documents",
         help="permit PDF: documents' bilingual permit (default) or a plain stand-in page",
     )
+    serve.add_argument(
+        "--signing-workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes that render and sign permits off the event loop (default 1; "
+        "0 signs inside the server process)",
+    )
     serve.set_defaults(handler=_serve)
     tokens = s.add_parser("tokens", help="print the seeded users and their bearer tokens")
     tokens.add_argument("--seed", default="rokhas-sandbox")
@@ -100,6 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
         permit_signer=signer,
         trust_root_pem=root,
         synchronous=args.sync,
+        signing_workers=0 if args.no_pki else args.signing_workers,
     )
     port = args.port
     if port == 0:

@@ -150,6 +150,7 @@ def serve(
     import uvicorn
 
     sandbox.base_url = f"http://{host}:{port}"
+    sandbox.start_workers()
     config = uvicorn.Config(
         build_app(sandbox),
         host=host,

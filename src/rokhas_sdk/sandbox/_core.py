@@ -25,7 +25,7 @@ from ._authz import authorization_matrix
 from ._clock import SandboxClock
 from ._errors import ApiProblem
 from ._faults import FaultDecision, FaultInjector, FaultSettings
-from ._http import Router, SandboxRequest, SandboxResponse
+from ._http import Offload, PendingWork, Router, SandboxRequest, SandboxResponse
 from ._store import Store
 from ._users import DEFAULT_COMMUNES, SandboxUser, UserDirectory, canonical_commune, seed_users
 
@@ -54,6 +54,8 @@ class RequestContext:
     request_id: str
     operation_id: str
     deferred: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    offload: bool = False
+    """Whether heavy work may be handed to the signing workers (:class:`PendingWork`)."""
 
     def defer_post(self, url: str, form: dict[str, str]) -> None:
         """POST ``form`` to ``url`` once this request is committed (the CMI callback)."""
@@ -91,6 +93,11 @@ class Sandbox:
     permits (the pytest plugin and ``rokhas sandbox serve`` pass the test PKI's
     president key); ``permit_renderer`` chooses ``documents.render_permit`` or the
     stand-in page (see ``_render``); ``seed`` fixes the users' tokens and the CMI store key.
+    ``signing_workers`` renders and signs permits in that many worker processes when the
+    sandbox is served over HTTP, so that a permit's hundred-odd milliseconds of CPU
+    neither block the event loop nor share its core (the signer must then be picklable,
+    as :func:`rokhas_sdk.testing.sandbox_signing`'s is); the in-process transports
+    always sign inline.
     """
 
     def __init__(
@@ -107,7 +114,14 @@ class Sandbox:
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         deliver_webhooks: bool = True,
         permit_renderer: Literal["stand-in", "documents"] = "documents",
+        signing_workers: int = 0,
     ) -> None:
+        if signing_workers < 0:
+            raise InvalidInputError(
+                f"signing_workers is {signing_workers}: give 0 (sign inline) or more"
+            )
+        if signing_workers and permit_signer is not None:
+            _require_picklable(permit_signer)
         self.store = Store(db, synchronous=synchronous)
         self.clock = clock or SandboxClock()
         self.faults = FaultInjector(faults)
@@ -117,6 +131,12 @@ class Sandbox:
         self.base_url = base_url.rstrip("/")
         self.permit_signer = permit_signer
         self.permit_renderer = permit_renderer
+        self.signing_workers = signing_workers if permit_signer is not None else 0
+        self._workers: Any = None  # ProcessPoolExecutor, made by start_workers()
+        self._prepared: dict[str, bytes] = {}  # PendingWork results, by key
+        self._prepared_lock = threading.Lock()
+        self.worker_jobs_done = 0
+        """Pending works (permits rendered and signed) that a worker process completed."""
         self.trust_root_pem = trust_root_pem
         self.users: UserDirectory = seed_users(seed, self.communes)
         self.cmi_store_key = hashlib.sha256(f"cmi-store-key:{seed}".encode()).hexdigest()[:32]
@@ -194,8 +214,12 @@ class Sandbox:
                 self.clock.set(instant)
 
     def close(self) -> None:
-        """Stop webhook delivery, close the outgoing HTTP client and the database."""
+        """Stop webhook delivery and the signing workers, close the outgoing HTTP client
+        and the database."""
         self.webhooks.stop()
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
         if self._outgoing is not None:
             self._outgoing.close()
             self._outgoing = None
@@ -309,14 +333,72 @@ class Sandbox:
         return response
 
     async def handle_async(self, request: SandboxRequest) -> SandboxResponse:
-        """Like :meth:`handle`, with deferred posts sent over HTTP without blocking the loop."""
+        """Like :meth:`handle`, with deferred posts sent over HTTP without blocking the loop
+        and, with signing workers, permits rendered and signed in a worker process."""
         import asyncio
 
-        response = self._handle_once(request)
+        response = self._handle_once(request, offload=self.signing_workers > 0)
+        if response.pending is not None:
+            await self._run_pending(response.pending)
+            # Answered again from the start: authorisation and state are read anew, and
+            # the handler finds the work done.
+            response = self._handle_once(request)
         for url, form in response.deferred:
             await asyncio.to_thread(self._post_http, url, form)
         response.deferred = []
         return response
+
+    # -- signing workers ----------------------------------------------------------------
+    def start_workers(self) -> None:
+        """Start the signing worker processes (``serve`` does, before taking requests)."""
+        if self.signing_workers and self._workers is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            from ._render import init_worker, warm_worker
+
+            # spawn, not fork: the server has threads (webhooks, the signer's loop thread)
+            # and an open SQLite connection that a forked child must not inherit.
+            self._workers = ProcessPoolExecutor(
+                max_workers=self.signing_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=init_worker,
+                initargs=(self.permit_signer,),
+            )
+            for _ in range(self.signing_workers):
+                self._workers.submit(warm_worker)
+
+    async def _run_pending(self, work: PendingWork) -> None:
+        import asyncio
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.start_workers()
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self._workers, work.fn, *work.args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): start afresh next time; this request
+            # is answered inline.
+            log.warning("sandbox: a signing worker died; this permit is signed inline")
+            broken, self._workers = self._workers, None
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            return
+        except Exception:
+            # The inline path raises the same error inside the request and answers it
+            # with a problem document; nothing is kept from here.
+            log.debug("sandbox: pending work %s failed in a worker", work.key, exc_info=True)
+            return
+        with self._prepared_lock:
+            self.worker_jobs_done += 1
+            if len(self._prepared) >= 64:  # concurrent requests for one permit leave extras
+                self._prepared.pop(next(iter(self._prepared)))
+            self._prepared[work.key] = result
+
+    def take_prepared(self, key: str) -> bytes | None:
+        """The result of the :class:`PendingWork` ``key``, once (None if not done)."""
+        with self._prepared_lock:
+            return self._prepared.pop(key, None)
 
     def _post_internal(self, url: str, form: dict[str, str]) -> None:
         from ._cmi import form_body, internal_path
@@ -359,10 +441,13 @@ class Sandbox:
                 client = self._outgoing
         return client
 
-    def _handle_once(self, request: SandboxRequest) -> SandboxResponse:
+    def _handle_once(self, request: SandboxRequest, *, offload: bool = False) -> SandboxResponse:
         rid = self._request_id(request)
         try:
-            response = self._handle(request, rid)
+            response = self._handle(request, rid, offload)
+        except Offload as asked:
+            # Not an answer: handle_async does the work and answers the request again.
+            return SandboxResponse(202, pending=asked.work)
         except ApiProblem as problem:
             response = self._problem_response(problem, rid)
         except InvalidInputError as exc:
@@ -392,7 +477,7 @@ class Sandbox:
         response.headers.setdefault("x-request-id", rid)
         return response
 
-    def _handle(self, request: SandboxRequest, rid: str) -> SandboxResponse:
+    def _handle(self, request: SandboxRequest, rid: str, offload: bool) -> SandboxResponse:
         route, params = self.router.match(request.method, request.path)
         rule = self._matrix[route.operation_id]
         user = self.authenticate(request) if rule.scope != "public" else None
@@ -416,7 +501,7 @@ class Sandbox:
                         "allowed_roles": sorted(rule.roles),
                     },
                 )
-        ctx = RequestContext(self, request, user, params, rid, route.operation_id)
+        ctx = RequestContext(self, request, user, params, rid, route.operation_id, offload=offload)
         key = request.headers.get(IDEMPOTENCY_HEADER)
         with self._lock:
             if key is not None and request.method in _UNSAFE and user is not None:
@@ -486,6 +571,19 @@ class Sandbox:
         return SandboxResponse.json(
             envelope, problem.status, {**problem.headers, "x-request-id": rid}
         )
+
+
+def _require_picklable(signer: PermitSigner) -> None:
+    import pickle
+
+    try:
+        pickle.dumps(signer)
+    except Exception as exc:
+        raise InvalidInputError(
+            f"signing_workers needs a permit_signer that can be pickled to a worker process "
+            f"({type(exc).__name__}: {exc}); use rokhas_sdk.testing.sandbox_signing()'s "
+            "signer, or signing_workers=0 to sign inline"
+        ) from None
 
 
 def _as_response(result: Any) -> SandboxResponse:

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from ._errors import ApiProblem
 from ._json import dumps
 
-__all__ = ["Route", "Router", "SandboxRequest", "SandboxResponse"]
+__all__ = ["Offload", "PendingWork", "Route", "Router", "SandboxRequest", "SandboxResponse"]
 
 
 @dataclass(slots=True)
@@ -62,14 +62,38 @@ class SandboxRequest:
         return dict(parse_qsl(text, keep_blank_values=True))
 
 
+@dataclass(frozen=True, slots=True)
+class PendingWork:
+    """CPU-heavy work a handler asks to have done outside the request (a permit to
+    render and sign): ``fn(*args)`` runs in a worker process, its result is kept under
+    ``key`` and the request is answered again, finding it ready.
+
+    Raised only when the request allows it (``RequestContext.offload``, the HTTP server
+    with signing workers); the in-process transports do the work inline.
+    """
+
+    key: str
+    fn: Callable[..., bytes]
+    args: tuple[Any, ...]
+
+
+class Offload(Exception):
+    """Carries a :class:`PendingWork` out of a handler (its transaction is rolled back)."""
+
+    def __init__(self, work: PendingWork) -> None:
+        super().__init__(work.key)
+        self.work = work
+
+
 @dataclass(slots=True)
 class SandboxResponse:
-    """One answer."""
+    """One answer (``pending``: work to do before the request can be answered)."""
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     deferred: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    pending: PendingWork | None = None
 
     @classmethod
     def json(

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..models import get_commune
 from ._authz import can_see_dossier
 from ._errors import ApiProblem
-from ._http import SandboxResponse
+from ._http import Offload, PendingWork, SandboxResponse
+from ._json import dumps
 from ._routes import _load, _page, _query, _save, _user, op
 
 if TYPE_CHECKING:
@@ -95,8 +96,13 @@ def _get_permit(ctx: RequestContext) -> dict[str, Any]:
     return _permit_body(record, permit)
 
 
-def permit_pdf(sb: Sandbox, record: dict[str, Any]) -> bytes:
-    """The signed PDF of a delivered permit (rendered and signed once, then kept)."""
+def permit_pdf(sb: Sandbox, record: dict[str, Any], *, offload: bool = False) -> bytes:
+    """The signed PDF of a delivered permit (rendered and signed once, then kept).
+
+    With ``offload`` (the HTTP server with signing workers), a PDF not made yet is asked
+    of a worker process (:class:`~rokhas_sdk.sandbox._http.Offload`); the request comes
+    back here once it is ready.
+    """
     permit = record["permit"]
     if permit.get("pdf_sha256"):
         data = sb.store.get_blob(permit["pdf_sha256"])
@@ -109,11 +115,23 @@ def permit_pdf(sb: Sandbox, record: dict[str, Any]) -> bytes:
             "ce sandbox n'a pas de clé de signature : lancez-le avec la PKI de test (rokhas "
             "sandbox serve, ou la fixture pytest)",
         )
-    from ..models import Permit
-    from ._render import render_permit_pdf
+    from ._render import render_and_sign, render_permit_pdf
 
-    pdf = render_permit_pdf(Permit.model_validate(permit["data"]), sb.permit_renderer)
-    signed = sb.permit_signer(pdf)
+    # The work is named by what it renders: a result is only used for the same data.
+    key = (
+        "permit-pdf:"
+        + hashlib.sha256(
+            dumps({"data": permit["data"], "renderer": sb.permit_renderer})
+        ).hexdigest()
+    )
+    signed = sb.take_prepared(key)
+    if signed is None:
+        if offload:
+            raise Offload(PendingWork(key, render_and_sign, (permit["data"], sb.permit_renderer)))
+        from ..models import Permit
+
+        pdf = render_permit_pdf(Permit.model_validate(permit["data"]), sb.permit_renderer)
+        signed = sb.permit_signer(pdf)
     digest = hashlib.sha256(signed).hexdigest()
     sb.store.put_blob(digest, signed)
     permit["pdf_sha256"] = digest
@@ -124,7 +142,7 @@ def permit_pdf(sb: Sandbox, record: dict[str, Any]) -> bytes:
 @op("downloadPermitPdf")
 def _download(ctx: RequestContext) -> SandboxResponse:
     record, _ = _permit_record(ctx)
-    data = permit_pdf(ctx.sandbox, record)
+    data = permit_pdf(ctx.sandbox, record, offload=ctx.offload)
     digest = record["permit"]["pdf_sha256"]
     return SandboxResponse.raw(
         data,

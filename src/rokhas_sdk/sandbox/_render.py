@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["render_permit_pdf"]
+__all__ = ["init_worker", "render_and_sign", "render_permit_pdf", "warm_worker"]
+
+# The signer of this process when it is one of the sandbox's signing workers.
+_WORKER_SIGNER: Any = None
 
 
 DEFAULT_RENDERER = "documents"
@@ -63,3 +66,59 @@ def _stand_in(permit: Any) -> bytes:
         compress=False,
     )
     return bytes(pdf.output())
+
+
+# -- signing workers (processes started by Sandbox.start_workers) ----------------------
+def init_worker(signer: Any) -> None:
+    """Keep the sandbox's permit signer in this worker process."""
+    import signal
+
+    # Ctrl-C in a terminal reaches the whole process group: the server shuts its workers
+    # down itself, so they must not die mid-task with a traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _WORKER_SIGNER
+    _WORKER_SIGNER = signer
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the server process ends, however it ends.
+
+    A process pool's worker waits on a queue whose write end it holds itself, so it
+    never sees its server die: killed with SIGKILL, or by the SIGTERM that uvicorn
+    re-raises after its graceful shutdown (before any ``finally`` runs), the server
+    would leave its workers behind for good. The parent's sentinel becomes ready when
+    the parent is gone.
+    """
+    import multiprocessing
+    import multiprocessing.connection
+    import os
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - only ever called in a spawned worker
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="rokhas-worker-parent-watch", daemon=True).start()
+
+
+def warm_worker() -> None:
+    """Import what rendering and signing need, so the first permit does not pay for it."""
+    from ..documents import render_permit  # noqa: F401
+    from ..models import Permit  # noqa: F401
+    from ..signing import SigningSession  # noqa: F401
+
+
+def render_and_sign(permit_data: dict[str, Any], renderer: str) -> bytes:
+    """Render the permit and sign it with this worker's signer (runs in a worker)."""
+    from ..models import Permit
+
+    if _WORKER_SIGNER is None:
+        raise RuntimeError("render_and_sign runs in a signing worker (see init_worker)")
+    pdf = render_permit_pdf(Permit.model_validate(permit_data), renderer)
+    signed: bytes = _WORKER_SIGNER(pdf)
+    return signed

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -127,7 +127,7 @@ class Signer(ABC):
     def close(self) -> None:  # noqa: B027 - a file-based signer has nothing to release
         """Release the key (a token session). Safe to call twice."""
 
-    def __enter__(self) -> Signer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
