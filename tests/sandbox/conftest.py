@@ -66,15 +66,21 @@ def signing() -> tuple[Any, bytes]:
     return sandbox_signing()
 
 
-@pytest.fixture
-def signed_sb(signing: tuple[Any, bytes]) -> Iterator[Sandbox]:
+def signed_sandbox(signing: tuple[Any, bytes], **options: Any) -> Sandbox:
+    """A sandbox that signs permits with the test PKI (frozen clock, no webhooks)."""
     signer, root = signing
-    sandbox = Sandbox(
+    return Sandbox(
         clock=SandboxClock(datetime(2024, 6, 3, 9, 0, tzinfo=CASA), frozen=True),
         permit_signer=signer,
         trust_root_pem=root,
         deliver_webhooks=False,
+        **options,
     )
+
+
+@pytest.fixture
+def signed_sb(signing: tuple[Any, bytes]) -> Iterator[Sandbox]:
+    sandbox = signed_sandbox(signing)
     yield sandbox
     sandbox.close()
 

@@ -15,8 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,37 +23,33 @@ import httpx
 import pytest
 
 from rokhas_sdk import InvalidInputError
-from rokhas_sdk.sandbox import Sandbox, SandboxClock
+from rokhas_sdk.sandbox import Sandbox
 from rokhas_sdk.signing import verify_pdf
 from rokhas_sdk.testing import SandboxServer
 from rokhas_sdk.testing._walk import PlatformWalker
 
-from .conftest import CASA, trust_store
+from .conftest import signed_sandbox, trust_store
 
 
 @pytest.fixture
 def worker_sb(signing: tuple[Any, bytes]) -> Iterator[Sandbox]:
-    signer, root = signing
-    sandbox = Sandbox(
-        clock=SandboxClock(datetime(2024, 6, 3, 9, 0, tzinfo=CASA), frozen=True),
-        permit_signer=signer,
-        trust_root_pem=root,
-        deliver_webhooks=False,
-        signing_workers=1,
-    )
+    sandbox = signed_sandbox(signing, signing_workers=1)
     yield sandbox
     sandbox.close()
+
+
+def _over_http(url: str) -> Callable[[str | None], httpx.Client]:
+    def factory(token: str | None) -> httpx.Client:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=url, headers=headers, timeout=60)
+
+    return factory
 
 
 @pytest.fixture
 def http_walker(worker_sb: Sandbox) -> Iterator[tuple[PlatformWalker, SandboxServer]]:
     with SandboxServer(worker_sb) as srv:
-
-        def factory(token: str | None) -> httpx.Client:
-            headers = {"authorization": f"Bearer {token}"} if token else {}
-            return httpx.Client(base_url=srv.url, headers=headers, timeout=60)
-
-        w = PlatformWalker(factory, worker_sb.token_for)
+        w = PlatformWalker(_over_http(srv.url), worker_sb.token_for)
         yield w, srv
         w.close()
 
@@ -151,12 +146,7 @@ def test_a_permit_the_worker_cannot_render_gets_the_inline_answer(
     worker_sb: Sandbox, http_walker: tuple[PlatformWalker, SandboxServer]
 ) -> None:
     _, srv = http_walker
-
-    def factory(token: str | None) -> httpx.Client:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=srv.url, headers=headers, timeout=60)
-
-    w = _UndrawableName(factory, worker_sb.token_for)
+    w = _UndrawableName(_over_http(srv.url), worker_sb.token_for)
     try:
         walk = w.walk(download=False)
     finally:
