@@ -285,3 +285,39 @@ def test_synthetic_year_agrees_with_the_reference(effect: str) -> None:
         assert exp["status"] != "absent"
         for key, value in exp.items():
             assert row[key] == value
+
+
+@given(
+    st.lists(
+        st.datetimes(min_value=dt.datetime(2018, 1, 1), max_value=dt.datetime(2032, 12, 31)).map(
+            lambda d: d.replace(tzinfo=dt.UTC)
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_local_dates_from_the_hourly_offset_table_are_the_time_zone_s(
+    instants: list[dt.datetime],
+) -> None:
+    from rokhas_sdk.analytics._delays import _local_date_for
+
+    # Around every Ramadan switch too: the hours on both sides of local midnight.
+    frame = pl.DataFrame({"at": instants}, schema={"at": pl.Datetime("us", "UTC")})
+    local_date = _local_date_for(min(instants), max(instants))
+    got = frame.select(local_date(pl.col("at")).alias("d"))["d"].to_list()
+    assert got == [t.astimezone(CASA).date() for t in instants]
+
+
+def test_local_dates_across_the_2026_ramadan_switches_hour_by_hour() -> None:
+    from rokhas_sdk.analytics._delays import _local_date, _local_date_for
+
+    start = dt.datetime(2026, 2, 10, tzinfo=dt.UTC)
+    hours = [start + dt.timedelta(minutes=30 * i) for i in range(2 * 24 * 50)]
+    frame = pl.DataFrame({"at": hours}, schema={"at": pl.Datetime("us", "UTC")})
+    fast = _local_date_for(hours[0], hours[-1])
+    assert fast is not _local_date  # the table path, not the fallback
+    got = frame.select(fast(pl.col("at")).alias("d"))["d"].to_list()
+    expected = [t.astimezone(CASA).date() for t in hours]
+    assert got == expected
+    # The window holds both switches (UTC+1 -> UTC+0 -> UTC+1).
+    assert len({t.astimezone(CASA).utcoffset() for t in hours}) == 2

