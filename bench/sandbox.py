@@ -2,9 +2,10 @@
 
 About 1,250 dossiers go through their full procedure (draft, pieces, plan signatures,
 filing, receipt, commission and opinions, fees paid through the CMI simulator pages,
-decision, permit read and its signed PDF downloaded), about 40,000 requests, sent by six
-concurrent portal threads to ``rokhas sandbox serve`` on 127.0.0.1 (a separate process,
-SQLite WAL on disk). The portals speak through ``_wire.WireClient`` (http.client,
+decision, permit read, and for a share of permits the signed PDF downloaded), about
+36,500 requests (the issue's "about 40,000"), sent by six concurrent portal threads
+to ``rokhas sandbox serve`` on 127.0.0.1 (a separate process, SQLite WAL on disk). The
+portals speak through ``_wire.WireClient`` (http.client,
 keep-alive), a lean load generator, so that the client's CPU does not crowd the server
 on a two-core machine. The baseline is a minimal endpoint (``GET /_sandbox/ping``) of the
 same server stack (uvicorn with httptools and uvloop, the sandbox's ASGI app) hit by the

@@ -107,7 +107,7 @@ def _exit_with_parent() -> None:
 
 
 def warm_worker() -> None:
-    """Import what rendering and signing need, so the first permit does not pay for it."""
+    """Import what rendering and signing need, so the first permit does not wait for it."""
     from ..documents import render_permit  # noqa: F401
     from ..models import Permit  # noqa: F401
     from ..signing import SigningSession  # noqa: F401
