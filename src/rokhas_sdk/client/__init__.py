@@ -4,7 +4,8 @@ Both clients have the same resources and methods (``client.dossiers.create(...)`
 ``client.pieces.upload(...)``...), typed with :mod:`rokhas_sdk.models` and
 :mod:`rokhas_sdk.api`. Writes are idempotent across retries, errors are typed by status
 and carry the request id, lists paginate themselves, pieces stream with their SHA-256
-checked. Importing this package loads httpx and pydantic, nothing heavier.
+checked; ``capture_responses()`` keeps the status and headers of successful answers.
+Importing this package loads httpx and pydantic, nothing heavier.
 
 Environment: ``ROKHAS_BASE_URL``, ``ROKHAS_API_TOKEN``, ``ROKHAS_LOG=info|debug``.
 """
@@ -12,6 +13,9 @@ Environment: ``ROKHAS_BASE_URL``, ``ROKHAS_API_TOKEN``, ``ROKHAS_LOG=info|debug`
 from __future__ import annotations
 
 from ._async import AsyncRokhasClient as AsyncRokhasClient
+from ._base import CapturedResponses as CapturedResponses
+from ._base import ResponseInfo as ResponseInfo
+from ._base import capture_responses as capture_responses
 from ._content import DownloadResult as DownloadResult
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
@@ -41,6 +45,7 @@ __all__ = [
     "AsyncRokhasClient",
     "AuthenticationError",
     "BadRequestError",
+    "CapturedResponses",
     "ChecksumMismatchError",
     "ConflictError",
     "DownloadResult",
@@ -48,7 +53,9 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseInfo",
     "RokhasClient",
     "SyncPager",
     "UnprocessableEntityError",
+    "capture_responses",
 ]

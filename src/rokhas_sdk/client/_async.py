@@ -261,6 +261,7 @@ class AsyncRokhasClient:
             await self._refresh_token()
         refreshed = False
         attempt = 0
+        first_started = time.perf_counter()
         while True:
             headers = _base.request_headers(
                 self._base_headers, self._token.token, op, attempt, key, extra
@@ -286,6 +287,7 @@ class AsyncRokhasClient:
                 status = response.status_code
                 _base.log_attempt(request, attempt, response, started)
                 if 200 <= status < 300:
+                    _base.record_response(op, response, key, attempt, first_started)
                     return response
                 raw = await response.aread()
                 await response.aclose()

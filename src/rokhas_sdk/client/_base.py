@@ -11,7 +11,9 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -33,7 +35,14 @@ from ._errors import (
     error_class_for,
 )
 
-__all__ = ["DEFAULT_TIMEOUT", "RETRYABLE_STATUSES", "ClientConfig"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RETRYABLE_STATUSES",
+    "CapturedResponses",
+    "ClientConfig",
+    "ResponseInfo",
+    "capture_responses",
+]
 
 logger = logging.getLogger("rokhas_sdk.client")
 
@@ -371,3 +380,100 @@ def log_retry(request: httpx.Request, reason: str, delay: float) -> None:
         logger.info(
             "%s %s retrying in %.2fs after %s", request.method, request.url.path, delay, reason
         )
+
+
+# --- what successful answers said besides their body --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseInfo:
+    """A successful answer's status and headers: what a typed result leaves out.
+
+    ``request_id`` is the one to quote to the platform's support; ``attempts`` counts
+    the retries that led here (1 without any); ``elapsed_s`` runs from the first attempt
+    to the answer's headers.
+    """
+
+    operation_id: str
+    method: str
+    url: str
+    status_code: int
+    headers: httpx.Headers
+    request_id: str | None
+    idempotency_key: str | None
+    attempts: int
+    elapsed_s: float
+
+
+class CapturedResponses:
+    """The answers received inside one ``with capture_responses()`` block, in order."""
+
+    def __init__(self) -> None:
+        self.responses: list[ResponseInfo] = []
+
+    @property
+    def last(self) -> ResponseInfo:
+        """The latest answer (``LookupError`` if no call has answered yet)."""
+        if not self.responses:
+            raise LookupError("no response captured yet: call the client inside the block")
+        return self.responses[-1]
+
+    def __len__(self) -> int:
+        return len(self.responses)
+
+    def __repr__(self) -> str:
+        return f"CapturedResponses({len(self.responses)} responses)"
+
+
+_CAPTURES: ContextVar[tuple[CapturedResponses, ...]] = ContextVar(
+    "rokhas_sdk_client_captures", default=()
+)
+
+
+@contextmanager
+def capture_responses() -> Iterator[CapturedResponses]:
+    """Keep the status and headers of every successful answer in this block.
+
+    >>> from rokhas_sdk.client import capture_responses
+    >>> with capture_responses() as seen:  # doctest: +SKIP
+    ...     draft = client.dossiers.create(dossier)
+    >>> seen.last.request_id, seen.last.headers["x-ratelimit-remaining"]  # doctest: +SKIP
+
+    Methods keep returning their typed results; this is where the rest of the answer
+    goes. It sees the calls of every client made in the same thread or asyncio task (a
+    context variable: other threads' and tasks' calls are not mixed in); blocks nest,
+    and every open block records. Failures raise ``APIStatusError``, which carries its
+    own ``request_id`` and body.
+    """
+    captured = CapturedResponses()
+    token = _CAPTURES.set((*_CAPTURES.get(), captured))
+    try:
+        yield captured
+    finally:
+        _CAPTURES.reset(token)
+
+
+def record_response(
+    op: Operation,
+    response: httpx.Response,
+    idempotency_key: str | None,
+    attempt: int,
+    first_started: float,
+) -> None:
+    """Hand a successful answer to the open capture blocks (none: one lookup, no cost)."""
+    captures = _CAPTURES.get()
+    if not captures:
+        return
+    info = ResponseInfo(
+        operation_id=op.id,
+        method=response.request.method,
+        url=str(response.request.url),
+        status_code=response.status_code,
+        headers=response.headers,
+        request_id=response.headers.get(REQUEST_ID_HEADER),
+        idempotency_key=idempotency_key,
+        attempts=attempt + 1,
+        elapsed_s=time.perf_counter() - first_started,
+    )
+    for captured in captures:
+        captured.responses.append(info)

@@ -262,6 +262,7 @@ class RokhasClient:
             self._refresh_token()
         refreshed = False
         attempt = 0
+        first_started = time.perf_counter()
         while True:
             headers = _base.request_headers(
                 self._base_headers, self._token.token, op, attempt, key, extra
@@ -287,6 +288,7 @@ class RokhasClient:
                 status = response.status_code
                 _base.log_attempt(request, attempt, response, started)
                 if 200 <= status < 300:
+                    _base.record_response(op, response, key, attempt, first_started)
                     return response
                 raw = response.read()
                 response.close()
