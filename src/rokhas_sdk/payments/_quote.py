@@ -291,6 +291,24 @@ class _Ctx:
             )
         )
 
+    def rate_line(
+        self, *, code: str, tax: str, tariff: CommuneTariff, base: Decimal, unit: BaseUnit
+    ) -> tuple[LegalBound, Money]:
+        """The line of a tariff applied to ``base`` at the bound's unit; (bound, amount)."""
+        bound = self.sched.bound_of(tariff, self.on)
+        amount = _round(_times_rate(base, tariff.value, bound.unit), self.policy)
+        self.line(
+            code=code,
+            tax=tax,
+            bound=bound,
+            tariff=tariff,
+            base=base,
+            unit=unit,
+            amount=amount,
+            due=self.due(tax),
+        )
+        return bound, amount
+
 
 def _toc(ctx: _Ctx, project: Project, claimed: list[Exemption]) -> None:
     sched, on = ctx.sched, ctx.on
@@ -459,35 +477,20 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
 
 def _odp(ctx: _Ctx, site: SiteOccupation) -> None:
     tariff = ctx.sched.tariff(ctx.commune, "ODP.CHANTIER", ctx.on)
-    bound = ctx.sched.bound_of(tariff, ctx.on)
-    quarters = site.quarters_for(ctx.policy.quarter_days)
-    base = _ceil(site.area) * quarters
-    amount = _round(_times_rate(base, tariff.value, bound.unit), ctx.policy)
-    ctx.line(
-        code="ODP.CHANTIER",
-        tax="ODP",
-        bound=bound,
-        tariff=tariff,
-        base=base,
-        unit=BaseUnit.M2_QUARTER,
-        amount=amount,
-        due=ctx.due("ODP"),
+    base = _ceil(site.area) * site.quarters_for(ctx.policy.quarter_days)
+    ctx.rate_line(
+        code="ODP.CHANTIER", tax="ODP", tariff=tariff, base=base, unit=BaseUnit.M2_QUARTER
     )
 
 
 def _beverages(ctx: _Ctx, receipts: Money) -> None:
     tariff = ctx.sched.tariff(ctx.commune, "DEBIT_BOISSONS.TAUX", ctx.on)
-    bound = ctx.sched.bound_of(tariff, ctx.on)
-    amount = _round(_times_rate(receipts.amount, tariff.value, bound.unit), ctx.policy)
-    ctx.line(
+    ctx.rate_line(
         code="DEBIT_BOISSONS",
         tax="DEBIT_BOISSONS",
-        bound=bound,
         tariff=tariff,
         base=receipts.amount,
         unit=BaseUnit.MAD_HT,
-        amount=amount,
-        due=ctx.due("DEBIT_BOISSONS"),
     )
 
 
@@ -508,20 +511,12 @@ def _agency(ctx: _Ctx, project: Project) -> None:
         )
         ctx.complete = False
         return
-    bound = ctx.sched.bound_of(tariff, ctx.on)
-    base = _ceil(area)
-    amount = _round(_times_rate(base, tariff.value, bound.unit), ctx.policy)
-    unit = BaseUnit.M2_LOTI if subdivision else BaseUnit.M2_PLANCHER
-    due = ctx.due("AU_RSR")
-    ctx.line(
+    bound, amount = ctx.rate_line(
         code=rubric,
         tax="AU_RSR",
-        bound=bound,
         tariff=tariff,
-        base=base,
-        unit=unit,
-        amount=amount,
-        due=due,
+        base=_ceil(area),
+        unit=BaseUnit.M2_LOTI if subdivision else BaseUnit.M2_PLANCHER,
     )
     if tariff.vat_applies:
         vat = ctx.sched.bound("TVA.TAUX_NORMAL", ctx.on)
@@ -535,7 +530,7 @@ def _agency(ctx: _Ctx, project: Project) -> None:
             base=amount.amount,
             unit=BaseUnit.MAD,
             amount=vat_amount,
-            due=due,
+            due=ctx.due("AU_RSR"),
             rate=rate,
             label=(
                 f"{vat.label_fr} sur {bound.label_fr.lower()}",
