@@ -295,3 +295,92 @@ def test_cli_etsi_xml_usage(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "etsi-xml" in err
+
+
+def test_hand_built_report_every_branch(schema: Any, permit_report: VerificationReport) -> None:
+    """A document timestamp whose token could not be read, a broken signature timestamp,
+    structural findings and a permit problem: all land in the XML, still schema-valid."""
+    from rokhas_sdk.signing import (
+        DocumentConclusion,
+        Finding,
+        SubIndication,
+        TimestampReport,
+    )
+
+    sig = permit_report.signatures[0]
+    assert permit_report.permit is not None
+    when = permit_report.validated_at
+    broken_stamp = TimestampReport(time=when, tsa="TSA TEST", valid=False)
+    rep = permit_report.model_copy(
+        update={
+            "document": DocumentConclusion(
+                indication=Indication.INDETERMINATE,
+                subindication=SubIndication.FORMAT_FAILURE,
+                errors=["the strict reader refused the file"],
+            ),
+            "signatures": [
+                sig.model_copy(
+                    update={
+                        "timestamp": broken_stamp,
+                        "indication": Indication.INDETERMINATE,
+                        "subindication": SubIndication.GENERIC,
+                    }
+                ),
+                sig.model_copy(
+                    update={
+                        "field": "DocTS",
+                        "kind": SignatureKind.DOCUMENT_TIMESTAMP,
+                        "timestamp": None,
+                        "indication": Indication.TOTAL_FAILED,
+                        "subindication": SubIndication.HASH_FAILURE,
+                    }
+                ),
+            ],
+            "findings": [
+                Finding(code="lenient_parse", message="tolerant reader", severity="warning")
+            ],
+            "permit": permit_report.permit.model_copy(
+                update={"covered": False, "problems": ["not covered"]}
+            ),
+        }
+    )
+    doc = _valid(schema, rep)
+    assert _statuses(doc) == [(MAIN + "indeterminate", ["urn:etsi:019102:subindication:GENERIC"])]
+    stamps = _objects(doc, "timestamp")
+    assert len(stamps) == 2
+    assert all(s.find("vr:POE", NS) is None for s in stamps)  # neither proves anything
+    # the same certificate signed both entries here: one validation object, referenced twice
+    (cert,) = _objects(doc, "certificate")
+    tsa_ref = stamps[1].find("vr:ValidationReport/vr:SignerInformation/vr:SignerCertificate", NS)
+    assert tsa_ref.get("VOReference") == cert.get("id")
+    nested = [
+        s.findtext(
+            "vr:ValidationReport/vr:SignatureValidationStatus/vr:MainIndication", namespaces=NS
+        )
+        for s in stamps
+    ]
+    assert nested == [MAIN + "indeterminate", MAIN + "failed"]
+    # the signature's best time is the validation time: its timestamp did not verify
+    svr = doc.find("vr:SignatureValidationReport", NS)
+    best = svr.find("vr:ValidationTimeInfo/vr:BestSignatureTime", NS)
+    assert best.findtext("vr:POETime", namespaces=NS) == when.isoformat()
+    assert best.find("vr:POEObject", NS) is None
+    values = doc.xpath("//vr:ValidationObject[@id='D-1']//vr:Value/text()", namespaces=NS)
+    assert "lenient_parse: tolerant reader" in values
+    assert "not covered" in values
+    assert "the strict reader refused the file" in values
+    assert _document_status(doc) == MAIN + "indeterminate"
+
+
+def test_cli_format_json_is_json(
+    tmp_path: Path, signed_permit: bytes, pki: TestPKI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    path = tmp_path / "permit.pdf"
+    path.write_bytes(signed_permit)
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki.root.certificate_pem())
+    assert main(["verify", str(path), "--trust", str(root), "--format", "json"]) == 0
+    (doc,) = json.loads(capsys.readouterr().out)["files"]
+    assert doc["document"]["indication"] == "TOTAL_PASSED"
