@@ -123,6 +123,8 @@ def test_signed_permit(schema: Any, signed_permit: bytes, trust: TrustStore) -> 
     }
     assert facts["urn:rokhas-sdk:verify:integrity"] == "intact"
     assert facts["urn:rokhas-sdk:verify:certification"] == "form_filling"
+    process = "vr:SignatureValidationProcess/vr:SignatureValidationProcessID"
+    assert svr.findtext(process, namespaces=NS) == "urn:etsi:019102:validationprocess:Basic"
 
 
 def test_tampered_permit(schema: Any, signed_permit: bytes, trust: TrustStore) -> None:
@@ -183,8 +185,7 @@ def test_document_timestamps(
     assert best.find("vr:POEObject", NS).get("VOReference") == stamps[0].get("id")
     assert (
         svr.findtext("vr:SignatureValidationProcess/vr:SignatureValidationProcessID", namespaces=NS)
-        == "urn:etsi:019102:validationprocess:"
-        + {"B-LTA": "LTA", "B-LT": "LTVM", "B-T": "LTVM"}[rep.signatures[0].level.value]
+        == "urn:etsi:019102:validationprocess:LTVM"  # time and LTV material; never "LTA"
     )
 
 

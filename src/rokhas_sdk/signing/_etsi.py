@@ -60,12 +60,16 @@ _BLOCK = {
     Indication.TOTAL_FAILED: "failed",
     Indication.INDETERMINATE: "indeterminate",
 }
+# Which EN 319 102-1 process the verdict rests on: the basic one (5.3), or the one for
+# signatures with time and long-term validation material (5.5) once a timestamp counts.
+# Never "LTA" (5.6): we do not derive proofs of existence from archive timestamps to
+# validate a signature in the past, so claiming that process would overstate the check.
 _PROCESS_OF_LEVEL = {
     PadesLevel.NONE: "Basic",
     PadesLevel.B_B: "Basic",
     PadesLevel.B_T: "LTVM",
     PadesLevel.B_LT: "LTVM",
-    PadesLevel.B_LTA: "LTA",
+    PadesLevel.B_LTA: "LTVM",
 }
 
 # XML 1.0 allows neither most C0 controls nor lone surrogates nor U+FFFE/U+FFFF; field
