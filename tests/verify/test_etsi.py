@@ -385,3 +385,51 @@ def test_cli_format_json_is_json(
     assert main(["verify", str(path), "--trust", str(root), "--format", "json"]) == 0
     (doc,) = json.loads(capsys.readouterr().out)["files"]
     assert doc["document"]["indication"] == "TOTAL_PASSED"
+
+
+CORPUS = XSD.parents[1] / "verify-corpus" / "files"
+
+
+def test_every_file_of_the_development_corpus(schema: Any) -> None:
+    """Real files from other producers (B-LT/B-LTA with DSS, document timestamps only,
+    encrypted, broken, unsigned): whatever the verdict, the ETSI report is schema-valid
+    and says the same thing as the report."""
+    if not CORPUS.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CORPUS} is missing: CI must have ../shared/verify-corpus")
+        pytest.skip(f"the development corpus is not at {CORPUS}")
+    files = sorted(CORPUS.glob("*.pdf"))
+    assert len(files) >= 80
+    no_anchors = TrustStore()
+    kinds: set[str] = set()
+    for path in files:
+        rep = verify_pdf(path, trust=no_anchors)
+        doc = etree.fromstring(rep.to_etsi_xml())
+        assert schema.validate(doc), (path.name, schema.error_log)
+        signatures = [s for s in rep.signatures if s.kind is SignatureKind.SIGNATURE]
+        statuses = _statuses(doc)
+        if signatures:
+            assert [m for m, _ in statuses] == [MAIN + _TOTAL[s.indication] for s in signatures]
+        else:
+            assert statuses == [
+                (
+                    MAIN + _TOTAL[rep.document.indication],
+                    [f"urn:etsi:019102:subindication:{rep.document.subindication.value}"]
+                    if rep.document.subindication
+                    else [],
+                )
+            ], path.name
+        assert _document_status(doc) == MAIN + _TOTAL[rep.document.indication]
+        stamps = [s for s in rep.signatures if s.kind is SignatureKind.DOCUMENT_TIMESTAMP]
+        with_ts = [s for s in signatures if s.timestamp is not None]
+        assert len(_objects(doc, "timestamp")) == len(stamps) + len(with_ts), path.name
+        kinds.update(s.kind.value for s in rep.signatures)
+        kinds.add(rep.document.indication.value)
+    assert {"signature", "document_timestamp", "INDETERMINATE", "TOTAL_FAILED"} <= kinds, kinds
+
+
+_TOTAL = {
+    Indication.TOTAL_PASSED: "total-passed",
+    Indication.TOTAL_FAILED: "total-failed",
+    Indication.INDETERMINATE: "indeterminate",
+}
