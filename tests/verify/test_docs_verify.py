@@ -3,7 +3,8 @@
 They build their own test PKI and permits, start a local Dask cluster, write ETSI XML
 reports and call ``rokhas verify`` from the shell; they run in a fresh interpreter in an
 empty folder, python blocks in one namespace and console lines through the shell, in
-page order. A block preceded by ``<!-- docs-test: skip REASON -->`` is not run.
+page order. A block preceded by ``<!-- docs-test: skip REASON -->`` is not run. The local
+cluster script of docs/howto/dask-verification.md runs as a script file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+from rokhas_sdk.testing.pki import TestPKI
+
+from .verify_corpus import Signing, base_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "verify.md"
@@ -95,3 +100,37 @@ def test_the_examples_run(tmp_path: Path) -> None:
     forged = (tmp_path / "forged.xml").read_bytes()
     assert forged.startswith(b"<?xml")
     assert b"mainindication:total-passed" not in forged
+
+
+def test_the_how_to_cluster_script_runs_as_a_script(
+    tmp_path: Path, signing: Signing, pki: TestPKI
+) -> None:
+    """docs/howto/dask-verification.md's local cluster run, saved as a file and run with
+    ``python script.py``: the way a reader uses it, where the ``__main__`` guard matters."""
+    text = (ROOT / "docs" / "howto" / "dask-verification.md").read_text(encoding="utf-8")
+    (script,) = [
+        m.group(2)
+        for m in FENCE.finditer(text)
+        if "LocalCluster(" in m.group(2) and not SKIP.search(text[: m.start()].rstrip("\n"))
+    ]
+    (tmp_path / "trust").mkdir()
+    (tmp_path / "trust" / "root.pem").write_bytes(pki.root.certificate_pem())
+    archive = tmp_path / "archive" / "2026"
+    archive.mkdir(parents=True)
+    for i in range(3):
+        (archive / f"permit-{i}.pdf").write_bytes(signing.sign(base_pdf(f"Permis {i}")))
+    (archive / "forged.pdf").write_bytes(
+        (archive / "permit-0.pdf").read_bytes().replace(b"Permis 0", b"Permis 9", 1)
+    )
+    (tmp_path / "verify_archive.py").write_text(script, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "verify_archive.py"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-6000:]
+    assert "3 of 4 passed" in out.stdout
