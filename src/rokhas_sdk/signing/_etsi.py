@@ -28,10 +28,12 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from ._report import Indication, PadesLevel, SignatureKind, SubIndication
-
 if TYPE_CHECKING:  # pragma: no cover
-    from ._report import SignatureReport, TimestampReport, VerificationReport
+    from ._report import SignatureReport, SubIndication, VerificationReport
+
+# This module reads a report through its public attributes and the enums' values only:
+# _report imports it (VerificationReport.to_etsi_xml), so importing _report back at run
+# time would make a circle.
 
 __all__ = ["ETSI_NAMESPACE", "to_etsi_xml"]
 
@@ -50,26 +52,26 @@ _PROCESS = "urn:etsi:019102:validationprocess:"
 _OURS = "urn:rokhas-sdk:verify:"
 
 _TOTAL = {
-    Indication.TOTAL_PASSED: "total-passed",
-    Indication.TOTAL_FAILED: "total-failed",
-    Indication.INDETERMINATE: "indeterminate",
+    "TOTAL_PASSED": "total-passed",
+    "TOTAL_FAILED": "total-failed",
+    "INDETERMINATE": "indeterminate",
 }
 # A timestamp is validated as a building block (EN 319 102-1 5.4): PASSED/FAILED.
 _BLOCK = {
-    Indication.TOTAL_PASSED: "passed",
-    Indication.TOTAL_FAILED: "failed",
-    Indication.INDETERMINATE: "indeterminate",
+    "TOTAL_PASSED": "passed",
+    "TOTAL_FAILED": "failed",
+    "INDETERMINATE": "indeterminate",
 }
 # Which EN 319 102-1 process the verdict rests on: the basic one (5.3), or the one for
 # signatures with time and long-term validation material (5.5) once a timestamp counts.
 # Never "LTA" (5.6): we do not derive proofs of existence from archive timestamps to
 # validate a signature in the past, so claiming that process would overstate the check.
 _PROCESS_OF_LEVEL = {
-    PadesLevel.NONE: "Basic",
-    PadesLevel.B_B: "Basic",
-    PadesLevel.B_T: "LTVM",
-    PadesLevel.B_LT: "LTVM",
-    PadesLevel.B_LTA: "LTVM",
+    "none": "Basic",
+    "B-B": "Basic",
+    "B-T": "LTVM",
+    "B-LT": "LTVM",
+    "B-LTA": "LTVM",
 }
 
 # XML 1.0 allows neither most C0 controls nor lone surrogates nor U+FFFE/U+FFFF; field
@@ -106,14 +108,14 @@ def _status(
     parent: ET.Element,
     tag: str,
     main: str,
-    sub: SubIndication | None,
+    sub: str | None,
     data: list[tuple[str, str]],
     chain: str | None = None,
 ) -> None:
     status = _el(parent, tag)
     _el(status, "MainIndication", main)
     if sub is not None and not main.endswith("passed"):
-        _el(status, "SubIndication", _SUB + sub.value)
+        _el(status, "SubIndication", _SUB + sub)
     if chain is None and not data:
         return
     associated = _el(status, "AssociatedValidationReportData")
@@ -154,28 +156,28 @@ class _Builder:
 
     def timestamp(
         self,
-        ts: TimestampReport,
+        proven_at: dt.datetime | None,
         what: str,
-        indication: Indication,
-        sub: SubIndication | None,
+        indication: str,
+        sub: str | None,
         data: list[tuple[str, str]],
         signer_certificate: str | None,
     ) -> str:
-        """A timestamp validation object: its POE when valid, and its own report."""
+        """A timestamp validation object: its POE when it verified (``proven_at``), and
+        its own report with ``indication`` (a value of ``Indication``)."""
         self.timestamps += 1
         ident = f"T-{self.timestamps}"
         obj = self._object(ident, "timestamp")
-        tsa = f" (TSA: {ts.tsa})" if ts.tsa else ""
-        _el(_el(obj, "ValidationObjectRepresentation"), "direct", f"RFC 3161 token {what}{tsa}")
-        if ts.valid:
+        _el(_el(obj, "ValidationObjectRepresentation"), "direct", f"RFC 3161 token {what}")
+        if proven_at is not None:
             poe = _el(obj, "POE")
-            _el(poe, "POETime", _time(ts.time))
+            _el(poe, "POETime", _time(proven_at))
             _el(poe, "TypeOfProof", _POE_BY_VALIDATION)
         nested = _el(obj, "ValidationReport")
         validation_time = _el(nested, "ValidationTimeInfo")
         _el(validation_time, "ValidationTime", _time(self.report.validated_at))
         best = _el(validation_time, "BestSignatureTime")
-        _el(best, "POETime", _time(ts.time if ts.valid else self.report.validated_at))
+        _el(best, "POETime", _time(proven_at or self.report.validated_at))
         _el(best, "TypeOfProof", _POE_BY_VALIDATION)
         if signer_certificate is not None:
             _el(_el(nested, "SignerInformation"), "SignerCertificate").set(
@@ -194,11 +196,13 @@ class _Builder:
 
         timestamp_id = None
         if sig.timestamp is not None:
+            valid = sig.timestamp.valid
+            tsa = f" (TSA: {sig.timestamp.tsa})" if sig.timestamp.tsa else ""
             timestamp_id = self.timestamp(
-                sig.timestamp,
-                f"over the signature of field {sig.field!r}",
-                Indication.TOTAL_PASSED if sig.timestamp.valid else Indication.INDETERMINATE,
-                None if sig.timestamp.valid else SubIndication.GENERIC,
+                sig.timestamp.time if valid else None,
+                f"over the signature of field {sig.field!r}{tsa}",
+                "TOTAL_PASSED" if valid else "INDETERMINATE",
+                None if valid else "GENERIC",
                 [],
                 None,
             )
@@ -237,12 +241,13 @@ class _Builder:
             _el(info, "SignerCertificate").set("VOReference", certificate_id)
             _el(info, "Signer", sig.signer.name or sig.signer.subject)
         process = _el(svr, "SignatureValidationProcess")
-        _el(process, "SignatureValidationProcessID", _PROCESS + _PROCESS_OF_LEVEL[sig.level])
+        process_id = _PROCESS + _PROCESS_OF_LEVEL[sig.level.value]
+        _el(process, "SignatureValidationProcessID", process_id)
         _status(
             svr,
             "SignatureValidationStatus",
-            _MAIN + _TOTAL[sig.indication],
-            sig.subindication,
+            _MAIN + _TOTAL[sig.indication.value],
+            _value(sig.subindication),
             _facts(sig),
             certificate_id,
         )
@@ -251,17 +256,14 @@ class _Builder:
         certificate_id = (
             self.certificate(sig.signer.certificate_sha256) if sig.signer is not None else None
         )
-        # an entry whose token could not be read has no time of its own: it proves nothing
+        # an entry whose token could not be read or did not verify proves no time
         ts = sig.timestamp
-        if ts is None and sig.signing_time is not None:
-            ts = _unproven(sig.signing_time)
-        if ts is None:
-            ts = _unproven(self.report.validated_at)
+        tsa = f" (TSA: {ts.tsa})" if ts is not None and ts.tsa else ""
         self.timestamp(
-            ts,
-            f"of document timestamp field {sig.field!r}",
-            sig.indication,
-            sig.subindication,
+            ts.time if ts is not None and ts.valid else None,
+            f"of document timestamp field {sig.field!r}{tsa}",
+            sig.indication.value,
+            _value(sig.subindication),
             _facts(sig),
             certificate_id,
         )
@@ -292,8 +294,8 @@ class _Builder:
         _status(
             nested,
             "SignatureValidationStatus",
-            _MAIN + _TOTAL[rep.document.indication],
-            rep.document.subindication,
+            _MAIN + _TOTAL[rep.document.indication.value],
+            _value(rep.document.subindication),
             data,
         )
         return "D-1"
@@ -310,20 +312,20 @@ class _Builder:
         _status(
             svr,
             "SignatureValidationStatus",
-            _MAIN + _TOTAL[rep.document.indication],
-            rep.document.subindication,
+            _MAIN + _TOTAL[rep.document.indication.value],
+            _value(rep.document.subindication),
             [("document-error", e) for e in rep.document.errors],
         )
 
     def build(self) -> ET.Element:
         document_id = self.document()
-        signatures = [s for s in self.report.signatures if s.kind is SignatureKind.SIGNATURE]
+        signatures = [s for s in self.report.signatures if s.kind.value == "signature"]
         for index, sig in enumerate(signatures, start=1):
             self.signature(index, sig, document_id)
         if not signatures:
             self.no_signature()
         for sig in self.report.signatures:
-            if sig.kind is SignatureKind.DOCUMENT_TIMESTAMP:
+            if sig.kind.value == "document_timestamp":
                 self.document_timestamp(sig)
         listing = _el(self.root, "SignatureValidationObjects")
         listing.extend(self.objects)
@@ -332,10 +334,8 @@ class _Builder:
         return self.root
 
 
-def _unproven(moment: dt.datetime) -> TimestampReport:
-    from ._report import TimestampReport
-
-    return TimestampReport(time=moment, valid=False)
+def _value(sub: SubIndication | None) -> str | None:
+    return sub.value if sub is not None else None
 
 
 def _facts(sig: SignatureReport) -> list[tuple[str, str]]:
