@@ -250,6 +250,11 @@ class SignatureReport(ValueObject):
     """Everything known about one signature (or document timestamp) of the file."""
 
     field: str
+    fields: list[str] = Field(
+        default_factory=list,
+        description="every form field that shows this signature (one signature "
+        "dictionary may be referenced by several fields)",
+    )
     kind: SignatureKind = SignatureKind.SIGNATURE
     signer: SignerReport | None = None
     signing_time: dt.datetime | None = Field(
@@ -283,6 +288,7 @@ class SignatureReport(ValueObject):
         """The fixed JSON shape of ``rokhas verify --json`` for this signature."""
         return {
             "field": self.field,
+            "type": self.kind.value,
             "integrity": self.integrity.value,
             "coverage": self.coverage.value,
             "modified_after_signing": self.modified_after_signing.value,

@@ -16,7 +16,7 @@ import io
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -44,6 +44,8 @@ from ._report import (
     VerificationReport,
 )
 from ._trust import TrustStore
+from ._verify_modifications import diff_policy, judge, metadata_changes
+from ._verify_read import PasswordRequired, load_dss, open_pdf, signature_slots
 
 if TYPE_CHECKING:  # pragma: no cover
     from asn1crypto import x509
@@ -489,41 +491,6 @@ def _coverage(level: Any) -> Coverage:
     return Coverage.PARTIAL
 
 
-def _modification(st: Any, sig_fields: set[str]) -> tuple[Modification, list[str]]:
-    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
-
-    diff = st.diff_result
-    if _coverage(st.coverage) is Coverage.ENTIRE_FILE:
-        return Modification.NONE, []
-    if diff is None:
-        return Modification.DISALLOWED, ["the changes after signing could not be analysed"]
-    if not isinstance(diff, DiffResult):
-        return Modification.DISALLOWED, [str(diff) or type(diff).__name__]
-    level = diff.modification_level
-    changed = sorted(f"form field {n!r} changed" for n in diff.changed_form_fields)
-    if level is ModificationLevel.NONE:
-        return Modification.NONE, changed
-    if level is ModificationLevel.OTHER or st.docmdp_ok is False:
-        return Modification.DISALLOWED, [*changed, f"modification level {level.name}"]
-    # A signed permit is a final decision: after signing, only further signatures and
-    # validation data may be added. Filling an ordinary form field is the shadow
-    # "replace" attack for us, even where ISO 32000 would allow it.
-    not_sig = sorted(n for n in diff.changed_form_fields if n not in sig_fields)
-    if not_sig:
-        return Modification.DISALLOWED, [
-            *(
-                f"form field {n!r} changed after signing (only signatures may be added)"
-                for n in not_sig
-            )
-        ]
-    what = {
-        "LTA_UPDATES": "validation data (DSS) or document timestamps added",
-        "FORM_FILLING": "form fields filled or signatures added",
-        "ANNOTATIONS": "annotations changed",
-    }.get(level.name, level.name)
-    return Modification.ALLOWED, [what, *changed]
-
-
 # --------------------------------------------------------------------------- the engine
 
 
@@ -542,6 +509,7 @@ class _Ctx:
     sig_fields: set[str]
     sha_prefix: tuple[int, Any] | None = None
     fetcher: Any = None
+    visible_changes: dict[str, bool] = field(default_factory=dict)
 
     def file_sha256(self) -> str:
         """SHA-256 of the whole file, reusing a signed prefix already hashed."""
@@ -573,30 +541,6 @@ def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
     return ValidationContext(**kwargs)
 
 
-def _load_dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any], bool]:
-    from asn1crypto import crl as a_crl
-    from asn1crypto import ocsp as a_ocsp
-    from asn1crypto import x509 as a_x509
-    from pyhanko.pdf_utils.decode_limits import DecodePurpose
-
-    try:
-        dss = reader.root["/DSS"]
-    except KeyError:
-        return [], [], [], False
-    certs: list[Any] = []
-    ocsps: list[Any] = []
-    crls: list[Any] = []
-    for key, purpose, loader, dest in (
-        ("/Certs", DecodePurpose.CERTIFICATE, a_x509.Certificate.load, certs),
-        ("/OCSPs", DecodePurpose.OCSP_RESPONSE, a_ocsp.OCSPResponse.load, ocsps),
-        ("/CRLs", DecodePurpose.CRL, a_crl.CertificateList.load, crls),
-    ):
-        for ref in dss.get(key, ()):
-            obj = ref.get_object()
-            dest.append(loader(obj.read_data(purpose)))
-    return certs, ocsps, crls, True
-
-
 async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureReport, Any]:
     from pyhanko.sign.validation import (
         async_validate_pdf_signature,
@@ -623,9 +567,11 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     st: Any
     try:
         if is_ts:
-            st = await async_validate_pdf_timestamp(emb, validation_context=vc)
+            st = await async_validate_pdf_timestamp(
+                emb, validation_context=vc, diff_policy=diff_policy()
+            )
         else:
-            st = await async_validate_pdf_signature(emb, vc)
+            st = await async_validate_pdf_signature(emb, vc, diff_policy=diff_policy())
     except SignatureValidationError as exc:
         failed = _fail(field, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, str(exc), kind)
         errors = failed.errors + [f.message for f in findings]
@@ -643,9 +589,10 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         "integrity": Integrity.INTACT if (st.intact and st.valid) else Integrity.BROKEN,
         "warnings": [],
     }
-    mod, changes = _modification(st, ctx.sig_fields)
-    rep["modified_after_signing"] = mod
-    rep["changes"] = changes
+    judgement = judge(st, rep["coverage"], ctx.sig_fields)
+    rep["modified_after_signing"] = judgement.modification
+    rep["changes"] = judgement.changes
+    ctx.visible_changes[field] = judgement.visible
     rep["mdp_ok"] = st.docmdp_ok
     docmdp = emb.docmdp_level
     if docmdp is not None:
@@ -825,9 +772,6 @@ def _verify_bytes(
     limits: VerifyLimits,
     with_sha256: bool,
 ) -> VerificationReport:
-    from pyhanko.pdf_utils import misc
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
     base: dict[str, Any] = {
@@ -850,29 +794,26 @@ def _verify_bytes(
                 errors=["not a PDF file: no %PDF- header in the first 1024 bytes"],
             ),
         )
-    stream = io.BytesIO(data)
     try:
-        reader = PdfFileReader(stream, strict=True, decode_limits=limits.decode_limits())
-        reader.root  # noqa: B018 - resolve the catalog now, so structural errors surface here
-    except misc.PdfStrictReadError as exc:
-        # poppler's own signer writes new objects with generation 1 ("orphaned
-        # generation"): harmless, since a new number hides nothing, and the incremental
-        # update is still reviewed object by object. Every other strict-mode failure
-        # caps the verdict.
-        benign = "orphaned generation" in str(exc)
-        doc_findings.append(
-            Finding(
-                code="not_strictly_valid",
-                message=f"the PDF only parses in lenient mode ({exc})"
-                + ("" if benign else "; the result is capped at INDETERMINATE"),
-                severity="warning" if benign else "error",
-            )
+        opened = open_pdf(data, limits.decode_limits())
+    except PasswordRequired as exc:
+        if with_sha256:
+            base["sha256"] = hashlib.sha256(data).hexdigest()
+        return VerificationReport(
+            **base,
+            document=DocumentConclusion(
+                indication=Indication.INDETERMINATE,
+                subindication=SubIndication.FORMAT_FAILURE,
+                errors=[str(exc)],
+            ),
         )
-        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=limits.decode_limits())
-        reader.root  # noqa: B018
+    reader = opened.reader
+    doc_findings.extend(opened.findings)
     doc_findings.extend(_attacks.check_trailing_bytes(data))
 
-    certs, ocsps, crls, has_dss = _load_dss(reader)
+    dss = load_dss(reader)
+    doc_findings.extend(dss.findings)
+    certs, ocsps, crls, has_dss = dss.certs, dss.ocsps, dss.crls, dss.present
     ctx = _Ctx(
         data=data,
         reader=reader,
@@ -890,10 +831,13 @@ def _verify_bytes(
     reports: list[tuple[int, SignatureReport, Any, Any]] = []
     embs: list[tuple[str, Any]] = []
     values: dict[str, bytes] = {}
-    for fq_name, _sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
-        field = str(fq_name)
+    shared: dict[str, list[str]] = {}
+    for slot in signature_slots(reader):
+        field = slot.fq_name
+        if len(slot.fields) > 1:
+            shared[field] = slot.fields
         try:
-            emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
+            emb = EmbeddedPdfSignature(reader, slot.sig_field, slot.fq_name)
         except Exception as exc:
             reports.append(
                 (
@@ -911,7 +855,7 @@ def _verify_bytes(
             )
             continue
         embs.append((field, emb))
-        ctx.sig_fields.add(field)
+        ctx.sig_fields.update(slot.fields)
         values[field] = bytes(emb.pkcs7_content)
     reader._rokhas_embedded = [e for _, e in embs]  # type: ignore[attr-defined]
     replay = {f.field: f for f in _attacks.check_replayed_values(values)}
@@ -960,7 +904,9 @@ def _verify_bytes(
                 for _rv, r, e, _s in reports
             )
             rep = rep.model_copy(update={"level": _level(rep, emb, ctx, later_ts)})
+        rep = rep.model_copy(update={"fields": shared.get(rep.field, [rep.field])})
         final.append(rep)
+    final = _after_last_signature(ctx, reports, final, doc_findings)
 
     permit = _permit_check(reader, reports, limits)
     document = _document_conclusion(final, doc_findings, permit)
@@ -969,6 +915,75 @@ def _verify_bytes(
     return VerificationReport(
         **base, document=document, signatures=final, findings=doc_findings, permit=permit
     )
+
+
+def _after_last_signature(
+    ctx: _Ctx,
+    reports: list[tuple[int, SignatureReport, Any, Any]],
+    final: list[SignatureReport],
+    findings: list[Finding],
+) -> list[SignatureReport]:
+    """Report what changed after the last signature that a reader would see.
+
+    ISO 32000 permits filling forms, annotating (where DocMDP allows) and rewriting the
+    document information after an approval signature, so such changes are "allowed".
+    A permit is a final decision, though: what a reader sees must be what someone
+    signed. Permitted changes that show (form values, annotations, title and other
+    metadata) after the *last* signature therefore cap the document at INDETERMINATE,
+    with the changes spelled out; a later signature over them lifts the cap.
+    """
+    signed = [
+        (rev, i)
+        for i, (rev, rep, emb, _st) in enumerate(reports)
+        if emb is not None and rep.kind is SignatureKind.SIGNATURE
+    ]
+    if not signed:
+        return final
+    last_rev, index = max(signed)
+    last = final[index]
+    if last.coverage is Coverage.ENTIRE_FILE or last.integrity is Integrity.BROKEN:
+        return final
+    meta = metadata_changes(ctx.reader, last_rev)
+    visible = ctx.visible_changes.get(last.field, False)
+    if not meta and not visible:
+        return final
+    described = [m.describe() for m in meta]
+    changes = list(last.changes)
+    later_lta = any(
+        emb is not None and emb.sig_object_type == "/DocTimeStamp" and rev > last_rev
+        for rev, _r, emb, _s in reports
+    ) or _dss_changed(ctx.reader, last_rev)
+    if meta and not later_lta:
+        # pyHanko clears metadata rewrites as housekeeping; say what they really are
+        changes = [c for c in changes if not c.startswith("validation data (DSS)")]
+        changes.insert(0, "document metadata rewritten after signing")
+    changes += [f"metadata changed after signing: {d}" for d in described]
+    final[index] = last.model_copy(update={"changes": changes})
+    if last.modified_after_signing is Modification.DISALLOWED:
+        return final  # already refused; the metadata is listed among its changes
+    what = "; ".join([*(c for c in changes if not c.startswith("metadata changed"))][:5])
+    message = (
+        f"the document was changed after the last signature ({last.field}) in ways the PDF "
+        f"standard permits but that change what a reader sees: {what}"
+    )
+    if described:
+        message += "; metadata: " + "; ".join(described[:10])
+    findings.append(
+        Finding(code="changed_after_last_signature", message=message, field=last.field)
+    )
+    return final
+
+
+def _dss_changed(reader: Any, revision: int) -> bool:
+    try:
+        old = reader.get_historical_root(revision).raw_get("/DSS")
+    except Exception:
+        old = None
+    try:
+        new = reader.root.raw_get("/DSS")
+    except Exception:
+        new = None
+    return bool(old != new)
 
 
 def _document_conclusion(
@@ -1010,9 +1025,12 @@ def _document_conclusion(
             errors=errors,
         )
     if findings:
+        constraint = all(f.code == "changed_after_last_signature" for f in findings)
         return DocumentConclusion(
             indication=Indication.INDETERMINATE,
-            subindication=SubIndication.FORMAT_FAILURE,
+            subindication=SubIndication.SIG_CONSTRAINTS_FAILURE
+            if constraint
+            else SubIndication.FORMAT_FAILURE,
             errors=errors,
         )
     if permit is not None and permit.problems:
