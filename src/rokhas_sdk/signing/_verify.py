@@ -44,6 +44,13 @@ from ._report import (
     VerificationReport,
 )
 from ._trust import TrustStore
+from ._verify_crypto import (
+    issued_by,
+    make_signature_validator,
+    pkcs7_sha1_content_matches,
+    uses_sha1,
+    verify_x509_rsa_sha1,
+)
 from ._verify_modifications import diff_policy, judge, metadata_changes
 from ._verify_read import PasswordRequired, load_dss, open_pdf, signature_slots
 
@@ -224,8 +231,9 @@ def _issuers_of(cert: x509.Certificate, candidates: list[x509.Certificate]) -> l
             continue
         try:
             parent = cx509.load_der_x509_certificate(c.dump())
-            child.verify_directly_issued_by(parent)
-        except Exception:  # noqa: S112 - not this issuer's key
+        except Exception:  # noqa: S112 - unreadable candidate
+            continue
+        if not issued_by(child, parent):
             continue
         found.append(parent)
     return found
@@ -531,6 +539,7 @@ def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
         "crls": list(ctx.dss_crls),
         "allow_fetching": ctx.mode != "offline",
         "revocation_mode": "hard-fail" if ctx.mode == "hard-fail" else "soft-fail",
+        "signature_validator": make_signature_validator(),
     }
     if ctx.at is not None:
         kwargs["moment"] = ctx.at
@@ -558,15 +567,20 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     findings += _attacks.check_embedded_certificates(
         field, carried, [*ctx.trust.anchors, *ctx.trust.intermediates]
     )
+    warnings = _tolerate_fieldmdp(emb)
+    legacy_sha1 = str(emb.sig_object.get("/SubFilter", "")) == "/adbe.pkcs7.sha1"
     _prehash(ctx, emb)
-    broken = _hash_mismatch(emb, findings)
+    # /adbe.pkcs7.sha1 signs the digest of its encapsulated content, not of the range
+    broken = None if legacy_sha1 else _hash_mismatch(emb, findings)
     if broken is not None and not is_ts:
         return broken, None
     # pyHanko registers the certificates carried in the CMS itself
     vc = _validation_context(ctx, [])
     st: Any
     try:
-        if is_ts:
+        if legacy_sha1 and not is_ts:
+            st = await _validate_pkcs7_sha1(ctx, emb, vc)
+        elif is_ts:
             st = await async_validate_pdf_timestamp(
                 emb, validation_context=vc, diff_policy=diff_policy()
             )
@@ -587,8 +601,9 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         if any(f.code.startswith("byte_range") for f in findings)
         else _coverage(st.coverage),
         "integrity": Integrity.INTACT if (st.intact and st.valid) else Integrity.BROKEN,
-        "warnings": [],
+        "warnings": warnings,
     }
+    sha1 = uses_sha1(getattr(emb, "md_algorithm", None)) or legacy_sha1
     judgement = judge(st, rep["coverage"], ctx.sig_fields)
     rep["modified_after_signing"] = judgement.modification
     rep["changes"] = judgement.changes
@@ -629,6 +644,8 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
             [*chain, *ctx.trust.anchors, *ctx.trust.intermediates, *ctx.dss_certs],
         )
     _conclude(rep, st, emb, findings, not ctx.trust.anchors_der)
+    if sha1:
+        _sha1_policy(rep)
     if (
         rep["indication"] is Indication.TOTAL_PASSED
         and not is_ts
@@ -661,6 +678,119 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
             + (" (offline mode)" if ctx.mode == "offline" else "")
         )
     return SignatureReport(**rep), st
+
+
+_SHA1_WARNING = (
+    "SHA-1 is deprecated for signatures (collisions can be computed): the signed bytes "
+    "are intact, but the signature can no longer prove on its own who signed what"
+)
+
+
+def _x509_rsa_sha1_report(data: bytes, sig_object: Any, field: str) -> SignatureReport | None:
+    """``/adbe.x509.rsa_sha1`` (no CMS, pyHanko refuses it): integrity checked here.
+
+    Its SHA-1 caps it at INDETERMINATE whatever the chain, so no chain is built; a
+    signature that does not cover the whole file is not analysed further and counts
+    as changed after signing.
+    """
+    try:
+        sig = sig_object.get_object() if hasattr(sig_object, "get_object") else sig_object
+        if str(sig.get("/SubFilter", "")) != "/adbe.x509.rsa_sha1":
+            return None
+        contents = bytes(sig["/Contents"])
+        byte_range = list(sig["/ByteRange"])
+        ok, signer, _others = verify_x509_rsa_sha1(data, sig)
+    except Exception as exc:
+        return _fail(
+            field,
+            Indication.TOTAL_FAILED,
+            SubIndication.FORMAT_FAILURE,
+            f"the /adbe.x509.rsa_sha1 signature cannot be read ({type(exc).__name__})",
+        )
+    findings = _attacks.check_byte_range(data, field, byte_range, contents)
+    try:
+        end = int(byte_range[2]) + int(byte_range[3])
+        whole = end <= len(data) and not data[end:].strip(b"\r\n\x00 \t")
+    except (TypeError, ValueError, IndexError):
+        whole = False
+    rep: dict[str, Any] = {
+        "field": field,
+        "signer": _signer_report(signer),
+        "coverage": Coverage.PARTIAL if findings else (
+            Coverage.ENTIRE_FILE if whole else Coverage.ENTIRE_REVISION
+        ),
+        "integrity": Integrity.INTACT if ok and not findings else Integrity.BROKEN,
+        "modified_after_signing": Modification.NONE if whole else Modification.DISALLOWED,
+        "changes": [] if whole else [
+            "changes after an /adbe.x509.rsa_sha1 signature are not analysed"
+        ],
+        "warnings": [],
+        "errors": [f.message for f in findings],
+    }
+    if not ok:
+        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.HASH_FAILURE)
+        rep["errors"].insert(0, "the signature does not match the signed bytes")
+    elif findings or not whole:
+        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.FORMAT_FAILURE)
+    else:
+        rep.update(indication=Indication.TOTAL_PASSED)
+        _sha1_policy(rep)
+    return SignatureReport(**rep)
+
+
+def _sha1_policy(rep: dict[str, Any]) -> None:
+    """SHA-1 counts for integrity, not for a full pass (docs/verify.md, "SHA-1")."""
+    rep["warnings"].append(_SHA1_WARNING)
+    if rep["indication"] is Indication.TOTAL_PASSED:
+        rep.update(
+            indication=Indication.INDETERMINATE,
+            subindication=SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+        )
+        rep["errors"].insert(0, _SHA1_WARNING)
+
+
+def _tolerate_fieldmdp(emb: Any) -> list[str]:
+    """A /FieldMDP without /Action (or unreadable) locks every field, with a warning.
+
+    pyHanko raises on such a lock; the conservative reading keeps every field locked,
+    which can only make more changes disallowed, never fewer. Relies on pyHanko's
+    ``EmbeddedPdfSignature._fieldmdp`` cache (see docs/verify.md).
+    """
+    from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec
+
+    try:
+        emb.fieldmdp  # noqa: B018 - parse it now
+        return []
+    except Exception:
+        emb._fieldmdp = FieldMDPSpec(action=FieldMDPAction.ALL)
+        emb._fieldmdp_queried = True
+        return ["the signature's /FieldMDP lock is incomplete (no /Action); every field is "
+                "treated as locked"]
+
+
+async def _validate_pkcs7_sha1(ctx: _Ctx, emb: Any, vc: Any) -> Any:
+    """``/adbe.pkcs7.sha1``: pyHanko's own steps, with the content digest checked here."""
+    import dataclasses
+
+    from pyhanko.sign.validation import generic_cms
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+
+    emb.compute_integrity_info(diff_policy=diff_policy())
+    kwargs = emb.summarise_integrity_info()
+    # without raw_digest, pyHanko digests the encapsulated content itself
+    kwargs = await generic_cms.cms_basic_validation(
+        emb.signed_data,
+        validation_context=vc,
+        status_kwargs=kwargs,
+        key_usage_settings=PdfSignatureStatus.default_usage_constraints(None),
+    )
+    claimed = emb.self_reported_timestamp
+    if claimed is not None and "signer_reported_dt" not in kwargs:
+        kwargs["signer_reported_dt"] = claimed
+    status = PdfSignatureStatus(**kwargs)
+    if not pkcs7_sha1_content_matches(ctx.data, emb):
+        status = dataclasses.replace(status, intact=False)
+    return status
 
 
 def _prehash(ctx: _Ctx, emb: Any) -> None:
@@ -839,6 +969,10 @@ def _verify_bytes(
         try:
             emb = EmbeddedPdfSignature(reader, slot.sig_field, slot.fq_name)
         except Exception as exc:
+            legacy = _x509_rsa_sha1_report(data, slot.sig_object, field)
+            if legacy is not None:
+                reports.append((-1, legacy, None, None))
+                continue
             reports.append(
                 (
                     -1,
