@@ -77,6 +77,34 @@ def _is_markup_annotation(obj: Any) -> bool:
     )
 
 
+def _annotation_refs(page: Any) -> dict[Any, Any]:
+    try:
+        annots = page.get(_ANNOT_KEY)
+        annots = annots.get_object() if annots is not None else []
+        return {getattr(a, "reference", None): a for a in annots}
+    except Exception:
+        return {}
+
+
+def _markup_annotations_changed(old: Any, old_page: Any, new: Any, new_page: Any) -> bool:
+    """The /Annots difference adds or removes markup annotations, and nothing else.
+
+    Widgets added to a page are form changes: pyHanko's form rules clear them (a new
+    signature field) or refuse them, at their own level.
+    """
+    before, after = _annotation_refs(old_page), _annotation_refs(new_page)
+    if None in before or None in after:
+        return False  # direct annotation dictionaries: not worth the risk
+    added = [after[r] for r in after.keys() - before.keys()]
+    removed = [before[r] for r in before.keys() - after.keys()]
+    if not added and not removed:
+        return False
+    try:
+        return all(_is_markup_annotation(a.get_object()) for a in added + removed)
+    except Exception:
+        return False
+
+
 def _appearance_refs(annot: Any) -> Iterator[Any]:
     try:
         ap = annot.get("/AP")
@@ -129,9 +157,13 @@ def _rule_classes() -> tuple[type, type]:
                 except Exception:
                     old_obj = None
                 if _is_page(new_obj):
-                    if old_obj is not None and _is_page(old_obj):
-                        if _same_except(old_obj, new_obj, _ANNOT_KEY):
-                            yield level, ReferenceUpdate(ref)
+                    if (
+                        old_obj is not None
+                        and _is_page(old_obj)
+                        and _same_except(old_obj, new_obj, _ANNOT_KEY)
+                        and _markup_annotations_changed(old, old_obj, new, new_obj)
+                    ):
+                        yield level, ReferenceUpdate(ref)
                     continue
                 if isinstance(new_obj, dict) and _is_markup_annotation(new_obj):
                     if old_obj is not None and not (
@@ -255,16 +287,34 @@ def _info_of(trailer: Any) -> dict[str, str]:
     return out
 
 
-def _xmp_of(root: Any) -> bytes | None:
+# Writers rewrite these on every save; a reader never sees them as content.
+_HOUSEKEEPING_INFO_KEYS = frozenset({"/ModDate", "/Producer", "/Creator", "/Trapped"})
+# The XMP properties a viewer shows as the document's title, author, subject, keywords.
+_XMP_PROPERTIES = ("dc:title", "dc:description", "dc:creator", "dc:subject", "pdf:Keywords")
+
+
+def _xmp_of(root: Any) -> dict[str, str] | None:
+    import re
+
     from pyhanko.pdf_utils.decode_limits import DecodePurpose
 
     try:
         meta = root.get("/Metadata")
         if meta is None:
             return None
-        return bytes(meta.get_object().read_data(DecodePurpose.GENERIC))
+        packet = bytes(meta.get_object().read_data(DecodePurpose.GENERIC))
     except Exception:
-        return b"<unreadable>"
+        return {"packet": "<unreadable>"}
+    text = packet.decode("utf-8", errors="replace")
+    out: dict[str, str] = {}
+    for prop in _XMP_PROPERTIES:
+        m = re.search(rf"<{prop}\b[^>]*>(.*?)</{prop}>", text, re.S)
+        if m is None:
+            m = re.search(rf'{prop}="([^"]*)"', text)
+        if m is not None:
+            value = re.sub(r"<[^>]+>", " ", m.group(1))
+            out[prop] = " ".join(value.split())
+    return out
 
 
 def metadata_changes(reader: Any, signed_revision: int) -> list[MetadataChange]:
@@ -279,26 +329,16 @@ def metadata_changes(reader: Any, signed_revision: int) -> list[MetadataChange]:
     out: list[MetadataChange] = []
     old_info, new_info = _info_of(old_trailer), _info_of(reader.trailer)
     for key in sorted(set(old_info) | set(new_info)):
-        if key == "/ModDate":
-            continue  # every writer touches it; it says nothing about the content
+        if key in _HOUSEKEEPING_INFO_KEYS:
+            continue
         if old_info.get(key) != new_info.get(key):
             out.append(MetadataChange("/Info", key[1:], old_info.get(key), new_info.get(key)))
     old_xmp, new_xmp = _xmp_of(old_root), _xmp_of(reader.root)
-    if old_xmp != new_xmp:
-        out.append(
-            MetadataChange(
-                "XMP /Metadata",
-                "packet",
-                _xmp_summary(old_xmp),
-                _xmp_summary(new_xmp),
-            )
-        )
+    if new_xmp is not None and old_xmp != new_xmp:
+        old_x, new_x = old_xmp or {}, new_xmp
+        for key in sorted(set(old_x) | set(new_x)):
+            if old_x.get(key) != new_x.get(key):
+                out.append(MetadataChange("XMP", key, old_x.get(key), new_x.get(key)))
     return out
 
 
-def _xmp_summary(packet: bytes | None) -> str | None:
-    if packet is None:
-        return None
-    import hashlib
-
-    return f"{len(packet)} bytes, SHA-256 {hashlib.sha256(packet).hexdigest()[:16]}"
