@@ -600,7 +600,11 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         "coverage": Coverage.PARTIAL
         if any(f.code.startswith("byte_range") for f in findings)
         else _coverage(st.coverage),
-        "integrity": Integrity.INTACT if (st.intact and st.valid) else Integrity.BROKEN,
+        # a /ByteRange past the end of the file, or whose gap is not exactly the
+        # signature's hex string, signs something other than this file: broken
+        "integrity": Integrity.INTACT
+        if (st.intact and st.valid and not _range_breaks_integrity(findings))
+        else Integrity.BROKEN,
         "warnings": warnings,
     }
     sha1 = uses_sha1(getattr(emb, "md_algorithm", None)) or legacy_sha1
@@ -678,6 +682,20 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
             + (" (offline mode)" if ctx.mode == "offline" else "")
         )
     return SignatureReport(**rep), st
+
+
+_INTEGRITY_BREAKING_RANGES = frozenset(
+    {
+        "byte_range_malformed",
+        "byte_range_not_from_start",
+        "byte_range_outside_file",
+        "byte_range_gap_not_contents",
+    }
+)
+
+
+def _range_breaks_integrity(findings: list[Finding]) -> bool:
+    return any(f.code in _INTEGRITY_BREAKING_RANGES for f in findings)
 
 
 _SHA1_WARNING = (
