@@ -362,6 +362,15 @@ class VerificationReport(ValueObject):
             s.indication is Indication.TOTAL_PASSED for s in self.signatures
         )
 
+    def to_etsi_xml(self) -> bytes:
+        """This report as an ETSI TS 119 102-2 XML validation report (UTF-8 bytes).
+
+        The mapping is described in docs/verify.md ("ETSI validation report").
+        """
+        from ._etsi import to_etsi_xml
+
+        return to_etsi_xml(self)
+
     def cli_dict(self) -> dict[str, Any]:
         """The JSON shape of one entry of ``rokhas verify --json``: the whole report."""
         return {
