@@ -182,6 +182,15 @@ class Journal:
         self._push(line, new)
         return new
 
+    def copy(self) -> Journal:
+        """An independent journal with the same verified lines (no re-verification): what
+        to record into when the original must stay as it was until a commit."""
+        twin = Journal(policy=self.policy)
+        twin._lines = list(self._lines)
+        twin._hashes = list(self._hashes)
+        twin._state = self._state
+        return twin
+
     # --- reading --------------------------------------------------------------------
     @property
     def state(self) -> ProcedureState:

@@ -55,6 +55,12 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at TEXT NOT NULL,
     PRIMARY KEY (principal, key)
 );
+CREATE TABLE IF NOT EXISTS permit_numbers (
+    commune TEXT NOT NULL,
+    number TEXT NOT NULL,
+    dossier_id TEXT NOT NULL,
+    PRIMARY KEY (commune, number)
+);
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL UNIQUE,
@@ -305,6 +311,31 @@ class Store:
                 "VALUES(?,?,?,?,?,?,?)",
                 (principal, key, fingerprint, status, dumps_text(headers, lenient=False), body, at),
             )
+
+    # -- permit numbers ---------------------------------------------------------------
+    def permit_number_holder(self, commune: str, number: str) -> str | None:
+        """The dossier that holds a permit number in a commune, or None."""
+        row = self._db.execute(
+            "SELECT dossier_id FROM permit_numbers WHERE commune=? AND number=?",
+            (commune, number),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def permit_number_claim(self, commune: str, number: str, dossier_id: str) -> None:
+        """Reserve a permit number for a dossier (in the caller's transaction); the
+        primary key makes a second claim of the same number in a commune fail."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO permit_numbers(commune, number, dossier_id) VALUES(?,?,?)",
+                (commune, number, dossier_id),
+            )
+
+    def permit_numbers_count(self, commune: str) -> int:
+        """How many permit numbers a commune has issued."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM permit_numbers WHERE commune=?", (commune,)
+        ).fetchone()
+        return int(row[0])
 
     # -- outbox (webhook events) ------------------------------------------------------
     def outbox_add(self, event_id: str, type: str, body: dict[str, Any]) -> int:
