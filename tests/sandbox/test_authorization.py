@@ -282,6 +282,10 @@ def test_event_by_role_matrix_follows_the_procedure_table(
                         "DELETE FROM journal WHERE dossier_id=? AND seq>?",
                         (did, restored["activity_lines"]),
                     )
+                    sb.store._db.execute(
+                        "DELETE FROM procedure_lines WHERE dossier_id=? AND seq>=?",
+                        (did, restored["journal_len"]),
+                    )
                     sb.records.forget(did)
                     continue
                 assert r.status_code in (403, 404, 422), r.text

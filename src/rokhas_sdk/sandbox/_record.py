@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..models import Dossier, Permit
 from ..procedure import Journal, ProcedureState
+from ._errors import SandboxConfigurationError
 
 if TYPE_CHECKING:
     from ._store import Store
@@ -122,13 +123,15 @@ class DossierRecord:
         return self.journal.state.state
 
     def to_json(self) -> dict[str, Any]:
-        """The stored form (the journal as its exact lines, so it stays verifiable)."""
+        """The stored form. The journal's lines are stored apart, exactly as written
+        (``Store.procedure_lines``); the record names their count and head hash."""
         return {
             "id": self.id,
             "state": self.state,
             "version": self.version,
             "dossier": self.dossier.model_dump(mode="json"),
-            "journal": [line.decode("utf-8") for line in self.journal.lines],
+            "journal_len": len(self.journal),
+            "journal_head": self.journal.head,
             "created_by": self.created_by,
             "commune": self.commune,
             "province": self.province,
@@ -142,12 +145,12 @@ class DossierRecord:
         }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> DossierRecord:
-        """Read the stored form back; the journal's every link is verified and replayed."""
+    def from_json(cls, raw: dict[str, Any], journal: Journal) -> DossierRecord:
+        """Read the stored form back, with its journal (already verified and replayed)."""
         return cls(
             id=raw["id"],
             dossier=Dossier.model_validate(raw["dossier"]),
-            journal=Journal.from_lines(raw["journal"]),
+            journal=journal,
             version=int(raw["version"]),
             created_by=raw["created_by"],
             commune=raw["commune"],
@@ -251,7 +254,15 @@ class DossierRecords:
             kept = self._kept.get(raw["id"])
         if kept is not None and kept[0].version == raw["version"]:
             return kept[0]
-        record = DossierRecord.from_json(raw)
+        # Every link of the journal is verified and every event replayed on this read.
+        journal = Journal.from_lines(self.store.procedure_lines(raw["id"]))
+        if (len(journal), journal.head) != (raw["journal_len"], raw["journal_head"]):
+            raise SandboxConfigurationError(
+                f"dossier {raw['id']}: its record names journal line {raw['journal_len']} "
+                f"with hash {raw['journal_head']}, its journal has {len(journal)} lines ending "
+                f"with {journal.head}; the database was changed outside the sandbox"
+            )
+        record = DossierRecord.from_json(raw, journal)
         self._keep(record, raw["dossier"])
         return record
 
@@ -266,14 +277,16 @@ class DossierRecords:
     def put(self, record: DossierRecord) -> None:
         """Write a record (in the caller's transaction)."""
         body = record.to_json()
-        self.store.put(
-            "dossier",
-            record.id,
-            body,
-            owner=record.created_by,
-            scope=record.commune,
-            state=record.state,
-        )
+        with self.store.transaction():
+            self.store.procedure_lines_extend(record.id, record.journal.lines)
+            self.store.put(
+                "dossier",
+                record.id,
+                body,
+                owner=record.created_by,
+                scope=record.commune,
+                state=record.state,
+            )
         self._keep(record, body["dossier"])
 
     def scan(

@@ -55,6 +55,12 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at TEXT NOT NULL,
     PRIMARY KEY (principal, key)
 );
+CREATE TABLE IF NOT EXISTS procedure_lines (
+    dossier_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (dossier_id, seq)
+);
 CREATE TABLE IF NOT EXISTS permit_numbers (
     commune TEXT NOT NULL,
     number TEXT NOT NULL,
@@ -311,6 +317,26 @@ class Store:
                 "VALUES(?,?,?,?,?,?,?)",
                 (principal, key, fingerprint, status, dumps_text(headers, lenient=False), body, at),
             )
+
+    # -- procedure journals (append-only, as written) -----------------------------------
+    def procedure_lines_extend(self, dossier_id: str, lines: tuple[bytes, ...]) -> None:
+        """Append the lines of a dossier's procedure journal not stored yet."""
+        with self.transaction():
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM procedure_lines WHERE dossier_id=?", (dossier_id,)
+            ).fetchone()
+            have = int(row[0])
+            self._db.executemany(
+                "INSERT INTO procedure_lines(dossier_id, seq, line) VALUES(?,?,?)",
+                [(dossier_id, i, lines[i].decode("utf-8")) for i in range(have, len(lines))],
+            )
+
+    def procedure_lines(self, dossier_id: str) -> list[str]:
+        """A dossier's procedure journal, line by line, as written."""
+        rows = self._db.execute(
+            "SELECT line FROM procedure_lines WHERE dossier_id=? ORDER BY seq", (dossier_id,)
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     # -- permit numbers ---------------------------------------------------------------
     def permit_number_holder(self, commune: str, number: str) -> str | None:
