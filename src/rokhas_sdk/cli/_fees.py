@@ -281,10 +281,10 @@ def _table(q: FeeQuote) -> str:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from ..payments._quote import _today
+    from ..payments._quote import today_in_morocco
 
     sched = _load_schedule(args.schedule)
-    on = _date(args.on) or _today()
+    on = _date(args.on) or today_in_morocco()
     if not args.commune:
         doc: dict[str, Any] = {
             "version": sched.version,

@@ -15,22 +15,9 @@ from ._faults import FaultSettings
 from ._http import SandboxResponse
 
 if TYPE_CHECKING:
-    from ._core import RequestContext, Sandbox
+    from ._core import Handler, RequestContext
 
-__all__ = ["register_admin_routes"]
-
-
-def register_admin_routes(sb: Sandbox) -> None:
-    """Add the ``/_sandbox/...`` routes."""
-    r = sb.router.add
-    r("GET", "/_sandbox/health", "sandboxHealth", _health)
-    r("GET", "/_sandbox/trust-root.pem", "sandboxTrustRoot", _trust_root)
-    r("GET", "/_sandbox/clock", "sandboxGetClock", _get_clock)
-    r("POST", "/_sandbox/clock/advance", "sandboxAdvanceClock", _advance_clock)
-    r("GET", "/_sandbox/faults", "sandboxGetFaults", _get_faults)
-    r("PUT", "/_sandbox/faults", "sandboxSetFaults", _set_faults)
-    r("GET", "/_sandbox/users", "sandboxListUsers", _users)
-    r("POST", "/_sandbox/webhooks/flush", "sandboxFlushWebhooks", _flush)
+__all__ = ["ROUTES"]
 
 
 def _health(ctx: RequestContext) -> dict[str, Any]:
@@ -109,3 +96,16 @@ def _users(ctx: RequestContext) -> dict[str, Any]:
 def _flush(ctx: RequestContext) -> dict[str, Any]:
     done = ctx.sandbox.webhooks.flush(timeout_s=5.0)
     return {"flushed": done}
+
+
+# The ``/_sandbox/...`` routes (method, path, operation, handler).
+ROUTES: tuple[tuple[str, str, str, Handler], ...] = (
+    ("GET", "/_sandbox/health", "sandboxHealth", _health),
+    ("GET", "/_sandbox/trust-root.pem", "sandboxTrustRoot", _trust_root),
+    ("GET", "/_sandbox/clock", "sandboxGetClock", _get_clock),
+    ("POST", "/_sandbox/clock/advance", "sandboxAdvanceClock", _advance_clock),
+    ("GET", "/_sandbox/faults", "sandboxGetFaults", _get_faults),
+    ("PUT", "/_sandbox/faults", "sandboxSetFaults", _set_faults),
+    ("GET", "/_sandbox/users", "sandboxListUsers", _users),
+    ("POST", "/_sandbox/webhooks/flush", "sandboxFlushWebhooks", _flush),
+)

@@ -30,25 +30,14 @@ from ._errors import ApiProblem
 from ._http import SandboxResponse
 
 if TYPE_CHECKING:
-    from ._core import RequestContext, Sandbox
+    from ._core import Handler, RequestContext, Sandbox
 
-__all__ = ["DECLINED_CARDS", "register_cmi_routes"]
+__all__ = ["DECLINED_CARDS", "ROUTES"]
 
 DECLINED_CARDS = {
     "4000000000000002": ("51", "Insufficient funds"),
     "4000000000000069": ("54", "Expired card"),
 }
-
-
-def register_cmi_routes(sb: Sandbox) -> None:
-    """Add the payment page, the gateway and the callback endpoint."""
-    r = sb.router.add
-    r("GET", "/cmi/pay/{payment_id}", "cmiPayPage", _pay_page)
-    r("POST", "/cmi/fim/est3Dgate", "cmiGateway", _gateway)
-    r("POST", "/cmi/fim/confirm", "cmiConfirm", _confirm)
-    r("POST", "/cmi/callback", "cmiCallback", _callback)
-    r("GET", "/cmi/return/{payment_id}", "cmiReturn", _return_page)
-    r("POST", "/cmi/return/{payment_id}", "cmiReturn", _return_page)
 
 
 def cmi_config(sb: Sandbox, payment_id: str) -> Any:
@@ -91,7 +80,7 @@ def _payment(ctx: RequestContext) -> dict[str, Any]:
 
 def _pay_page(ctx: RequestContext) -> SandboxResponse:
     from ..payments.cmi import build_payment_form
-    from ._money import SandboxOrderStore
+    from ._orders import SandboxOrderStore
 
     pay = _payment(ctx)
     if pay["status"] != "pending":
@@ -255,7 +244,8 @@ def _redirect_page(action: str, fields: dict[str, str], title: str) -> SandboxRe
 
 def _callback(ctx: RequestContext) -> SandboxResponse:
     from ..payments.cmi import CmiCallbackHandler
-    from ._money import SandboxOrderStore, settle_payment
+    from ._money import settle_payment
+    from ._orders import SandboxOrderStore
 
     sb = ctx.sandbox
     fields = ctx.request.form()
@@ -314,3 +304,14 @@ def internal_path(sb: Sandbox, url: str) -> str | None:
 def form_body(fields: dict[str, str]) -> bytes:
     """``application/x-www-form-urlencoded`` bytes of a form."""
     return urlencode(fields).encode("utf-8")
+
+
+# The payment page, the gateway and the callback endpoint (method, path, operation, handler).
+ROUTES: tuple[tuple[str, str, str, Handler], ...] = (
+    ("GET", "/cmi/pay/{payment_id}", "cmiPayPage", _pay_page),
+    ("POST", "/cmi/fim/est3Dgate", "cmiGateway", _gateway),
+    ("POST", "/cmi/fim/confirm", "cmiConfirm", _confirm),
+    ("POST", "/cmi/callback", "cmiCallback", _callback),
+    ("GET", "/cmi/return/{payment_id}", "cmiReturn", _return_page),
+    ("POST", "/cmi/return/{payment_id}", "cmiReturn", _return_page),
+)

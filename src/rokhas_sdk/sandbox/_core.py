@@ -25,11 +25,15 @@ from ._authz import authorization_matrix
 from ._clock import SandboxClock
 from ._errors import ApiProblem
 from ._faults import FaultDecision, FaultInjector, FaultSettings
-from ._http import Offload, PendingWork, Router, SandboxRequest, SandboxResponse
+from ._http import Offload, PendingWork, SandboxRequest, SandboxResponse
+from ._record import DossierRecords
+from ._router import build_router
+from ._rules import DeadlineCache
 from ._store import Store
+from ._unit import sweep_deadlines
 from ._users import DEFAULT_COMMUNES, SandboxUser, UserDirectory, canonical_commune, seed_users
 
-__all__ = ["PermitSigner", "RequestContext", "Sandbox"]
+__all__ = ["Handler", "PermitSigner", "RequestContext", "Sandbox"]
 
 log = logging.getLogger("rokhas_sdk.sandbox")
 
@@ -41,6 +45,9 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 PermitSigner = Callable[[bytes], bytes]
 """Signs a rendered permit PDF and returns the signed bytes (the test PKI's president key)."""
+
+Handler = Callable[["RequestContext"], Any]
+"""What a resource module's route runs: a request in, a JSON-able body or a response out."""
 
 
 @dataclass(slots=True)
@@ -145,15 +152,12 @@ class Sandbox:
         self._lock = threading.RLock()
         self._outgoing: Any = None  # httpx.Client for deferred posts, made on first use
         self._outgoing_lock = threading.Lock()
-        self.router = Router()
+        self.records = DossierRecords(self.store)
+        """The dossiers' typed records (``_record``), over the store."""
+        self.deadlines = DeadlineCache()
         self._matrix = authorization_matrix()
-        from ._rules import ProcedureSeam
-
-        self.procedure = ProcedureSeam()
         self._restore_clock()
-        from ._routes import register_routes  # late: routes import the domain rooms
-
-        register_routes(self)
+        self.router = build_router()
         missing = {r.operation_id for r in self.router.routes} - set(self._matrix)
         if missing:  # pragma: no cover - a packaging error, caught by the matrix test
             raise RokhasError(f"authorization.json lacks operations {sorted(missing)}")
@@ -200,8 +204,6 @@ class Sandbox:
     def _after_clock_move(self) -> None:
         with self._lock:
             self.store.meta_set("clock", self.clock.now().isoformat())
-            from ._routes import sweep_deadlines
-
             with self.store.transaction():
                 sweep_deadlines(self)
         self.webhooks.kick()
@@ -448,20 +450,8 @@ class Sandbox:
         except Offload as asked:
             # Not an answer: handle_async does the work and answers the request again.
             return SandboxResponse(202, pending=asked.work)
-        except ApiProblem as problem:
-            response = self._problem_response(problem, rid)
-        except InvalidInputError as exc:
-            response = self._problem_response(
-                ApiProblem(
-                    422,
-                    "invalid_input",
-                    exc.message,
-                    details={"problems": [p.as_dict() for p in exc.problems]},
-                ),
-                rid,
-            )
-        except NotFoundError as exc:
-            response = self._problem_response(ApiProblem(404, "not_found", exc.message), rid)
+        except (ApiProblem, InvalidInputError, NotFoundError) as exc:
+            response = self._problem_response(as_problem(exc), rid)
         except Exception:
             log.exception(
                 "sandbox: internal error on %s %s (request %s)", request.method, request.path, rid
@@ -544,19 +534,36 @@ class Sandbox:
                     )
                 replay = SandboxResponse(status, body, {**headers, "idempotent-replayed": "true"})
                 return replay
-            response = _as_response(handler(ctx))
-            if 200 <= response.status < 300:
-                self.store.idem_put(
-                    ctx.user.id,
-                    key,
-                    fingerprint,
-                    response.status,
-                    dict(response.headers),
-                    response.body,
-                    ctx.now().isoformat(),
-                )
+        try:
+            with self.store.transaction():
+                response = _as_response(handler(ctx))
+                if 200 <= response.status < 300:
+                    self._remember(ctx, key, fingerprint, response)
+        except (ApiProblem, InvalidInputError, NotFoundError) as exc:
+            # The refusal is an answer too (docs/api.md): its writes are rolled back, the
+            # answer is stored, and a retry with the same key gets it again rather than
+            # acting (fix the request, then send it with a new key). 409 and 429 say
+            # "try again": those are not stored.
+            response = self._problem_response(as_problem(exc), ctx.request_id)
+            if 400 <= response.status < 500 and response.status not in (409, 429):
+                with self.store.transaction():
+                    self._remember(ctx, key, fingerprint, response)
         self.webhooks.kick()
         return response
+
+    def _remember(
+        self, ctx: RequestContext, key: str, fingerprint: str, response: SandboxResponse
+    ) -> None:
+        assert ctx.user is not None
+        self.store.idem_put(
+            ctx.user.id,
+            key,
+            fingerprint,
+            response.status,
+            dict(response.headers),
+            response.body,
+            ctx.now().isoformat(),
+        )
 
     def _problem_response(self, problem: ApiProblem, rid: str) -> SandboxResponse:
         envelope = {
@@ -564,13 +571,41 @@ class Sandbox:
             "message_fr": problem.message_fr,
             "message_ar": problem.message_ar,
             "request_id": rid,
-            "details": problem.details
-            if isinstance(problem.details, dict)
-            else ({} if problem.details is None else {"info": problem.details}),
+            "details": _details(problem),
         }
+        if problem.hint:
+            envelope["hint"] = problem.hint
         return SandboxResponse.json(
             envelope, problem.status, {**problem.headers, "x-request-id": rid}
         )
+
+
+def as_problem(exc: ApiProblem | InvalidInputError | NotFoundError) -> ApiProblem:
+    """The API answer for an error a handler raised on purpose."""
+    if isinstance(exc, ApiProblem):
+        return exc
+    if isinstance(exc, InvalidInputError):
+        return ApiProblem(
+            422,
+            "invalid_input",
+            exc.message,
+            "المعطيات المرسلة غير صالحة: " + "؛ ".join(p.path for p in exc.problems[:8]),
+            details={"problems": [p.as_dict() for p in exc.problems]},
+        )
+    return ApiProblem(404, "not_found", exc.message, details={"rule": "not_found"})
+
+
+def _details(problem: ApiProblem) -> dict[str, Any]:
+    # Every refusal names what refused: the field or the rule; without either, its code.
+    if isinstance(problem.details, dict):
+        details = problem.details
+    elif problem.details is None:
+        details = {}
+    else:
+        details = {"info": problem.details}
+    if problem.status < 500 and not details:
+        details = {"rule": problem.code}
+    return details
 
 
 def _require_picklable(signer: PermitSigner) -> None:
