@@ -42,7 +42,7 @@ class _SandboxASGI:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_BODY:
-                await _send_plain(send, 413, b'{"error":{"code":"payload_too_large"}}')
+                await _send_plain(send, 413, _too_large_body())
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -76,6 +76,28 @@ class _SandboxASGI:
             {"type": "http.response.start", "status": response.status, "headers": raw_headers}
         )
         await send({"type": "http.response.body", "body": response.body})
+
+
+def _too_large_body() -> bytes:
+    """The error envelope for a body beyond :data:`MAX_BODY`, refused before it is read."""
+    import secrets
+
+    from ._json import dumps
+
+    mib = MAX_BODY // (1024 * 1024)
+    return dumps(
+        {
+            "code": "payload_too_large",
+            "message_fr": f"Le corps de la requête dépasse {mib} Mio.",
+            "message_ar": f"حجم محتوى الطلب يتجاوز {mib} ميغابايت.",
+            "request_id": "req_" + secrets.token_hex(8),
+            "details": {
+                "limit_bytes": MAX_BODY,
+                "hint": f"no request body may exceed {mib} MiB (pieces included); "
+                "JSON bodies are limited to 1 MiB",
+            },
+        }
+    )
 
 
 async def _send_plain(send: Any, status: int, body: bytes) -> None:
