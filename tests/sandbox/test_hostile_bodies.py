@@ -291,3 +291,39 @@ def test_over_http_the_limits_hold_on_the_wire(arena: tuple[Sandbox, Objects]) -
             r = http.post("/v1/dossiers", content=HOSTILE[name], headers=headers)
             assert r.status_code == expected, (name, r.text[:300])
             assert r.json()["request_id"] == r.headers["x-request-id"]
+
+
+HOSTILE_QUERIES = (
+    "limit=-1&cursor=%ff%fe",
+    "limit=1e999&cursor=!!!",
+    "limit=99999999999999999999999&state=NOT_A_STATE",
+    "cursor=" + "A" * 5000,
+    "commune=%00&kind=%ff&since=9999-99-99&type=x&file_name=../../etc/passwd",
+    "&".join(f"k{i}=v" for i in range(2000)),
+)
+
+
+def test_no_route_answers_500_to_a_hostile_query_or_header(
+    arena: tuple[Sandbox, Objects],
+) -> None:
+    sb, objects = arena
+    failures = []
+    for route in sorted(sb.router.routes, key=lambda r: r.method == "DELETE"):
+        for path in _paths(route.template, objects):
+            for token in _callers(sb, route.operation_id):
+                for query in HOSTILE_QUERIES:
+                    headers = {
+                        "x-request-id": "é" * 300,
+                        "x-content-sha256": "\x00",
+                        "content-type": "application/json; charset=utf-16",
+                    }
+                    if token:
+                        headers["authorization"] = f"Bearer {token}"
+                    answer = sb.handle(SandboxRequest(route.method, path, query, headers, b"{}"))
+                    if answer.status >= 500:
+                        failures.append((route.method, path, query[:40], answer.body[:200]))
+    assert not failures, (len(failures), failures[:20])
+    odd_auth = ("Bearer", "Bearer  ", "Basic abc", "Bearer é\x00", "bearer " + "x" * 10_000)
+    for auth in odd_auth:
+        answer = sb.handle(SandboxRequest("GET", "/v1/me", "", {"authorization": auth}))
+        assert answer.status == 401, (auth[:20], answer.body)
