@@ -175,10 +175,10 @@ def _act(w: World, run: Run, action: tuple[Any, ...], http: httpx.Client) -> Non
             for done in [pool.submit(_post, w, run, http, cb) for cb in batch]:
                 done.result()
         return
-    cb = _make_callback(w, run, action)
-    if cb is not None:
-        run.sent.append(cb)
-        _post(w, run, http, cb)
+    single = _make_callback(w, run, action)
+    if single is not None:
+        run.sent.append(single)
+        _post(w, run, http, single)
 
 
 def _check(w: World, run: Run) -> None:
