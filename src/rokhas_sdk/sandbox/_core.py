@@ -15,7 +15,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,6 +100,8 @@ class Sandbox:
     permits (the pytest plugin and ``rokhas sandbox serve`` pass the test PKI's
     president key); ``permit_renderer`` chooses ``documents.render_permit`` or the
     stand-in page (see ``_render``); ``seed`` fixes the users' tokens and the CMI store key.
+    ``token_ttl`` is how long the users' tokens live from now on the sandbox clock
+    (default ten years, ``_users.DEFAULT_TOKEN_TTL``).
     ``signing_workers`` renders and signs permits in that many worker processes when the
     sandbox is served over HTTP, so that a permit's hundred-odd milliseconds of CPU
     neither block the event loop nor share its core (the signer must then be picklable,
@@ -122,6 +124,7 @@ class Sandbox:
         deliver_webhooks: bool = True,
         permit_renderer: Literal["stand-in", "documents"] = "documents",
         signing_workers: int = 0,
+        token_ttl: timedelta | None = None,
     ) -> None:
         if signing_workers < 0:
             raise InvalidInputError(
@@ -157,6 +160,7 @@ class Sandbox:
         self.deadlines = DeadlineCache()
         self._matrix = authorization_matrix()
         self._restore_clock()
+        self.users.issue(self.clock.now(), token_ttl)  # tokens expire (docs/sandbox.md)
         self.router = build_router()
         missing = {r.operation_id for r in self.router.routes} - set(self._matrix)
         if missing:  # pragma: no cover - a packaging error, caught by the matrix test
@@ -318,6 +322,7 @@ class Sandbox:
                 "unauthenticated",
                 "jeton inconnu ou révoqué : utilisez un jeton du sandbox (Sandbox.token_for)",
             )
+        self.users.check_not_expired(self.clock.now())
         return user
 
     def handle(self, request: SandboxRequest, *, run_deferred: bool = True) -> SandboxResponse:

@@ -311,6 +311,20 @@ def settle_payment(
         {"order_id": pay["order_id"], "amount": pay["amount"], "status": pay["status"]},
         pay["dossier_id"],
     )
+    if succeeded:
+        _cancel_other_attempts(sb, pay)
+
+
+def _cancel_other_attempts(sb: Sandbox, paid: dict[str, Any]) -> None:
+    """Once an order is paid, its other pending attempts can no longer pay it: they are
+    ``cancelled`` (their page says so, and CMI's late approval of one is voided)."""
+    pending = sb.store.scan("payment", owner=paid["order_id"], state="pending", limit=1_000_000)
+    for _, other in pending:
+        if other["id"] != paid["id"]:
+            other["status"] = "cancelled"
+            other["failure_reason"] = f"ordre payé par le paiement {paid['id']}"
+            other["updated_at"] = paid["updated_at"]
+            sb.store.put("payment", other["id"], other, owner=other["order_id"], state="cancelled")
 
 
 def _get_payment(ctx: RequestContext) -> dict[str, Any]:
