@@ -58,20 +58,13 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _parse_at(text: str | None) -> dt.datetime:
-    from rokhas_sdk._errors import InvalidInputError
     from rokhas_sdk.procedure import CASABLANCA
+
+    from ._input import parse_instant
 
     if text is None:
         return dt.datetime.now(CASABLANCA)
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"--at {text!r} is not an ISO 8601 instant (e.g. 2026-03-02T10:00:00+01:00)"
-        ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=CASABLANCA)
-    return value
+    return parse_instant(text, "--at", naive_zone=CASABLANCA)
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from pydantic_core import core_schema
 
 from .._errors import InvalidInputError
 
-__all__ = ["AREA_LIMIT", "Area", "MONEY_LIMIT", "Money", "SquareMetres", "to_decimal"]
+__all__ = ["AREA_LIMIT", "MONEY_LIMIT", "Area", "Money", "SquareMetres", "to_decimal"]
 
 _CENT = Decimal("0.01")
 
