@@ -16,6 +16,7 @@ from rokhas_sdk.sandbox import Sandbox
 
 QUOTE = ["fees", "quote", "--commune", "141.01.01", "--use", "INDIVIDUAL_HOUSING"]
 BEVERAGES = ["fees", "quote", "--commune", "141.01.01", "--procedure", "ECO_ACTIVITE_COURANTE"]
+LOTIR = [*QUOTE, "--procedure", "URB_AUTORISATION_LOTIR", "--covered-area", "100"]
 DEEP = "[" * 100_000 + "]" * 100_000
 
 
@@ -60,15 +61,14 @@ HOSTILE: list[tuple[list[str], str]] = [
     (["sandbox", "serve", "--host", "999.999.1.1"], "not an IPv4 address"),
     # the exit codes the issue found wrong
     (
-        [*QUOTE, "--procedure", "URB_AUTORISATION_LOTIR", "--covered-area", "100"]
-        + ["--works-cost", "100000", "--actual-works-cost", "-500000"],
+        [*LOTIR, "--works-cost", "100000", "--actual-works-cost", "-500000"],
         "cannot be negative",
     ),
     (["token", "info", "--module", "/nonexistent.so"], "not found"),
     # and their neighbours
     (["verify", "DIR", "--at", "yesterday"], "ISO 8601"),
     (["fees", "quote", "DIR"], "Is a directory"),
-    (["fees", "quote", "--commune", "141.01.01", "--use", "COMMERCIAL", "--on", "0001-01-01"], "1900"),
+    ([*QUOTE, "--covered-area", "100", "--on", "0001-01-01"], "1900"),
 ]
 
 
