@@ -95,9 +95,9 @@ def _render(args: argparse.Namespace) -> int:
 
 def _receipt(args: argparse.Namespace) -> int:
     from ..documents import render_receipt
-    from ..models import Dossier
+    from ._input import load_dossier
 
-    dossier = Dossier.model_validate(_load_json(args.dossier, "dossier"))
+    dossier = load_dossier(args.dossier)
     pdf = render_receipt(dossier)
     args.output.write_bytes(pdf)
     if args.json:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ._input import bounded_int, json_text, load_json, parse_instant
+from ._input import bounded_int, load_dossier, load_json, parse_instant
 
 if TYPE_CHECKING:
     from ..models import Activity, ProcedureKind, Project
@@ -229,14 +229,9 @@ def _from_flags(args: argparse.Namespace) -> _QuickDossier:
 
 def _quote(args: argparse.Namespace) -> int:
     from .._errors import InvalidInputError
-    from ..models import Dossier
     from ..payments import SiteOccupation, quote
 
-    dossier: Any
-    if args.dossier:
-        dossier = Dossier.model_validate_json(json_text(args.dossier, "dossier"))
-    else:
-        dossier = _from_flags(args)
+    dossier: Any = load_dossier(args.dossier) if args.dossier else _from_flags(args)
     site = None
     if args.odp_area is not None or args.odp_days is not None:
         if args.odp_area is None or args.odp_days is None:

@@ -122,6 +122,28 @@ def json_text(source: str | Path, what: str) -> str:
     return text
 
 
+def load_dossier(source: str | Path) -> Any:
+    """A ``models.Dossier`` from a JSON file, pointing at the member to give when the file is
+    the platform's view of a dossier (the API resource, as in ``platform-dossier.json``)."""
+    from ..models import Dossier
+
+    text = json_text(source, "dossier")
+    try:
+        return Dossier.model_validate_json(text)
+    except InvalidInputError as exc:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            raise exc from None
+        if isinstance(doc, dict) and {"id", "state", "dossier"} <= doc.keys():
+            raise InvalidInputError(
+                f"{source} is the platform's view of a dossier (id, state, version...), not "
+                'a dossier: give its "dossier" member, as the demo writes it in dossier.json',
+                exc.problems,
+            ) from None
+        raise
+
+
 # -- argparse types ----------------------------------------------------------------------
 def bounded_int(low: int, high: int) -> Callable[[str], int]:
     """An argparse ``type=`` for an integer in ``[low, high]``."""

@@ -3,13 +3,15 @@
 Exit status (design.md §3): 0 success or valid, 1 a negative verdict, 2 bad usage or
 unreadable input (every ``RokhasError`` but a refusal by the procedure or a token, an
 unreadable file, a bad encoding, too deep or too large input, a number out of range, a
-bad flag value), 70 an internal error (a bug: please report it), 130 interrupted.
+bad flag value), 70 an internal error (a bug: please report it), 130 interrupted, 141
+the reader of the output went away (``| head``), silently.
 ``--json`` prints exactly one JSON document on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -24,6 +26,7 @@ EXIT_USAGE = 2
 #: A bug of ours (an exception no check foresaw): one line too, but not "bad usage".
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
 
 # Each module defines ``register(subparsers)``; every parser it adds sets
 # ``handler=callable(args) -> int`` through ``set_defaults``.
@@ -81,6 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("rokhas: interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `rokhas ... | head` closed the pipe: the reader has what it wanted. Say nothing,
+        # and keep the interpreter's last flush from failing again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if os.environ.get("ROKHAS_DEBUG"):
             raise
@@ -96,8 +105,9 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, UnicodeError):
         return EXIT_USAGE, f"input is not UTF-8 text ({exc}); give UTF-8 files"
     if isinstance(exc, OSError):
-        where = f" {exc.filename!s}" if exc.filename is not None else ""
-        return EXIT_USAGE, f"cannot open{where}: {exc.strerror or exc}"
+        if exc.filename is None:
+            return EXIT_USAGE, str(exc.strerror or exc)
+        return EXIT_USAGE, f"cannot open {exc.filename!s}: {exc.strerror or exc}"
     if isinstance(exc, RecursionError):
         return EXIT_USAGE, "the input is nested too deeply to be read; is it the right file?"
     if isinstance(exc, MemoryError):
