@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from ._input import host_argument, instant_argument
+
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``rokhas sandbox serve`` and ``rokhas sandbox tokens``."""
@@ -14,7 +16,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     s = p.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
     serve = s.add_parser("serve", help="serve the sandbox over HTTP (uvicorn)")
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        "--host",
+        type=host_argument,
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1)",
     )
     serve.add_argument(
         "--port",
@@ -56,7 +61,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help='fault settings as JSON, e.g. \'{"error_rate": 0.1, "latency_ms": 50}\'',
     )
     serve.add_argument(
-        "--clock", default=None, help="start the clock at this ISO instant (with offset)"
+        "--clock",
+        type=instant_argument,
+        default=None,
+        help="start the clock at this ISO instant with offset, years 1900-2999",
     )
     serve.add_argument(
         "--frozen-clock", action="store_true", help="time stands still between explicit moves"
@@ -90,7 +98,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "writes its own to the tokens file it prints)",
     )
     tokens.add_argument(
-        "--seed", default="rokhas-sandbox", help="the seed (default: Sandbox()'s in code)"
+        "--seed",
+        default="rokhas-sandbox",
+        help="the seed given to `sandbox serve --seed` (default rokhas-sandbox)",
     )
     tokens.add_argument("--json", action="store_true", help="one JSON document")
     tokens.set_defaults(handler=_tokens)
@@ -242,8 +252,22 @@ def _tokens(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps({"users": rows}, ensure_ascii=False) + "\n")
         return 0
-    for r in rows:
-        where = r["commune"] or "national"
-        extra = f" {r['body']}" if r["body"] else ""
-        sys.stdout.write(f"{r['role']:<26} {where:<10}{extra:<18} {r['id']:<44} {r['token']}\n")
+    header = ("role", "commune", "body", "order number", "user id", "token")
+    table = [header] + [
+        (
+            str(r["role"]),
+            str(r["commune"] or "national"),
+            str(r["body"] or "-"),
+            str(r.get("order_number") or "-"),
+            str(r["id"]),
+            str(r["token"]),
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for i, row in enumerate(table):
+        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        sys.stdout.write("\n")
+        if i == 0:
+            sys.stdout.write("  ".join("-" * w for w in widths) + "\n")
     return 0
