@@ -11,6 +11,7 @@ empty, of the wrong JSON type, in UTF-16 or binary, with NaN, 1e999 or a lone su
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -327,3 +328,30 @@ def test_no_route_answers_500_to_a_hostile_query_or_header(
     for auth in odd_auth:
         answer = sb.handle(SandboxRequest("GET", "/v1/me", "", {"authorization": auth}))
         assert answer.status == 401, (auth[:20], answer.body)
+
+
+def test_a_body_declared_beyond_64_mib_is_refused_before_it_is_read(
+    arena: tuple[Sandbox, Objects],
+) -> None:
+    sb, _ = arena
+    with SandboxServer(sb) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(
+                b"POST /v1/dossiers HTTP/1.1\r\nHost: sandbox\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 67108865\r\n\r\n{"
+            )
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        ping = httpx.post(server.url + "/_sandbox/ping", content=b"[" * 100)
+        assert (ping.status_code, ping.json()["code"]) == (405, "method_not_allowed")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    problem = json.loads(body)
+    assert problem["code"] == "payload_too_large"
+    assert problem["message_ar"]
+    assert problem["details"]["limit_bytes"] == 64 * 1024 * 1024

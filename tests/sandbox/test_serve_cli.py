@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from rokhas_sdk.cli._main import main
-from rokhas_sdk.sandbox import Sandbox, SandboxClock
+from rokhas_sdk.sandbox import Sandbox, SandboxClock, SandboxConfigurationError
 from rokhas_sdk.sandbox._users import DEFAULT_TOKEN_TTL, seed_users
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -55,10 +55,31 @@ def test_a_busy_port_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) 
     assert "--port" in line
 
 
-def test_a_bad_token_lifetime_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sandbox", "serve", "--no-pki", "--token-ttl", "0"]) == 2
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--token-ttl", "0"),
+        ("--token-ttl", "forever"),
+        ("--clock", "garbage"),
+        ("--clock", "2026-03-02T09:00:00"),
+    ],
+)
+def test_a_bad_option_is_one_line_and_exit_2(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sandbox", "serve", "--no-pki", option, value]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert "--token-ttl" in line
+    assert option in line
+
+
+def test_a_token_lifetime_beyond_the_calendar_is_a_typed_error() -> None:
+    users = seed_users("calendar")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Africa/Casablanca"))
+    with pytest.raises(SandboxConfigurationError, match="shorter"):
+        users.issue(now, timedelta(days=999_999_999))
+    with pytest.raises(SandboxConfigurationError, match="positive"):
+        users.issue(now, timedelta(0))
+    assert users.issue(now, timedelta(days=1)) == now + timedelta(days=1)
 
 
 @contextmanager

@@ -178,7 +178,15 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"--faults is not JSON ({exc}); e.g. '{{\"error_rate\": 0.1}}'")
     clock = None
     if args.clock or args.frozen_clock:
-        start = datetime.fromisoformat(args.clock) if args.clock else None
+        try:
+            start = datetime.fromisoformat(args.clock) if args.clock else None
+            if start is not None and start.tzinfo is None:
+                raise ValueError("no offset")
+        except ValueError:
+            return _fail(
+                f"--clock {args.clock!r} is not an ISO instant with its offset; "
+                "e.g. 2026-03-02T09:00:00+01:00"
+            )
         clock = SandboxClock(start, frozen=args.frozen_clock)
     try:
         sock = _bind(args.host, port)

@@ -55,6 +55,9 @@ class _SandboxASGI:
         await self._answer(scope, receive, send)
 
     async def _answer(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if _declared_length(scope) > MAX_BODY:  # refused before a byte of it is read
+            await _send_plain(send, 413, _too_large_body())
+            return
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -98,6 +101,14 @@ class _SandboxASGI:
             {"type": "http.response.start", "status": response.status, "headers": raw_headers}
         )
         await send({"type": "http.response.body", "body": response.body})
+
+
+def _declared_length(scope: dict[str, Any]) -> int:
+    """The request's Content-Length (0 when absent or unreadable: the count decides then)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() and len(value) < 20 else 0
+    return 0
 
 
 def _too_large_body() -> bytes:
@@ -149,6 +160,23 @@ _PING_BODY = b'{"ok":true}'
 _PING_HEADERS = [(b"content-type", b"application/json"), (b"content-length", b"11")]
 
 
+def _ping_not_allowed_body() -> bytes:
+    """The error envelope of the ping answered with another method than GET or HEAD."""
+    import secrets
+
+    from ._json import dumps
+
+    return dumps(
+        {
+            "code": "method_not_allowed",
+            "message_fr": "Méthode non autorisée : /_sandbox/ping se lit avec GET.",
+            "message_ar": "الطريقة غير مسموح بها: يُقرأ /_sandbox/ping بطريقة GET.",
+            "request_id": "req_" + secrets.token_hex(8),
+            "details": {"allowed": ["GET", "HEAD"]},
+        }
+    )
+
+
 class _App:
     """The HTTP face: ``GET /_sandbox/ping`` answered here, everything else by the sandbox.
 
@@ -185,7 +213,7 @@ class _App:
     async def _answer(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/_sandbox/ping":
             if scope["method"] not in ("GET", "HEAD"):
-                await _send_plain(send, 405, b'{"error":{"code":"method_not_allowed"}}')
+                await _send_plain(send, 405, _ping_not_allowed_body())
                 return
             await send({"type": "http.response.start", "status": 200, "headers": _PING_HEADERS})
             await send({"type": "http.response.body", "body": _PING_BODY})

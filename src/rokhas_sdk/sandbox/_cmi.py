@@ -296,7 +296,8 @@ def _callback(ctx: RequestContext) -> SandboxResponse:
             # A replay of a capture another payment of this order made: not this one's money.
             reason = "ordre déjà payé par une autre transaction"
         elif outcome.answer == FAILURE:
-            reason = f"autorisation annulée : {outcome.reason or 'refusée par la plateforme'}"
+            # outcome.reason (English, for the log) says which; the payer reads French.
+            reason = "autorisation annulée : ordre déjà payé ou montant différent de l'ordre"
         else:
             reason = fields.get("ErrMsg") or outcome.reason or "paiement refusé"
         settle_payment(sb, pay, succeeded=False, reference=fields.get("TransId"), reason=reason)

@@ -132,7 +132,12 @@ class UserDirectory:
             raise SandboxConfigurationError(
                 f"a token lifetime must be positive, got {ttl}; e.g. timedelta(days=30)"
             )
-        self.tokens_expire_at = now + ttl
+        try:
+            self.tokens_expire_at = now + ttl
+        except OverflowError:
+            raise SandboxConfigurationError(
+                f"a token lifetime of {ttl} ends beyond the year 9999; give a shorter one"
+            ) from None
         return self.tokens_expire_at
 
     def check_not_expired(self, now: datetime) -> None:
