@@ -7,7 +7,6 @@ Exit status: 0 only when every signature of every file is TOTAL_PASSED, 1 otherw
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -17,7 +16,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from ..signing import VerificationReport
 
+from ._input import bounded_int, parse_instant
+
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
+#: More worker processes than this only adds start-up cost on any machine we know.
+MAX_JOBS = 256
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -43,7 +46,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="CERT",
         help="known intermediate certificate (never an anchor; repeatable)",
     )
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes")
+    p.add_argument(
+        "--jobs",
+        type=bounded_int(1, MAX_JOBS),
+        default=None,
+        metavar="N",
+        help=f"worker processes (1 to {MAX_JOBS}; default: one per core for 4 files or more)",
+    )
     p.add_argument(
         "--revocation",
         choices=["offline", "soft-fail", "hard-fail"],
@@ -94,14 +103,7 @@ def _handle(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise InvalidInputError("--jobs must be at least 1")
-    at = None
-    if args.at:
-        try:
-            at = dt.datetime.fromisoformat(args.at)
-        except ValueError:
-            raise InvalidInputError(f"--at {args.at!r} is not an ISO 8601 time") from None
-        if at.tzinfo is None:
-            raise InvalidInputError("--at needs a timezone, e.g. 2026-01-31T10:00:00+01:00")
+    at = parse_instant(args.at, "--at") if args.at else None
     if args.json and args.format not in (None, "json"):
         raise InvalidInputError(f"--json and --format {args.format} contradict; give one of them")
     output = "json" if args.json else (args.format or "table")

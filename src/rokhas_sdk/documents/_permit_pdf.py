@@ -104,7 +104,7 @@ def _fmt_date(d: _dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-class _Doc:
+class PdfPage:
     """Two-column bilingual writer over fpdf2."""
 
     def __init__(self, pdf: Any) -> None:
@@ -212,7 +212,7 @@ def render_permit(
         pdf.set_creator("rokhas-sdk")
         pdf.set_creation_date(when)
         pdf.add_page()
-        doc = _Doc(pdf)
+        doc = PdfPage(pdf)
 
         # header: the kingdom, the ministry, the commune
         doc.pair("Royaume du Maroc", "المملكة المغربية", size=11, bold=True)
@@ -228,7 +228,7 @@ def render_permit(
         # the QR code, top right of the body
         qr = segno.make(qr_payload, error="m")
         qr_size = 78.0
-        _draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
+        draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
         doc.rule()
 
         issued = permit.issued_on
@@ -331,7 +331,7 @@ def render_permit(
     )
 
 
-def _signature_box(pdf: Any, doc: _Doc, name: str, fr: str, ar: str) -> SignatureBox:
+def _signature_box(pdf: Any, doc: PdfPage, name: str, fr: str, ar: str) -> SignatureBox:
     label_h = 30.0
     if doc.y + label_h + BOX_H > PAGE_H - MARGIN - 20:
         pdf.add_page()
@@ -356,7 +356,7 @@ def _signature_box(pdf: Any, doc: _Doc, name: str, fr: str, ar: str) -> Signatur
     )
 
 
-def _draw_qr(pdf: Any, qr: Any, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: Any, qr: Any, x: float, y: float, size: float) -> None:
     rows = [list(r) for r in qr.matrix]
     n = len(rows)
     border = 2
