@@ -123,6 +123,7 @@ def test_signed_permit(schema: Any, signed_permit: bytes, trust: TrustStore) -> 
     }
     assert facts["urn:rokhas-sdk:verify:integrity"] == "intact"
     assert facts["urn:rokhas-sdk:verify:certification"] == "form_filling"
+    assert facts["urn:rokhas-sdk:verify:mdp-ok"] == "true"
     process = "vr:SignatureValidationProcess/vr:SignatureValidationProcessID"
     assert svr.findtext(process, namespaces=NS) == "urn:etsi:019102:validationprocess:Basic"
 
@@ -433,3 +434,20 @@ _TOTAL = {
     Indication.TOTAL_FAILED: "total-failed",
     Indication.INDETERMINATE: "indeterminate",
 }
+
+
+def test_one_signature_shown_by_two_fields(schema: Any) -> None:
+    """One signature dictionary that two fields show is one SignatureValidationReport
+    naming both fields (corpus case made-one-sigdict-two-fields)."""
+    path = CORPUS / "made-one-sigdict-two-fields.pdf"
+    if not path.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing: CI must have ../shared/verify-corpus")
+        pytest.skip(f"the development corpus is not at {CORPUS}")
+    rep = verify_pdf(path, trust=TrustStore())
+    doc = _valid(schema, rep)
+    (svr,) = doc.findall("vr:SignatureValidationReport", NS)
+    fields = svr.xpath(
+        ".//vr:ReportData[vr:Type='urn:rokhas-sdk:verify:field']/vr:Value/text()", namespaces=NS
+    )
+    assert fields == ["Sig1", "Sig2"]

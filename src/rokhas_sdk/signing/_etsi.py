@@ -339,8 +339,9 @@ def _value(sub: SubIndication | None) -> str | None:
 
 
 def _facts(sig: SignatureReport) -> list[tuple[str, str]]:
-    facts = [
-        ("field", sig.field),
+    # one signature dictionary may be shown by several fields: one report, every field
+    facts = [("field", field) for field in (sig.fields or [sig.field])]
+    facts += [
         ("kind", sig.kind.value),
         ("integrity", sig.integrity.value),
         ("coverage", sig.coverage.value),
@@ -350,6 +351,9 @@ def _facts(sig: SignatureReport) -> list[tuple[str, str]]:
     ]
     if sig.certification is not None:
         facts.append(("certification", sig.certification))
+    if sig.mdp_ok is not None:
+        facts.append(("mdp-ok", str(sig.mdp_ok).lower()))
+    facts += [("field-lock", lock) for lock in sig.field_locks]
     facts += [("change", c) for c in sig.changes]
     facts += [("trust-path", t) for t in sig.trust_path]
     facts += [("error", e) for e in sig.errors]
