@@ -130,12 +130,11 @@ class _Steps:
 
 def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     """Run the whole walk; ``console`` is a ``rich.console.Console`` or ``None`` (quiet)."""
-    from zoneinfo import ZoneInfo
-
     import httpx
 
     from ..client import RokhasClient
     from ..models import get_commune
+    from ..procedure import CASABLANCA as casa
     from ..procedure import kind_info
     from ..sandbox import Sandbox, SandboxClock
     from ..signing import TrustStore, verify_pdf
@@ -145,7 +144,6 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DemoResult(out_dir=out_dir)
     ui = _Steps(console, result)
-    casa = ZoneInfo("Africa/Casablanca")
 
     with ui.step("Throw-away PKI: root, qualified CA, the commune president's key") as note:
         signer, root_pem = sandbox_signing()

@@ -8,16 +8,16 @@ per the commune's policy, instalments. No rate lives here: every figure comes fr
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Protocol
-from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
 from .._errors import InvalidInputError, NotFoundError
+from .._time import CASABLANCA as _TZ
+from .._time import add_months
 from ..models import (
     Activity,
     LabelledEnum,
@@ -56,7 +56,6 @@ __all__ = [
     "quote",
 ]
 
-_TZ = ZoneInfo("Africa/Casablanca")
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
@@ -633,13 +632,6 @@ def quote(
     )
 
 
-def _add_months(d: date, n: int) -> date:
-    month = d.month - 1 + n
-    year = d.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def late_payment_penalty(
     principal: Money, *, due_on: date, paid_on: date, rule: PenaltyRule
 ) -> Money:
@@ -652,7 +644,7 @@ def late_payment_penalty(
     if paid_on <= due_on or principal.amount <= 0:
         return Money.zero()
     months = 1
-    while _add_months(due_on, months) < paid_on:
+    while add_months(due_on, months) < paid_on:
         months += 1
     pct = rule.fixed_pct + rule.first_month_pct + rule.per_extra_month_pct * (months - 1)
     amount = Money.rounded(principal.amount * pct / _HUNDRED)

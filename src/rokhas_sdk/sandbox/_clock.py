@@ -10,13 +10,11 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from .._time import CASABLANCA
 from ._errors import SandboxConfigurationError
 
 __all__ = ["CASABLANCA", "SandboxClock"]
-
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 
 class SandboxClock:
@@ -36,7 +34,7 @@ class SandboxClock:
         if start is not None and start.tzinfo is None:
             raise SandboxConfigurationError(
                 "the sandbox clock needs a timezone-aware start, e.g. "
-                "datetime(2026, 3, 2, 9, tzinfo=ZoneInfo('Africa/Casablanca'))"
+                "datetime(2026, 3, 2, 9, tzinfo=rokhas_sdk.procedure.CASABLANCA)"
             )
         self._lock = threading.Lock()
         self._frozen = frozen
