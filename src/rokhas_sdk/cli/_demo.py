@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 KIND = "URB_PERMIS_CONSTRUIRE_PETIT_PROJET"
-COMMUNE = "141.01.01"  # Casablanca (alias of its HCP code)
+COMMUNE = "06.141.01.0"  # Casablanca (HCP code)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -133,7 +133,7 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     import httpx
 
     from ..client import RokhasClient
-    from ..models import get_commune
+    from ..models import get_commune, permit_number
     from ..procedure import CASABLANCA as casa
     from ..procedure import kind_info
     from ..sandbox import Sandbox, SandboxClock
@@ -233,12 +233,12 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
         with ui.step("Decision signed by the commune president (PAdES, certification)") as note:
             dossier = app.dossiers.get(did).dossier
             commune = get_commune(dossier.commune)
-            number = f"PC-{commune.code}-{did[-6:]}".replace(".", "")
+            number = permit_number(commune.code, now.year, did[-6:])
             permit = {
                 "number": number,
                 "dossier_reference": dossier.reference,
                 "kind": dossier.kind.value,
-                "commune": dossier.commune,
+                "commune": commune.code,
                 "commune_name_fr": commune.name_fr,
                 "commune_name_ar": commune.name_ar,
                 "beneficiary_name": dossier.applicant.display_name,

@@ -32,7 +32,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     q.add_argument(
         "dossier", nargs="?", help="dossier JSON file ('-' reads stdin); omit to use the flags"
     )
-    q.add_argument("--commune", help="commune code (141.01.01) or name (Casablanca)")
+    q.add_argument(
+        "--commune", help="commune code (06.141.01.0; old 141.01.01 accepted) or name (Casablanca)"
+    )
     q.add_argument(
         "--procedure",
         default="URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
@@ -130,7 +132,7 @@ def _commune(text: str) -> str:
         return (exact or found)[0].code
     if not found:
         raise InvalidInputError(
-            f"no commune named {text!r}; give its code, e.g. --commune 141.01.01"
+            f"no commune named {text!r}; give its code, e.g. --commune 06.141.01.0"
         )
     names = ", ".join(f"{c.name_fr} ({c.code})" for c in found[:8])
     raise InvalidInputError(f"{text!r} names several communes: {names}; give the code")

@@ -12,7 +12,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..models import get_commune
+from ..models import get_commune, permit_number
 from ._authz import can_see_dossier
 from ._errors import ApiProblem
 from ._http import Offload, PendingWork, SandboxResponse
@@ -44,10 +44,10 @@ def tacit_permit_data(sb: Sandbox, record: dict[str, Any], at: datetime) -> dict
     )
     president = sb.users.find("PRESIDENT_COMMUNE", commune=d["commune"])
     permit = Permit(
-        number=f"T-{d['commune'].replace('.', '')}-{record['id'][4:]}",
+        number=permit_number(commune.code, at.year, record["id"][4:], tacit=True),
         dossier_reference=d["reference"],
         kind=kind,
-        commune=d["commune"],
+        commune=commune.code,
         commune_name_fr=commune.name_fr,
         commune_name_ar=commune.name_ar,
         beneficiary_name=name,
