@@ -253,8 +253,13 @@ def _quote(args: argparse.Namespace) -> int:
 
 def _table(q: FeeQuote) -> str:
     rows = [("Code", "Libellé", "Base", "Taux", "Montant (MAD)", "Exigible")]
+    # A label is the tax's title, then " — " and how the base was formed: the title goes
+    # in the column, the explanation on its own line under it, never cut.
+    details = [""]
     for ln in q.lines:
-        label = ln.label_fr if len(ln.label_fr) <= 60 else ln.label_fr[:59] + "…"
+        title, _, detail = ln.label_fr.partition(" — ")
+        details.append(detail)
+        label = title if len(title) <= 60 else title[:59] + "…"
         if ln.exemption_code:
             label += f" [exonéré: {ln.exemption_code}]"
         rows.append(
@@ -272,6 +277,8 @@ def _table(q: FeeQuote) -> str:
     for i, r in enumerate(rows):
         cells = [c.rjust(widths[j]) if j == 4 else c.ljust(widths[j]) for j, c in enumerate(r)]
         out.append("  ".join(cells).rstrip())
+        if details[i]:
+            out.append(" " * (widths[0] + 2) + details[i])
         if i == 0:
             out.append("  ".join("-" * w for w in widths))
     out.append(f"Total : {q.total.amount:,.2f} MAD".replace(",", " "))

@@ -131,7 +131,7 @@ def _payee(sb: Sandbox, record: dict[str, Any], line: Any) -> str:
 
 def _wire_line(sb: Sandbox, record: dict[str, Any], line: Any) -> dict[str, Any]:
     return {
-        "code": str(line.code).upper().replace(".", "_").replace("-", "_"),
+        "code": str(line.code),  # the library's fee code, as in rokhas_sdk.payments
         "label_fr": line.label_fr,
         "label_ar": line.label_ar,
         "amount": str(line.amount.amount),
@@ -206,7 +206,7 @@ def _quote_or_problem(sb: Sandbox, record: dict[str, Any]) -> Any:
 
 @op("createFeeOrder")
 def _create_order(ctx: RequestContext) -> SandboxResponse:
-    from ..api import FeeOrderCreate
+    from ..api import FeeOrderCreate, fee_code_key
     from ..payments import PaymentOrder
 
     sb = ctx.sandbox
@@ -219,12 +219,14 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
     q = _quote_or_problem(sb, record)
     wire = [(_wire_line(sb, record, ln), ln) for ln in q.lines if ln.amount.amount > 0]
     if req.codes is not None:
-        unknown = set(req.codes) - {w["code"] for w, _ in wire}
+        # The underscore spelling the API used before issue 15 (TOC_INDIVIDUEL) still selects.
+        wanted = {fee_code_key(c) for c in req.codes}
+        unknown = wanted - {fee_code_key(w["code"]) for w, _ in wire}
         if unknown:
             raise ApiProblem(
                 422, "invalid_input", f"codes inconnus dans le devis : {sorted(unknown)}"
             )
-        wire = [(w, ln) for w, ln in wire if w["code"] in req.codes]
+        wire = [(w, ln) for w, ln in wire if fee_code_key(w["code"]) in wanted]
     if not wire:
         raise ApiProblem(
             422, "payment_not_allowed", "rien n'est dû pour ce dossier : aucun ordre à émettre"
