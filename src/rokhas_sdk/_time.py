@@ -20,7 +20,7 @@ import importlib
 import importlib.resources
 from zoneinfo import ZoneInfo
 
-from ._errors import ConfigurationError, InvalidInputError
+from ._errors import InvalidInputError, TimeZoneDataError
 
 __all__ = [
     "CASABLANCA",
@@ -41,16 +41,6 @@ MIN_TZDATA = "2026.3"
 
 # An instant after the switch (2026-09-20 02:00 local) at which the zone must say UTC+0.
 _PROBE = dt.datetime(2026, 10, 1, 12, tzinfo=dt.UTC)
-
-
-class TimeZoneDataError(ConfigurationError):
-    """The ``tzdata`` package is missing or too old to know Morocco's legal time.
-
-    Raised at import of the rooms that compute legal instants; the fix is always to
-    install or upgrade ``tzdata``.
-    """
-
-    code = "tz_data_outdated"
 
 
 class _LegalZone(ZoneInfo):

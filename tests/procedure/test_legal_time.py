@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from procedure_helpers import at
 
 from rokhas_sdk import ConfigurationError, RokhasError
+from rokhas_sdk import TimeZoneDataError as PublicTimeZoneDataError
 from rokhas_sdk._time import (
     CASABLANCA,
     TimeZoneDataError,
@@ -218,7 +219,8 @@ def test_a_missing_tzdata_package_is_refused_with_the_fix(tmp_path: Path) -> Non
     assert "pip install 'tzdata>=2026.3'" in got["message"]
 
 
-def test_the_error_is_a_configuration_error() -> None:
+def test_the_error_is_a_public_configuration_error() -> None:
+    assert TimeZoneDataError is PublicTimeZoneDataError
     assert issubclass(TimeZoneDataError, ConfigurationError)
     assert issubclass(TimeZoneDataError, RokhasError)
 

@@ -54,7 +54,8 @@ def fixed(at: dt.datetime) -> dt.datetime:
     """``at`` in Casablanca time, with a fixed-offset tzinfo (+01:00 or +00:00).
 
     Python compares two datetimes that share one ``ZoneInfo`` by wall time, which is
-    wrong inside the hour repeated when Casablanca leaves UTC+1 before Ramadan; with
+    wrong inside the hour repeated when Casablanca's clocks go back (before Ramadan until
+    2026, and at the switch to permanent UTC+0 on 2026-09-20); with
     fixed offsets every comparison is by absolute time.
     """
     tz = at.tzinfo
