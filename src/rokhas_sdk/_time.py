@@ -128,6 +128,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 _DAY = dt.timedelta(days=1)
+_SECOND = dt.timedelta(seconds=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def offset_changes(
@@ -138,7 +140,8 @@ def offset_changes(
     The first pair starts at ``lo``; each further pair is an instant where the offset
     changes. For vectorised code (analytics) that looks offsets up instead of asking
     the zone per instant. Assumes, as every Moroccan rule so far, that two changes are
-    more than a day apart; each change is then located to the second.
+    more than a day apart; each change is then located to the second, as zone files
+    state them.
     """
     require_aware(lo)
     require_aware(hi)
@@ -149,21 +152,25 @@ def offset_changes(
         assert value is not None
         return value
 
+    def at_second(second: int) -> dt.datetime:
+        return _EPOCH + dt.timedelta(seconds=second)
+
     out = [(lo, offset(lo))]
     t = lo
     while t < hi:
         step = min(t + _DAY, hi)
         if offset(step) != out[-1][1]:
-            low, high = t, step  # offset(low) is the old one, offset(high) the new one
-            while high - low > dt.timedelta(seconds=1):
-                mid = low + (high - low) / 2
-                mid = mid.replace(microsecond=0)
-                if mid <= low:
-                    break
-                if offset(mid) == out[-1][1]:
+            # Zone files change offsets on whole seconds: search the first second of the
+            # new offset between t (old offset) and step (new one).
+            low = (t - _EPOCH) // _SECOND
+            high = -(-(step - _EPOCH) // _SECOND)
+            while high - low > 1:
+                mid = (low + high) // 2
+                if offset(at_second(mid)) == out[-1][1]:
                     low = mid
                 else:
                     high = mid
-            out.append((high, offset(high)))
+            since = max(at_second(high), t)
+            out.append((since, offset(since)))
         t = step
     return tuple(out)

@@ -275,3 +275,17 @@ def test_the_legal_time_example_of_docs_procedure_md_runs() -> None:
     namespace: dict[str, object] = {}
     exec(code, namespace)  # its asserts are the check
     assert namespace["due"] == dt.datetime(2026, 9, 26, tzinfo=UTC)
+
+
+def test_the_2026_changes_are_those_announced() -> None:
+    # Ramadan 1447: back to GMT on Sunday 15 February at 03:00 (+01), GMT+1 again on
+    # Sunday 22 March at 02:00 (+00) (arrêté 3.06.26); then permanent UTC+0 from
+    # 2026-09-20 02:00 (+01) (IANA tz 2026c). docs/procedure.md cites the sources.
+    changes = offset_changes(
+        dt.datetime(2026, 1, 1, 0, 0, 0, 7, tzinfo=UTC), dt.datetime(2027, 12, 31, tzinfo=UTC)
+    )
+    assert changes[1:] == (
+        (dt.datetime(2026, 2, 15, 2, tzinfo=UTC), dt.timedelta(0)),
+        (dt.datetime(2026, 3, 22, 2, tzinfo=UTC), HOUR),
+        (dt.datetime(2026, 9, 20, 1, tzinfo=UTC), dt.timedelta(0)),
+    )
