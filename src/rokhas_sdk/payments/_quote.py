@@ -16,8 +16,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import Field, model_validator
 
 from .._errors import InvalidInputError, NotFoundError
-from .._time import CASABLANCA as _TZ
-from .._time import add_months
+from .._time import add_months, local_date, now
 from ..models import (
     Activity,
     LabelledEnum,
@@ -200,7 +199,7 @@ class FeeQuote(ValueObject):
 
 
 def _today() -> date:
-    return datetime.now(_TZ).date()
+    return now().date()
 
 
 def _ceil(area: Decimal) -> Decimal:
@@ -687,7 +686,7 @@ def quote(
     sched = schedule if schedule is not None else default_schedule()
     day = on if on is not None else _today()
     if isinstance(day, datetime):
-        day = day.astimezone(_TZ).date() if day.tzinfo else day.date()
+        day = local_date(day) if day.tzinfo else day.date()
     # one canonical code for the lookups, whether the dossier carries it or an alias
     ctx = _Ctx(sched, canonical_commune(str(dossier.commune)), dossier.kind, day)
     claimed = [sched.exemption(code) for code in exemptions]
