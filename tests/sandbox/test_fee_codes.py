@@ -29,4 +29,4 @@ def test_quote_and_orders_carry_the_library_codes_and_accept_the_old_ones(
     assert [ln["code"] for ln in old.json()["lines"]] == [code]
     unknown = app.post(f"/v1/dossiers/{did}/fee-orders", json={"codes": ["TOC.CASTLE"]})
     assert unknown.status_code == 422
-    assert "TOC_CASTLE" in unknown.json()["message_fr"]
+    assert "TOC.CASTLE" in unknown.json()["message_fr"]

@@ -221,7 +221,8 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
     if req.codes is not None:
         # The underscore spelling the API used before issue 15 (TOC_INDIVIDUEL) still selects.
         wanted = {fee_code_key(c) for c in req.codes}
-        unknown = wanted - {fee_code_key(w["code"]) for w, _ in wire}
+        known = {fee_code_key(w["code"]) for w, _ in wire}
+        unknown = [c for c in req.codes if fee_code_key(c) not in known]
         if unknown:
             raise ApiProblem(
                 422, "invalid_input", f"codes inconnus dans le devis : {sorted(unknown)}"
