@@ -14,7 +14,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .._errors import InvalidInputError, require_extra
 from .._text import (
@@ -26,6 +25,7 @@ from .._text import (
     hijri_date_ar,
     shape_arabic,
 )
+from .._time import CASABLANCA
 from ..models import Permit
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
 ]
 
 ATTACHMENT_NAME = "permit.json"
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 # A4 in points; the stamp of rokhas_sdk.signing is 241 x 91 pt.
 PAGE_W, PAGE_H = 595.28, 841.89

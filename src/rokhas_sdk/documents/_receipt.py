@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .._errors import require_extra
 from .._text import check_glyphs, close_fonts, font_file, fpdf_output, hijri_date_ar
+from .._time import CASABLANCA
 from ..models import Dossier, get_commune
 from ._permit_pdf import MARGIN, PAGE_W, PdfPage, draw_qr
 
 __all__ = ["render_receipt"]
-
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 
 def render_receipt(

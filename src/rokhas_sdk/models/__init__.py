@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "CommissionMember": "._parties",
     "Commune": "._territory",
     "CommuneCode": "._territory",
+    "commune_code": "._territory",
     "ConstructionUse": "._enums",
     "Contact": "._parties",
     "Dossier": "._dossier",
@@ -84,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "load_communes_csv": "._territory",
     "procedure_kind_info": "._catalogue",
     "registry": "._territory",
+    "permit_number": "._territory",
     "same_commune": "._territory",
     "to_decimal": "._money",
 }
@@ -161,7 +163,9 @@ if TYPE_CHECKING:
     from ._territory import ProvinceCode as ProvinceCode
     from ._territory import Region as Region
     from ._territory import TerritoryRegistry as TerritoryRegistry
+    from ._territory import commune_code as commune_code
     from ._territory import get_commune as get_commune
     from ._territory import load_communes_csv as load_communes_csv
+    from ._territory import permit_number as permit_number
     from ._territory import registry as registry
     from ._territory import same_commune as same_commune

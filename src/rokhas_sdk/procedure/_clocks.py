@@ -15,13 +15,13 @@ so a pause never shortens a deadline.
 
 from __future__ import annotations
 
-import calendar as _cal
 import datetime as dt
 import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._time import add_months
 from ..models import ProcedureKind
 from . import _data
 from ._calendar import (
@@ -269,13 +269,6 @@ def _select(
     return tuple(out)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year = day.year + month0 // 12
-    month = month0 % 12 + 1
-    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
-
-
 class _Run:
     """The segments of one clock run: [(start, end or None), ...] plus its status."""
 
@@ -401,7 +394,7 @@ def _due(
         for (_, end), (nxt, _) in itertools.pairwise(spans):
             assert end is not None
             paused_days += max(0, (nxt - end).days)
-        months_due = _add_months(spans[0][0], n) + dt.timedelta(days=paused_days)
+        months_due = add_months(spans[0][0], n) + dt.timedelta(days=paused_days)
         consumed = 0
         for a, b in spans:
             stop = b if b is not None else today

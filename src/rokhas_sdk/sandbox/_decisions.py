@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..models import Permit, ProcedureKind, get_commune
+from ..models import Permit, ProcedureKind, get_commune, permit_number
 from ._errors import ApiProblem
 from ._record import DossierRecord
 from ._users import canonical_commune
@@ -52,7 +52,7 @@ def _base(sb: Sandbox, record: DossierRecord, at: datetime) -> dict[str, Any]:
     return {
         "dossier_reference": d.reference,
         "kind": kind.value,
-        "commune": d.commune,
+        "commune": commune.code,
         "commune_name_fr": commune.name_fr,
         "commune_name_ar": commune.name_ar,
         "beneficiary_name": name,
@@ -76,7 +76,7 @@ def tacit_permit(sb: Sandbox, record: DossierRecord, at: datetime) -> Permit:
     data = _base(sb, record, at)
     kind = ProcedureKind(record.dossier.kind)
     data.update(
-        number=f"T-{record.commune.replace('.', '')}-{record.id[4:]}",
+        number=permit_number(record.commune, at.year, record.id[4:], tacit=True),
         object_fr=f"{kind.label_fr} (autorisation tacite)",
         object_ar=f"{kind.label_ar} (إذن ضمني)",
         architect_name=None,
@@ -86,10 +86,9 @@ def tacit_permit(sb: Sandbox, record: DossierRecord, at: datetime) -> Permit:
 
 
 def _next_number(sb: Sandbox, record: DossierRecord, at: datetime) -> str:
-    compact = record.commune.replace(".", "")
     n = sb.store.permit_numbers_count(record.commune) + 1
     while True:
-        number = f"P-{compact}-{at:%Y}-{n:05d}"
+        number = permit_number(record.commune, at.year, n)
         if sb.store.permit_number_holder(record.commune, number) is None:
             return number
         n += 1

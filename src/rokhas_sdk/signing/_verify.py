@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
 
 from .._errors import InvalidInputError, NotFoundError
+from .._time import CASABLANCA as _TZ
 from ..models import Permit
 from . import _attacks
 from ._report import (
@@ -62,7 +62,6 @@ __all__ = ["RevocationMode", "VerifyLimits", "verify_many", "verify_pdf"]
 
 RevocationMode = Literal["offline", "soft-fail", "hard-fail"]
 _MODES = ("offline", "soft-fail", "hard-fail")
-_TZ = ZoneInfo("Africa/Casablanca")
 _MiB = 1024 * 1024
 # Attachment names that carry the machine-readable permit (documents/signing rooms).
 _PERMIT_NAMES = ("permit.json", "rokhas-permit.json")
