@@ -107,7 +107,8 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, OSError):
         if exc.filename is None:
             return EXIT_USAGE, str(exc.strerror or exc)
-        return EXIT_USAGE, f"cannot open {exc.filename!s}: {exc.strerror or exc}"
+        # "FILE: reason", as Unix tools say it: right for reading and for writing
+        return EXIT_USAGE, f"{exc.filename!s}: {exc.strerror or exc}"
     if isinstance(exc, RecursionError):
         return EXIT_USAGE, "the input is nested too deeply to be read; is it the right file?"
     if isinstance(exc, MemoryError):
