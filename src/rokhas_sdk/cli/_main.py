@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from .._errors import RokhasError
+from .._errors import InvalidInputError, RokhasError
 from .._version import __version__
 
 EXIT_OK = 0
@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     and an exit status, never a traceback (set ``ROKHAS_DEBUG=1`` to see one).
     """
     try:
+        if argv is not None and any("\x00" in arg for arg in argv):
+            # A shell cannot pass NUL (argv is C strings); only a program calling main()
+            # can, and no file name or value may hold it.
+            raise InvalidInputError("an argument contains a NUL character; remove it")
         parser = build_parser()
         args = parser.parse_args(argv)
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
