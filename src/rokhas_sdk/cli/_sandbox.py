@@ -75,9 +75,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     serve.set_defaults(handler=_serve)
     tokens = s.add_parser("tokens", help="print the seeded users and their bearer tokens")
     tokens.add_argument(
-        "--seed",
-        default="rokhas-sandbox",
-        help="the seed given to `sandbox serve --seed` (default rokhas-sandbox)",
+        "--seed", default="rokhas-sandbox", help="the seed (default: Sandbox()'s in code)"
     )
     tokens.add_argument("--json", action="store_true", help="one JSON document")
     tokens.set_defaults(handler=_tokens)
