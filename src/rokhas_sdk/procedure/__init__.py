@@ -12,7 +12,7 @@ The engine is pure and table-driven (``procedure/data/*.json``):
 - :func:`deadlines` computes every legal clock at an instant (:class:`ClockReport`: due
   instants, elapsed/remaining days, overdue steps, tacit-approval instant), under a
   :class:`ClockPolicy` for the rules the law leaves open; :class:`WorkingCalendar` counts
-  Moroccan working days.
+  Moroccan working days; :func:`validity_end` is the last valid day of a delivered permit.
 - :class:`Journal` records events in a hash-chained JSON Lines file; :func:`replay`
   and :func:`verify` read one back, naming the first bad entry.
 """
@@ -58,6 +58,7 @@ from ._journal import GENESIS as GENESIS
 from ._journal import Journal as Journal
 from ._journal import JournalEntry as JournalEntry
 from ._journal import replay as replay
+from ._validity import validity_end as validity_end
 from ._journal import verify as verify
 from ._render import clocks_markdown as clocks_markdown
 from ._render import matrix_markdown as matrix_markdown
@@ -114,5 +115,6 @@ __all__ = [
     "replay",
     "rules_in_force",
     "start",
+    "validity_end",
     "verify",
 ]
