@@ -172,9 +172,7 @@ def _cmap(weight: str) -> frozenset[int]:
 def check_glyphs(text: str, weight: str = "Regular") -> None:
     """Raise :class:`MissingGlyphError` naming every character the font cannot draw."""
     cmap = _cmap(weight)
-    missing = sorted(
-        {c for c in text if ord(c) not in cmap and c not in "\n\r\t" + _LRE + _PDF}
-    )
+    missing = sorted({c for c in text if ord(c) not in cmap and c not in "\n\r\t" + _LRE + _PDF})
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:12])
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""

@@ -302,7 +302,9 @@ def render_permit(
                 f"Valable jusqu'au {_fmt_date(vu)}",
                 f"صالح إلى غاية {_fmt_date(vu)} الموافق {_hijri(vu, hijri_adjust_days)}",
             )
-        doc.pair(f"Dossier n° {permit.dossier_reference}", f"ملف رقم {ltr(permit.dossier_reference)}")
+        doc.pair(
+            f"Dossier n° {permit.dossier_reference}", f"ملف رقم {ltr(permit.dossier_reference)}"
+        )
         decision_fr = "Accordé" if permit.decision == "granted" else "Accordé tacitement"
         decision_ar = "مقبول" if permit.decision == "granted" else "مقبول ضمنيا"
         doc.pair(f"Décision : {decision_fr}", f"القرار: {decision_ar}")

@@ -148,7 +148,9 @@ class Permit(ValueObject):
                 )
         ids = [v.id for v in self.visas]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"each visa appears once; repeated: {sorted({i for i in ids if ids.count(i) > 1})}")
+            raise ValueError(
+                f"each visa appears once; repeated: {sorted({i for i in ids if ids.count(i) > 1})}"
+            )
         return self
 
 
