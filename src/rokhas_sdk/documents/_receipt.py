@@ -13,7 +13,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .._errors import require_extra
-from .._text import check_glyphs, close_fonts, font_file, fpdf_output, hijri_date_ar
+from .._text import (
+    check_glyphs,
+    close_fonts,
+    font_file,
+    fpdf_output,
+    hijri_date_ar,
+    keep_together,
+    ltr,
+)
 from ..models import Dossier, get_commune
 from ._permit_pdf import MARGIN, PAGE_W, _Doc, _draw_qr
 
@@ -77,14 +85,16 @@ def render_receipt(
         doc.pair(
             f"Déposé le {local:%d/%m/%Y à %H:%M}",
             f"أودع بتاريخ {local:%d/%m/%Y} ({local:%H:%M}) الموافق "
-            f"{hijri_date_ar(local.date(), hijri_adjust_days)}",
+            f"{keep_together(hijri_date_ar(local.date(), hijri_adjust_days))}",
         )
         applicant = dossier.applicant.display_name
-        doc.pair(f"Demandeur : {applicant}", f"صاحب الطلب: {applicant}")
+        # the Arabic name only when the dossier gives it: never a transliteration
+        applicant_ar = dossier.applicant.display_name_ar or ltr(applicant)
+        doc.pair(f"Demandeur : {applicant}", f"صاحب الطلب: {applicant_ar}")
         if dossier.platform_number:
             doc.pair(
                 f"Numéro plateforme : {dossier.platform_number}",
-                f"رقم المنصة: {dossier.platform_number}",
+                f"رقم المنصة: {ltr(dossier.platform_number)}",
             )
         doc.rule()
         doc.pair("Pièces déposées", "الوثائق المودعة", bold=True)

@@ -22,7 +22,52 @@ from ._routes import _load, _page, _query, _save, _user, op
 if TYPE_CHECKING:
     from ._core import RequestContext, Sandbox
 
-__all__ = ["permit_pdf", "tacit_permit_data"]
+__all__ = ["complete_permit_data", "permit_pdf", "tacit_permit_data"]
+
+
+def complete_permit_data(
+    sb: Sandbox, record: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any]:
+    """What the platform adds to a decision's data when the issuer left it out: the
+    kind's legal visas (data), the validity end by the kind's validity clock, the
+    commission's concluding opinion and its date (journal), the applicant's Arabic name
+    (dossier). Fields the issuer gave are kept as they are."""
+    from datetime import datetime as _datetime
+
+    from ..models import Permit, ProcedureKind, permit_visas
+    from ..procedure import CASABLANCA, validity_end
+
+    out = dict(data)
+    kind = ProcedureKind(out["kind"])
+    if not out.get("visas"):
+        out["visas"] = [v.model_dump(mode="json") for v in permit_visas(kind)]
+    issued = _datetime.fromisoformat(str(out["issued_on"])).date()
+    if out.get("valid_until") is None:
+        end = validity_end(kind, issued)
+        out["valid_until"] = end.isoformat() if end is not None else None
+    if out.get("commission") is None:
+        concluded = [
+            line
+            for line in sb.store.journal(record["id"])
+            if line["event"] == "conclude_commission"
+        ]
+        if concluded and concluded[-1]["data"].get("opinion") in (
+            "FAVORABLE",
+            "FAVORABLE_WITH_RESERVES",
+        ):
+            on = _datetime.fromisoformat(concluded[-1]["recorded_at"]).astimezone(CASABLANCA)
+            if on.date() <= issued:
+                out["commission"] = {
+                    "opinion": concluded[-1]["data"]["opinion"],
+                    "on": str(on.date()),
+                }
+    applicant = record["dossier"]["applicant"]
+    if out.get("beneficiary_name_ar") is None:
+        if applicant.get("type") == "legal":
+            out["beneficiary_name_ar"] = applicant.get("name_ar")
+        elif applicant.get("first_name_ar") and applicant.get("last_name_ar"):
+            out["beneficiary_name_ar"] = f"{applicant['first_name_ar']} {applicant['last_name_ar']}"
+    return Permit.model_validate(out).model_dump(mode="json")
 
 
 def tacit_permit_data(sb: Sandbox, record: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -65,7 +110,7 @@ def tacit_permit_data(sb: Sandbox, record: dict[str, Any], at: datetime) -> dict
             "title_ar": "رئيس المجلس الجماعي",
         },
     )
-    return permit.model_dump(mode="json")
+    return complete_permit_data(sb, record, permit.model_dump(mode="json"))
 
 
 def _permit_record(ctx: RequestContext) -> tuple[dict[str, Any], dict[str, Any]]:

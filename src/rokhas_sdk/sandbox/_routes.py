@@ -860,8 +860,10 @@ def _post_event(ctx: RequestContext) -> SandboxResponse:
             "reasons_fr": payload.get("reasons_fr", []),
         }
         if payload["decision"] == "granted":
+            from ._permits import complete_permit_data
+
             record["permit"] = {
-                "data": payload["permit"],
+                "data": complete_permit_data(ctx.sandbox, record, payload["permit"]),
                 "issued_at": at.isoformat(),
                 "pdf_sha256": None,
                 "number": payload["permit"]["number"],
