@@ -58,7 +58,6 @@ from ._journal import GENESIS as GENESIS
 from ._journal import Journal as Journal
 from ._journal import JournalEntry as JournalEntry
 from ._journal import replay as replay
-from ._validity import validity_end as validity_end
 from ._journal import verify as verify
 from ._render import clocks_markdown as clocks_markdown
 from ._render import matrix_markdown as matrix_markdown
@@ -67,6 +66,7 @@ from ._render import render_docs as render_docs
 from ._state import Context as Context
 from ._state import ProcedureState as ProcedureState
 from ._state import context_for as context_for
+from ._validity import validity_end as validity_end
 
 __all__ = [
     "CASABLANCA",
