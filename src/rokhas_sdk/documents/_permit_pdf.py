@@ -369,7 +369,8 @@ def render_permit(
             (
                 "president",
                 f"{permit.signatory.title_fr} : {permit.signatory.name}",
-                f"{permit.signatory.title_ar}: {permit.signatory.name}",
+                f"{permit.signatory.title_ar}: "
+                f"{permit.signatory.name_ar or ltr(permit.signatory.name)}",
             ),
             *cosigners,
         ]
