@@ -145,7 +145,16 @@ def test_act_of_each_family_renders_signs_and_verifies(
     for visa in permit.visas:
         assert visa.text_fr[:40] in flat, visa.id
         assert " ".join(visa.text_ar.split()[:3]) in text, visa.id
-    assert "Vu l'avis favorable de la commission d'instruction réunie le 20/11/2026" in text
+    # a written-out date is never split across two lines (each is found on one line)
+    from rokhas_sdk.documents._permit_pdf import _WRITTEN_DATE
+
+    lines = text.splitlines()
+    for visa in permit.visas:
+        for date_text in _WRITTEN_DATE.findall(visa.text_fr + " " + visa.text_ar):
+            # pdftotext marks right-to-left runs, so compare a date's words line by line
+            words = date_text.split()
+            assert any(all(w in line for w in words) for line in lines), (visa.id, date_text)
+    assert "Vu l'avis favorable de la commission d'instruction réunie le 20/11/2026" in flat
     assert "فاطمة الزهراء العلوي" in text
     assert "Décide :" in text
     if permit.valid_until is not None:
@@ -299,3 +308,38 @@ def test_receipt_keeps_the_hijri_date_whole_and_uses_arabic_names(tmp_path: Path
     text = "\n".join(lines)
     assert "فاطمة الزهراء العلوي" in text
     assert "RKH-2026-00001234" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vu la loi promulguée par le dahir du 15 hija 1412 (17 juin 1992), telle que modifiée",
+        "بناء على الظهير الشريف بتاريخ 15 من ذي الحجة 1412 (17 يونيو 1992)، كما وقع تغييره",
+    ],
+)
+def test_the_wrapper_never_splits_a_written_date(text: str) -> None:
+    from fpdf import FPDF
+
+    from rokhas_sdk._text import close_fonts, font_file
+    from rokhas_sdk.documents._permit_pdf import _WRITTEN_DATE, _Doc, _keep_dates
+
+    dates = _WRITTEN_DATE.findall(text)
+    assert len(dates) == 2
+    pdf = FPDF(unit="pt", format="A4")
+    try:
+        pdf.add_font("amiri", fname=str(font_file("Regular")))
+        pdf.add_page()
+        pdf.set_font("amiri", size=10)
+        doc = _Doc(pdf)
+        for width in range(70, 400, 7):  # every wrap point along the sentence
+            lines = doc._wrap(_keep_dates(text), width)
+            for date_text in dates:
+                whole = date_text.replace(" ", "\u00a0")
+                assert any(whole in line for line in lines), (width, lines)
+        # the unprotected text does split them somewhere: the test can fail
+        assert any(
+            not all(any(d in line for line in doc._wrap(text, w)) for d in dates)
+            for w in range(70, 400, 7)
+        )
+    finally:
+        close_fonts(pdf)

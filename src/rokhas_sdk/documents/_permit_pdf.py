@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,16 @@ def _fmt_area(value: Any) -> str:
     return f"{value} m²"
 
 
+# A written-out date: a day, one to three words (the month, "من ذي الحجة"), a four-digit
+# year, and the Hijri era mark if any. Its spaces become no-break spaces so that the
+# wrapper moves the whole date to the next line instead of splitting it.
+_WRITTEN_DATE = re.compile(r"\b\d{1,2}(?: [^\s\d()]+){1,3} \d{4}\b(?: هـ)?")
+
+
+def _keep_dates(text: str) -> str:
+    return _WRITTEN_DATE.sub(lambda m: keep_together(m.group(0)), text)
+
+
 def _fmt_date(d: _dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
@@ -189,6 +200,7 @@ class _Doc:
         """French on the left, Arabic on the right, both wrapped; the row is as tall as
         the taller side."""
         weight = "Bold" if bold else "Regular"
+        fr, ar = _keep_dates(fr), _keep_dates(ar)
         check_glyphs(fr + ar, weight)
         self._font(size, bold)
         line_h = size + 4
