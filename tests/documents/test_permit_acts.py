@@ -112,6 +112,8 @@ def test_act_of_each_family_renders_signs_and_verifies(
     kind, expected = FAMILIES[family]
     permit = _act(kind)
     layout = render_permit(permit, generated_at=dt.datetime(2026, 11, 28, 10, tzinfo=dt.UTC))
+    # the whole act, signature box included, fits on one A4 page
+    assert [b.page for b in layout.signature_boxes] == [0]
     pres = offline_pki.identity("president", "ecdsa")
     signed = sign_pdf(
         layout.pdf,

@@ -123,6 +123,10 @@ def _hijri(day: _dt.date, adjust_days: int) -> str:
     return keep_together(hijri_date_ar(day, adjust_days))
 
 
+# The visas are the longest part of the act: set tighter, so that the act and its
+# signature box fit on one A4 page for every family.
+_VISA_SIZE = 8.0
+
 _OPINION_FR = {
     "FAVORABLE": "l'avis favorable",
     "FAVORABLE_WITH_RESERVES": "l'avis favorable avec réserves",
@@ -143,17 +147,18 @@ def _preamble(doc: _Doc, permit: Permit) -> None:
     sig = permit.signatory
     title_fr = sig.title_fr[:1].lower() + sig.title_fr[1:]
     doc.pair(
-        f"Le {title_fr} de la commune de {permit.commune_name_fr},",
+        f"Le {title_fr} de {permit.commune_name_fr},",
         f"إن {sig.title_ar} لجماعة {permit.commune_name_ar}،",
         size=9.5,
         bold=True,
     )
     for visa in permit.visas:
-        doc.pair(f"{visa.text_fr} ;", f"{visa.text_ar}؛", size=8.5)
+        doc.pair(f"{visa.text_fr} ;", f"{visa.text_ar}؛", size=_VISA_SIZE, leading=2)
     doc.pair(
         f"Vu la demande enregistrée sous le n° {permit.dossier_reference} ;",
         f"وبناء على الطلب المسجل تحت رقم {ltr(permit.dossier_reference)}؛",
-        size=8.5,
+        size=_VISA_SIZE,
+        leading=2,
     )
     c = permit.commission
     if c is not None:
@@ -164,13 +169,15 @@ def _preamble(doc: _Doc, permit: Permit) -> None:
             f"{_fmt_date(c.on)}{pv_fr} ;",
             f"وبناء على {_OPINION_AR[c.opinion.value]} للجنة الدراسة المجتمعة بتاريخ "
             f"{_fmt_date(c.on)}{pv_ar}؛",
-            size=8.5,
+            size=_VISA_SIZE,
+            leading=2,
         )
     elif permit.decision == "tacit":
         doc.pair(
             "Vu le silence de l'administration au-delà du délai légal, qui vaut accord ;",
             "وبناء على سكوت الإدارة بعد انصرام الأجل القانوني، الذي يعتبر موافقة؛",
-            size=8.5,
+            size=_VISA_SIZE,
+            leading=2,
         )
     doc.pair("Décide :", "يقرر ما يلي:", size=10, bold=True)
 
@@ -196,14 +203,16 @@ class _Doc:
         self.pdf.cell(w=PAGE_W - 2 * MARGIN, h=size + 4, text=shown, align="C")
         self.y += size + 6
 
-    def pair(self, fr: str, ar: str, size: float = 10.5, bold: bool = False) -> None:
+    def pair(
+        self, fr: str, ar: str, size: float = 10, bold: bool = False, leading: float = 3.5
+    ) -> None:
         """French on the left, Arabic on the right, both wrapped; the row is as tall as
-        the taller side."""
+        the taller side. ``leading``: the space between lines, beyond the font size."""
         weight = "Bold" if bold else "Regular"
         fr, ar = _keep_dates(fr), _keep_dates(ar)
         check_glyphs(fr + ar, weight)
         self._font(size, bold)
-        line_h = size + 4
+        line_h = size + leading
         fr_lines = self._wrap(fr, self.col_w)
         ar_lines = self._wrap(ar, self.col_w)
         rows = max(len(fr_lines), len(ar_lines))
@@ -308,15 +317,6 @@ def render_permit(
             f"Délivré le {_fmt_date(issued)}",
             f"سلم بتاريخ {_fmt_date(issued)} الموافق {_hijri(issued, hijri_adjust_days)}",
         )
-        if permit.valid_until is not None:
-            vu = permit.valid_until
-            doc.pair(
-                f"Valable jusqu'au {_fmt_date(vu)}",
-                f"صالح إلى غاية {_fmt_date(vu)} الموافق {_hijri(vu, hijri_adjust_days)}",
-            )
-        doc.pair(
-            f"Dossier n° {permit.dossier_reference}", f"ملف رقم {ltr(permit.dossier_reference)}"
-        )
         decision_fr = "Accordé" if permit.decision == "granted" else "Accordé tacitement"
         decision_ar = "مقبول" if permit.decision == "granted" else "مقبول ضمنيا"
         doc.pair(f"Décision : {decision_fr}", f"القرار: {decision_ar}")
@@ -369,8 +369,8 @@ def render_permit(
             doc.pair(
                 f"Le présent acte est valable jusqu'au {_fmt_date(vu)} inclus ; passé ce "
                 "délai sans ouverture du chantier, il est périmé.",
-                f"تنتهي صلاحية هذا القرار في {_fmt_date(vu)} ضمنه؛ ويسقط بعد هذا الأجل "
-                "إذا لم يتم فتح الورش.",
+                f"تنتهي صلاحية هذا القرار في {_fmt_date(vu)} الموافق "
+                f"{_hijri(vu, hijri_adjust_days)} ضمنه؛ ويسقط بعد هذا الأجل إذا لم يتم فتح الورش.",
                 size=9.5,
             )
         doc.rule()
@@ -427,19 +427,32 @@ def render_permit(
 
 
 def _signature_box(pdf: Any, doc: _Doc, name: str, fr: str, ar: str) -> SignatureBox:
-    label_h = 30.0
-    if doc.y + label_h + BOX_H > PAGE_H - MARGIN - 20:
+    if doc.y + BOX_H > PAGE_H - MARGIN - 20:
         pdf.add_page()
         doc.y = MARGIN
-    # right-aligned, under its bilingual label
+    # The box right-aligned; its bilingual label beside it on the left (French, then
+    # Arabic against the box), so that the act and its signature fit on one page.
     x = PAGE_W - MARGIN - BOX_W
-    doc.pair(fr, ar, size=9, bold=True)
     top = doc.y
+    label_w = x - MARGIN - 12
+    check_glyphs(fr + ar, "Bold")
+    pdf.set_font("amiri", style="B", size=9)
+    line_h = 12.5
+    y = top
+    for line in doc._wrap(fr, label_w):
+        pdf.set_xy(MARGIN, y)
+        pdf.cell(w=label_w, h=line_h, text=strip_controls(line), align="L")
+        y += line_h
+    for line in doc._wrap(ar, label_w):
+        pdf.set_xy(MARGIN, y)
+        shown = shape_arabic(line) if has_arabic(line) else strip_controls(line)
+        pdf.cell(w=label_w, h=line_h, text=shown, align="R")
+        y += line_h
     pdf.set_draw_color(160, 160, 160)
     pdf.set_dash_pattern(dash=2, gap=2)
     pdf.rect(x, top, BOX_W, BOX_H)
     pdf.set_dash_pattern()
-    doc.y = top + BOX_H + 10
+    doc.y = max(top + BOX_H, y) + 10
     # fpdf2 measures from the top; PDF rectangles from the bottom
     y1 = PAGE_H - (top + BOX_H)
     return SignatureBox(
