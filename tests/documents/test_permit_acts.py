@@ -345,3 +345,18 @@ def test_the_wrapper_never_splits_a_written_date(text: str) -> None:
         )
     finally:
         close_fonts(pdf)
+
+
+def test_every_page_carries_a_readable_footer(tmp_path: Path) -> None:
+    # long conditions push the act onto further pages; the footer of a later page used to
+    # be drawn with the bold font's glyphs (garbled) because fpdf2 tracks one current
+    # font for the whole document
+    many = [f"Condition numéro {i} à respecter pendant les travaux." for i in range(40)]
+    many_ar = [f"الشرط رقم {i} الواجب احترامه أثناء الأشغال." for i in range(40)]
+    permit = _act(ProcedureKind.URB_PERMIS_DEMOLITION, conditions_fr=many, conditions_ar=many_ar)
+    pdf = render_permit(permit, generated_at=dt.datetime(2026, 11, 28, 10, tzinfo=dt.UTC)).pdf
+    pages = _text(pdf, tmp_path).split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    for page in pages:
+        assert "Document généré le 28/11/2026 11:00 (Casablanca)" in page
