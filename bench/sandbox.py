@@ -77,6 +77,7 @@ def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
         "NORMAL",
         "--seed",
         SEED,
+        "--quiet",  # no request log: stderr is a pipe nobody reads until the end
         "--clock",
         "2024-06-03T09:00:00+01:00",
         "--frozen-clock",

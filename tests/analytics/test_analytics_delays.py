@@ -309,13 +309,13 @@ def test_local_dates_from_the_hourly_offset_table_are_the_time_zone_s(
 
 
 def test_local_dates_across_the_2026_ramadan_switches_hour_by_hour() -> None:
-    from rokhas_sdk.analytics._delays import _local_date, _local_date_for
+    from rokhas_sdk.analytics._delays import local_date_expr, _local_date_for
 
     start = dt.datetime(2026, 2, 10, tzinfo=dt.UTC)
     hours = [start + dt.timedelta(minutes=30 * i) for i in range(2 * 24 * 50)]
     frame = pl.DataFrame({"at": hours}, schema={"at": pl.Datetime("us", "UTC")})
     fast = _local_date_for(hours[0], hours[-1])
-    assert fast is not _local_date  # the table path, not the fallback
+    assert fast is not local_date_expr  # the table path, not the fallback
     got = frame.select(fast(pl.col("at")).alias("d"))["d"].to_list()
     expected = [t.astimezone(CASA).date() for t in hours]
     assert got == expected

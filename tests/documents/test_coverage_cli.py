@@ -163,7 +163,7 @@ def test_cli_render_refuses_non_utf8(capsys: pytest.CaptureFixture[str], tmp_pat
     src.write_bytes(b"\xff\xfe\x00garbage")
     code, _, err = _run(capsys, "permit", "render", str(src), str(tmp_path / "o.pdf"))
     assert code == 2
-    assert "is not UTF-8 text: give the permit as JSON" in err
+    assert "is UTF-16 text; save it as UTF-8" in err
 
 
 def test_cli_render_refuses_a_json_that_is_not_a_permit(
@@ -222,7 +222,8 @@ def test_cli_receipt_bad_json_names_the_dossier(
     src.write_bytes(b"\x80\x81")
     code, _, err = _run(capsys, "permit", "receipt", str(src), str(tmp_path / "r.pdf"))
     assert code == 2
-    assert "give the dossier as JSON" in err
+    assert "dossier" in err
+    assert "is not UTF-8 text" in err
 
 
 # --- rokhas permit extract --------------------------------------------------------

@@ -323,7 +323,7 @@ def test_the_wrapper_never_splits_a_written_date(text: str) -> None:
     from fpdf import FPDF
 
     from rokhas_sdk._text import close_fonts, font_file
-    from rokhas_sdk.documents._permit_pdf import _WRITTEN_DATE, _Doc, _keep_dates
+    from rokhas_sdk.documents._permit_pdf import _WRITTEN_DATE, PdfPage, _keep_dates
 
     dates = _WRITTEN_DATE.findall(text)
     assert len(dates) == 2
@@ -332,7 +332,7 @@ def test_the_wrapper_never_splits_a_written_date(text: str) -> None:
         pdf.add_font("amiri", fname=str(font_file("Regular")))
         pdf.add_page()
         pdf.set_font("amiri", size=10)
-        doc = _Doc(pdf)
+        doc = PdfPage(pdf)
         for width in range(70, 400, 7):  # every wrap point along the sentence
             lines = doc._wrap(_keep_dates(text), width)
             for date_text in dates:

@@ -181,7 +181,7 @@ def test_bad_usage_exits_2(
     assert out == ""
 
 
-def test_out_of_bounds_schedule_file_exits_1(
+def test_out_of_bounds_schedule_file_exits_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     f = tmp_path / "rabat.json"
@@ -217,7 +217,7 @@ def test_out_of_bounds_schedule_file_exits_1(
         "--covered-area",
         "10",
     )
-    assert code == 1
+    assert code == 2  # a bad input file, not a verdict
     assert "maximum of 30" in err
 
 

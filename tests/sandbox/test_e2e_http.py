@@ -198,9 +198,9 @@ def test_tacit_approval_by_advancing_the_clock(
     admin = httpx.Client(
         base_url=clients.url, headers={"authorization": f"Bearer {signed_sb.admin_token}"}
     )
-    rec = signed_sb.store.get("dossier", did)
+    rec = signed_sb.records.get(did)
     assert rec is not None
-    _, tacit_at = signed_sb.procedure.clocks(rec, signed_sb.clock.now())
+    _, tacit_at = signed_sb.deadlines.due_and_tacit(rec, signed_sb.clock.now())
     assert tacit_at is not None
     step = (tacit_at - signed_sb.clock.now()).total_seconds() / 86400 - 1
     assert admin.post("/_sandbox/clock/advance", json={"days": step}).status_code == 200

@@ -234,13 +234,17 @@ def test_missing_link_messages() -> None:
 
 
 def test_modification_without_diff_result_is_disallowed() -> None:
-    st = SimpleNamespace(coverage=SimpleNamespace(name="ENTIRE_REVISION"), diff_result=None)
-    assert v._modification(st, set()) == (
+    from rokhas_sdk.signing._verify_modifications import judge
+
+    st = SimpleNamespace(diff_result=None)
+    got = judge(st, Coverage.ENTIRE_REVISION, set())
+    assert (got.modification, got.changes) == (
         Modification.DISALLOWED,
         ["the changes after signing could not be analysed"],
     )
-    st = SimpleNamespace(coverage=None, diff_result=ValueError("suspicious xref"))
-    assert v._modification(st, set()) == (Modification.DISALLOWED, ["suspicious xref"])
+    st = SimpleNamespace(diff_result=ValueError("suspicious xref"))
+    got = judge(st, Coverage.PARTIAL, set())
+    assert (got.modification, got.changes) == (Modification.DISALLOWED, ["suspicious xref"])
     assert v._coverage(None) is Coverage.PARTIAL
 
 

@@ -57,7 +57,7 @@ _MAX_TABLE_HOURS = 500_000
 LocalDate = Callable[[pl.Expr], pl.Expr]
 
 
-def _local_date(expr: pl.Expr) -> pl.Expr:
+def local_date_expr(expr: pl.Expr) -> pl.Expr:
     return expr.dt.convert_time_zone(TZ).dt.date()
 
 
@@ -72,12 +72,12 @@ def _local_date_for(lo: dt.datetime | None, hi: dt.datetime | None) -> LocalDate
     database today, but it is data), the exact per-instant conversion is used.
     """
     if lo is None or hi is None:
-        return _local_date
+        return local_date_expr
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     h0 = (lo - epoch) // dt.timedelta(microseconds=1) // _HOUR_US
     h1 = (hi - epoch) // dt.timedelta(microseconds=1) // _HOUR_US
     if h1 - h0 > _MAX_TABLE_HOURS:
-        return _local_date
+        return local_date_expr
     hours = pl.int_range(h0, h1 + 1, eager=True, dtype=pl.Int64)
 
     def offsets(at_us: pl.Series) -> pl.Series:
@@ -87,7 +87,7 @@ def _local_date_for(lo: dt.datetime | None, hi: dt.datetime | None) -> LocalDate
 
     table = offsets(hours * _HOUR_US)
     if not table.equals(offsets(hours * _HOUR_US + (_HOUR_US - 1))):
-        return _local_date
+        return local_date_expr
 
     def local_date(expr: pl.Expr) -> pl.Expr:
         us = expr.dt.epoch("us")

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 
 from .._errors import InvalidInputError
 from ..models import ProjectScale
-from ._delays import TZ, _local_date, dossier_delays
+from ._delays import TZ, dossier_delays, local_date_expr
 from ._polars import pl
 from ._report import CommuneStats, Criterion, RankedCommune, RankingReport
 from ._rules import CountingRules, default_rules
@@ -73,7 +73,7 @@ def commune_stats(
     d = delays.lazy().filter((pl.col("status") == "decided") & pl.col("scale").is_not_null())
     if quarter is not None:
         d = d.filter(pl.col("quarter") == _check_quarter(quarter))
-    d = d.with_columns(_local_date(pl.col("filed_at")).alias("_filed"))
+    d = d.with_columns(local_date_expr(pl.col("filed_at")).alias("_filed"))
     filed = pl.col("_filed")
     target_cols: list[pl.Expr] = []
     for t in r.targets:

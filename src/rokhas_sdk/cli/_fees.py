@@ -7,8 +7,9 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ._input import bounded_int, load_dossier, load_json, parse_instant
 
 if TYPE_CHECKING:
     from ..models import Activity, ProcedureKind, Project
@@ -62,7 +63,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     q.add_argument("--odp-area", help="public domain occupied by the building site, m²")
     q.add_argument(
-        "--odp-days", type=int, help="days of public-domain occupation by the building site"
+        "--odp-days",
+        type=bounded_int(0, 3660),
+        help="days of public-domain occupation by the building site (0 to 3660)",
     )
     q.add_argument(
         "--beverage-receipts",
@@ -113,9 +116,14 @@ def _date(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        on = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInputError(f"--on {text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise InvalidInputError(
+            f"--on {text[:40]!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+    # the same years as any instant given to the command
+    parse_instant(f"{on.isoformat()}T12:00:00+00:00", "--on")
+    return on
 
 
 def _commune(text: str) -> str:
@@ -141,7 +149,7 @@ def _load_schedule(files: list[str]) -> FeeSchedule:
 
     sched = default_schedule()
     for f in files:
-        sched = sched.with_commune(Path(f))
+        sched = sched.with_commune(load_json(f, "--schedule"))
     return sched
 
 
@@ -154,15 +162,21 @@ class _QuickDossier:
 
 
 def _money(text: str | None, flag: str) -> Any:
+    """A non-negative amount of MAD given on the command line (a cost, receipts)."""
     from .._errors import InvalidInputError
     from ..models import Money
 
     if text is None:
         return None
     try:
-        return Money(text)
+        money = Money(text)
     except ValueError as exc:
         raise InvalidInputError(f"{flag}: {exc}") from None
+    if money.is_negative():
+        raise InvalidInputError(
+            f"{flag} cannot be negative, got {text[:40]}; give the amount in MAD"
+        )
+    return money
 
 
 def _from_flags(args: argparse.Namespace) -> _QuickDossier:
@@ -215,19 +229,9 @@ def _from_flags(args: argparse.Namespace) -> _QuickDossier:
 
 def _quote(args: argparse.Namespace) -> int:
     from .._errors import InvalidInputError
-    from ..models import Dossier
     from ..payments import SiteOccupation, quote
 
-    dossier: Any
-    if args.dossier:
-        text = (
-            sys.stdin.read()
-            if args.dossier == "-"
-            else Path(args.dossier).read_text(encoding="utf-8")
-        )
-        dossier = Dossier.model_validate_json(text)
-    else:
-        dossier = _from_flags(args)
+    dossier: Any = load_dossier(args.dossier) if args.dossier else _from_flags(args)
     site = None
     if args.odp_area is not None or args.odp_days is not None:
         if args.odp_area is None or args.odp_days is None:
@@ -281,10 +285,10 @@ def _table(q: FeeQuote) -> str:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from ..payments._quote import _today
+    from ..payments._quote import today_in_morocco
 
     sched = _load_schedule(args.schedule)
-    on = _date(args.on) or _today()
+    on = _date(args.on) or today_in_morocco()
     if not args.commune:
         doc: dict[str, Any] = {
             "version": sched.version,

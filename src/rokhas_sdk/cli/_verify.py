@@ -7,7 +7,6 @@ Exit status: 0 only when every signature of every file is TOTAL_PASSED, 1 otherw
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -17,7 +16,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from ..signing import VerificationReport
 
+from ._input import bounded_int, parse_instant
+
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
+#: More worker processes than this only adds start-up cost on any machine we know.
+MAX_JOBS = 256
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -43,7 +46,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="CERT",
         help="known intermediate certificate (never an anchor; repeatable)",
     )
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes")
+    p.add_argument(
+        "--jobs",
+        type=bounded_int(1, MAX_JOBS),
+        default=None,
+        metavar="N",
+        help=f"worker processes (1 to {MAX_JOBS}; default: one per core for 4 files or more)",
+    )
     p.add_argument(
         "--revocation",
         choices=["offline", "soft-fail", "hard-fail"],
@@ -52,6 +61,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--at", default=None, metavar="ISO", help="validation time (ISO 8601)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "etsi-xml"],
+        default=None,
+        help="table (default), json (same as --json) or etsi-xml: the ETSI TS 119 102-2 "
+        "validation report of one file",
+    )
     p.set_defaults(handler=_handle)
 
 
@@ -87,18 +103,19 @@ def _handle(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise InvalidInputError("--jobs must be at least 1")
-    at = None
-    if args.at:
-        try:
-            at = dt.datetime.fromisoformat(args.at)
-        except ValueError:
-            raise InvalidInputError(f"--at {args.at!r} is not an ISO 8601 time") from None
-        if at.tzinfo is None:
-            raise InvalidInputError("--at needs a timezone, e.g. 2026-01-31T10:00:00+01:00")
+    at = parse_instant(args.at, "--at") if args.at else None
+    if args.json and args.format not in (None, "json"):
+        raise InvalidInputError(f"--json and --format {args.format} contradict; give one of them")
+    output = "json" if args.json else (args.format or "table")
     trust = TrustStore.from_paths(*args.trust, intermediates=args.intermediate)
     files = _expand(args.paths)
     if not files:
         raise InvalidInputError("no PDF file found in the given folders")
+    if output == "etsi-xml" and len(files) != 1:
+        raise InvalidInputError(
+            f"--format etsi-xml writes the report of one file, and {len(files)} were given; "
+            "verify one file per call (an ETSI validation report covers one document)"
+        )
 
     reports: list[VerificationReport] = []
     jobs = args.jobs if args.jobs is not None else (1 if len(files) < 4 else None)
@@ -120,7 +137,11 @@ def _handle(args: argparse.Namespace) -> int:
     order = {f: i for i, f in enumerate(files)}
     reports.sort(key=lambda r: order.get(r.file or "", 0))
 
-    if args.json:
+    if output == "etsi-xml":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(reports[0].to_etsi_xml() + b"\n")
+        sys.stdout.buffer.flush()
+    elif output == "json":
         json.dump(
             {"files": [r.cli_dict() for r in reports]}, sys.stdout, ensure_ascii=False, indent=2
         )

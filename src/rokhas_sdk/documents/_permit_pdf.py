@@ -141,7 +141,7 @@ _OPINION_AR = {
 }
 
 
-def _preamble(doc: _Doc, permit: Permit) -> None:
+def _preamble(doc: PdfPage, permit: Permit) -> None:
     """The act's opening, its visas ("Vu ..."), the application and the commission's
     opinion, then the operative word ("Décide")."""
     sig = permit.signatory
@@ -182,7 +182,7 @@ def _preamble(doc: _Doc, permit: Permit) -> None:
     doc.pair("Décide :", "يقرر ما يلي:", size=10, bold=True)
 
 
-class _Doc:
+class PdfPage:
     """Two-column bilingual writer over fpdf2."""
 
     def __init__(self, pdf: Any) -> None:
@@ -293,7 +293,7 @@ def render_permit(
         pdf.set_creator("rokhas-sdk")
         pdf.set_creation_date(when)
         pdf.add_page()
-        doc = _Doc(pdf)
+        doc = PdfPage(pdf)
 
         # header: the kingdom, the ministry, the commune
         doc.pair("Royaume du Maroc", "المملكة المغربية", size=11, bold=True)
@@ -309,7 +309,7 @@ def render_permit(
         # the QR code, top right of the body
         qr = segno.make(qr_payload, error="m")
         qr_size = 78.0
-        _draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
+        draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
         doc.rule()
 
         issued = permit.issued_on
@@ -426,7 +426,7 @@ def render_permit(
     )
 
 
-def _signature_box(pdf: Any, doc: _Doc, name: str, fr: str, ar: str) -> SignatureBox:
+def _signature_box(pdf: Any, doc: PdfPage, name: str, fr: str, ar: str) -> SignatureBox:
     if doc.y + BOX_H > PAGE_H - MARGIN - 20:
         pdf.add_page()
         doc.y = MARGIN
@@ -464,7 +464,7 @@ def _signature_box(pdf: Any, doc: _Doc, name: str, fr: str, ar: str) -> Signatur
     )
 
 
-def _draw_qr(pdf: Any, qr: Any, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: Any, qr: Any, x: float, y: float, size: float) -> None:
     rows = [list(r) for r in qr.matrix]
     n = len(rows)
     border = 2

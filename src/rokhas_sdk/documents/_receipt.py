@@ -23,7 +23,7 @@ from .._text import (
     ltr,
 )
 from ..models import Dossier, get_commune
-from ._permit_pdf import MARGIN, PAGE_W, _Doc, _draw_qr
+from ._permit_pdf import MARGIN, PAGE_W, PdfPage, draw_qr
 
 __all__ = ["render_receipt"]
 
@@ -70,7 +70,7 @@ def render_receipt(
         pdf.set_creator("rokhas-sdk")
         pdf.set_creation_date(local)
         pdf.add_page()
-        doc = _Doc(pdf)
+        doc = PdfPage(pdf)
         doc.pair("Royaume du Maroc", "المملكة المغربية", size=11, bold=True)
         doc.pair(f"Commune de {commune_fr}", f"جماعة {commune_ar}", size=10)
         doc.rule()
@@ -78,7 +78,7 @@ def render_receipt(
         doc.centered("وصل الإيداع", 16, bold=True)
         doc.centered(f"N° {reference}", 12, bold=True)
         qr = segno.make(f"ROKHAS-RECEIPT|{reference}|sha256:{digest}", error="m")
-        _draw_qr(pdf, qr, PAGE_W - MARGIN - 70, MARGIN + 40, 70)
+        draw_qr(pdf, qr, PAGE_W - MARGIN - 70, MARGIN + 40, 70)
         doc.y += 6
         doc.rule()
         doc.pair(dossier.kind.label_fr, dossier.kind.label_ar, bold=True)

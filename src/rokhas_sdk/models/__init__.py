@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
+    "AREA_LIMIT": "._money",
+    "MONEY_LIMIT": "._money",
     "Activity": "._project",
     "Address": "._parties",
     "Architect": "._parties",
@@ -126,6 +128,8 @@ if TYPE_CHECKING:
     from ._keys import KeyDeliveryRecord as KeyDeliveryRecord
     from ._keys import KeyDeliveryStatus as KeyDeliveryStatus
     from ._keys import ProvinceSignatureContact as ProvinceSignatureContact
+    from ._money import AREA_LIMIT as AREA_LIMIT
+    from ._money import MONEY_LIMIT as MONEY_LIMIT
     from ._money import Area as Area
     from ._money import Money as Money
     from ._money import SquareMetres as SquareMetres

@@ -200,7 +200,7 @@ class FeeQuote(ValueObject):
         }
 
 
-def _today() -> date:
+def today_in_morocco() -> date:
     return datetime.now(_TZ).date()
 
 
@@ -566,7 +566,7 @@ def quote(
     guesses), :class:`InvalidInputError` for a dossier that lacks what a tax needs.
     """
     sched = schedule if schedule is not None else default_schedule()
-    day = on if on is not None else _today()
+    day = on if on is not None else today_in_morocco()
     if isinstance(day, datetime):
         day = day.astimezone(_TZ).date() if day.tzinfo else day.date()
     # one canonical code for the lookups, whether the dossier carries it or an alias

@@ -29,6 +29,7 @@ from ._clocks import RuleOverride as RuleOverride
 from ._clocks import deadlines as deadlines
 from ._clocks import filing_windows as filing_windows
 from ._clocks import rules_in_force as rules_in_force
+from ._clocks import validity_end as validity_end
 from ._definitions import SIGNATURE_KEY as SIGNATURE_KEY
 from ._definitions import EventInfo as EventInfo
 from ._definitions import KindInfo as KindInfo
@@ -66,7 +67,6 @@ from ._render import render_docs as render_docs
 from ._state import Context as Context
 from ._state import ProcedureState as ProcedureState
 from ._state import context_for as context_for
-from ._validity import validity_end as validity_end
 
 __all__ = [
     "CASABLANCA",

@@ -93,7 +93,11 @@ _SIGNING_EXPORTS = {
     "WrongPinError": "._errors",
 }
 
+# --- verification for asyncio programs: runs verify_pdf off the event loop.
+_ASYNC_VERIFY_EXPORTS = {"async_verify_pdf": "._async"}
+
 if TYPE_CHECKING:
+    from ._async import async_verify_pdf as async_verify_pdf
     from ._errors import AlreadySignedError as AlreadySignedError
     from ._errors import BrokenPdfError as BrokenPdfError
     from ._errors import CertificateExpiredError as CertificateExpiredError
@@ -128,7 +132,9 @@ if TYPE_CHECKING:
     from ._token import token_info as token_info
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _SIGNING_EXPORTS, globals())
+__getattr__, __dir__ = lazy_exports(
+    __name__, {**_SIGNING_EXPORTS, **_ASYNC_VERIFY_EXPORTS}, globals()
+)
 
 
-__all__ = sorted([*_SIGNING_EXPORTS, *_VERIFY_EXPORTS])
+__all__ = sorted([*_SIGNING_EXPORTS, *_VERIFY_EXPORTS, *_ASYNC_VERIFY_EXPORTS])

@@ -250,6 +250,11 @@ class SignatureReport(ValueObject):
     """Everything known about one signature (or document timestamp) of the file."""
 
     field: str
+    fields: list[str] = Field(
+        default_factory=list,
+        description="every form field that shows this signature (one signature "
+        "dictionary may be referenced by several fields)",
+    )
     kind: SignatureKind = SignatureKind.SIGNATURE
     signer: SignerReport | None = None
     signing_time: dt.datetime | None = Field(
@@ -280,18 +285,31 @@ class SignatureReport(ValueObject):
     warnings: list[str] = Field(default_factory=list)
 
     def cli_dict(self) -> dict[str, Any]:
-        """The fixed JSON shape of ``rokhas verify --json`` for this signature."""
+        """The JSON shape of ``rokhas verify --json`` for this signature or timestamp.
+
+        Every fact of the report is there (it is the auditor's record); the names of
+        the first keys are fixed, later versions only add keys.
+        """
         return {
             "field": self.field,
+            "fields": list(self.fields or [self.field]),
+            "type": self.kind.value,
             "integrity": self.integrity.value,
             "coverage": self.coverage.value,
             "modified_after_signing": self.modified_after_signing.value,
+            "changes": list(self.changes),
             "indication": self.indication.value,
             "subindication": self.subindication.value if self.subindication else None,
             "level": self.level.value,
             "signer": self.signer.model_dump(mode="json") if self.signer else None,
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
             "timestamp": self.timestamp.model_dump(mode="json") if self.timestamp else None,
+            "certification": self.certification,
+            "mdp": {"ok": self.mdp_ok, "field_locks": list(self.field_locks)},
+            "trust_path": list(self.trust_path),
+            "revocation": self.revocation.model_dump(mode="json"),
+            "errors": list(self.errors),
+            "warnings": list(self.warnings),
         }
 
 
@@ -344,10 +362,23 @@ class VerificationReport(ValueObject):
             s.indication is Indication.TOTAL_PASSED for s in self.signatures
         )
 
+    def to_etsi_xml(self) -> bytes:
+        """This report as an ETSI TS 119 102-2 XML validation report (UTF-8 bytes).
+
+        The mapping is described in docs/verify.md ("ETSI validation report").
+        """
+        from ._etsi import to_etsi_xml
+
+        return to_etsi_xml(self)
+
     def cli_dict(self) -> dict[str, Any]:
-        """The fixed JSON shape of one entry of ``rokhas verify --json``."""
+        """The JSON shape of one entry of ``rokhas verify --json``: the whole report."""
         return {
             "file": self.file,
+            "size": self.size,
+            "sha256": self.sha256,
+            "validated_at": self.validated_at.isoformat(),
+            "revocation_mode": self.revocation_mode,
             "document": {
                 "indication": self.document.indication.value,
                 "subindication": (
@@ -356,5 +387,6 @@ class VerificationReport(ValueObject):
                 "errors": list(self.document.errors),
             },
             "signatures": [s.cli_dict() for s in self.signatures],
+            "findings": [f.model_dump(mode="json") for f in self.findings],
             "permit": self.permit.model_dump(mode="json") if self.permit else None,
         }

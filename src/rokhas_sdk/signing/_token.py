@@ -20,7 +20,13 @@ from pydantic import SecretStr
 
 from ..models import ValueObject
 from ._errors import PinLockedError, PinPolicyError, TokenError, WrongPinError
-from ._pkcs11 import _pkcs11, find_token, load_module, open_user_session, pin_counter_state
+from ._pkcs11 import (
+    find_token,
+    load_module,
+    open_user_session,
+    pin_counter_state,
+    pkcs11_module,
+)
 from ._signers import as_secret
 
 __all__ = ["TokenCertificate", "TokenInfo", "change_token_pin", "token_info"]
@@ -67,7 +73,7 @@ class TokenInfo(ValueObject):
 
 
 def _cert_info(obj: Any, now: _dt.datetime) -> TokenCertificate | None:
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     try:
         der = bytes(obj[pkcs11.Attribute.VALUE])
         cert = x509.load_der_x509_certificate(der)
@@ -116,7 +122,7 @@ def _cert_info(obj: Any, now: _dt.datetime) -> TokenCertificate | None:
 
 
 def _describe(token: Any, now: _dt.datetime) -> TokenInfo:
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     flags = pkcs11.TokenFlag
     f = token.flags
     certs: list[TokenCertificate] = []
@@ -161,7 +167,7 @@ def token_info(
     if token_label is not None:
         return [_describe(find_token(lib, token_label), at)]
     out = []
-    initialized = _pkcs11().TokenFlag.TOKEN_INITIALIZED
+    initialized = pkcs11_module().TokenFlag.TOKEN_INITIALIZED
     for slot in lib.get_slots(token_present=True):
         token = slot.get_token()
         if token.flags & initialized:  # SoftHSM keeps an empty slot for the next token
@@ -187,7 +193,7 @@ def change_token_pin(
     old = as_secret(old_pin)
     new = as_secret(new_pin)
     _check_new_pin(old, new, min_length=min_length, max_length=max_length)
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     session = open_user_session(str(module), token_label, old, rw=True)
     try:
         session.set_pin(old.get_secret_value(), new.get_secret_value())

@@ -16,7 +16,7 @@ import io
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -44,6 +44,15 @@ from ._report import (
     VerificationReport,
 )
 from ._trust import TrustStore
+from ._verify_crypto import (
+    issued_by,
+    make_signature_validator,
+    pkcs7_sha1_content_matches,
+    uses_sha1,
+    verify_x509_rsa_sha1,
+)
+from ._verify_modifications import diff_policy, judge, metadata_changes
+from ._verify_read import PasswordRequired, load_dss, open_pdf, signature_slots
 
 if TYPE_CHECKING:  # pragma: no cover
     from asn1crypto import x509
@@ -222,8 +231,9 @@ def _issuers_of(cert: x509.Certificate, candidates: list[x509.Certificate]) -> l
             continue
         try:
             parent = cx509.load_der_x509_certificate(c.dump())
-            child.verify_directly_issued_by(parent)
-        except Exception:  # noqa: S112 - not this issuer's key
+        except Exception:  # noqa: S112 - unreadable candidate
+            continue
+        if not issued_by(child, parent):
             continue
         found.append(parent)
     return found
@@ -489,41 +499,6 @@ def _coverage(level: Any) -> Coverage:
     return Coverage.PARTIAL
 
 
-def _modification(st: Any, sig_fields: set[str]) -> tuple[Modification, list[str]]:
-    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
-
-    diff = st.diff_result
-    if _coverage(st.coverage) is Coverage.ENTIRE_FILE:
-        return Modification.NONE, []
-    if diff is None:
-        return Modification.DISALLOWED, ["the changes after signing could not be analysed"]
-    if not isinstance(diff, DiffResult):
-        return Modification.DISALLOWED, [str(diff) or type(diff).__name__]
-    level = diff.modification_level
-    changed = sorted(f"form field {n!r} changed" for n in diff.changed_form_fields)
-    if level is ModificationLevel.NONE:
-        return Modification.NONE, changed
-    if level is ModificationLevel.OTHER or st.docmdp_ok is False:
-        return Modification.DISALLOWED, [*changed, f"modification level {level.name}"]
-    # A signed permit is a final decision: after signing, only further signatures and
-    # validation data may be added. Filling an ordinary form field is the shadow
-    # "replace" attack for us, even where ISO 32000 would allow it.
-    not_sig = sorted(n for n in diff.changed_form_fields if n not in sig_fields)
-    if not_sig:
-        return Modification.DISALLOWED, [
-            *(
-                f"form field {n!r} changed after signing (only signatures may be added)"
-                for n in not_sig
-            )
-        ]
-    what = {
-        "LTA_UPDATES": "validation data (DSS) or document timestamps added",
-        "FORM_FILLING": "form fields filled or signatures added",
-        "ANNOTATIONS": "annotations changed",
-    }.get(level.name, level.name)
-    return Modification.ALLOWED, [what, *changed]
-
-
 # --------------------------------------------------------------------------- the engine
 
 
@@ -542,6 +517,7 @@ class _Ctx:
     sig_fields: set[str]
     sha_prefix: tuple[int, Any] | None = None
     fetcher: Any = None
+    visible_changes: dict[str, bool] = field(default_factory=dict)
 
     def file_sha256(self) -> str:
         """SHA-256 of the whole file, reusing a signed prefix already hashed."""
@@ -563,6 +539,7 @@ def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
         "crls": list(ctx.dss_crls),
         "allow_fetching": ctx.mode != "offline",
         "revocation_mode": "hard-fail" if ctx.mode == "hard-fail" else "soft-fail",
+        "signature_validator": make_signature_validator(),
     }
     if ctx.at is not None:
         kwargs["moment"] = ctx.at
@@ -571,30 +548,6 @@ def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
         # revocation data and certificates help, they never become anchors
         kwargs["fetcher_backend"] = ctx.fetcher
     return ValidationContext(**kwargs)
-
-
-def _load_dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any], bool]:
-    from asn1crypto import crl as a_crl
-    from asn1crypto import ocsp as a_ocsp
-    from asn1crypto import x509 as a_x509
-    from pyhanko.pdf_utils.decode_limits import DecodePurpose
-
-    try:
-        dss = reader.root["/DSS"]
-    except KeyError:
-        return [], [], [], False
-    certs: list[Any] = []
-    ocsps: list[Any] = []
-    crls: list[Any] = []
-    for key, purpose, loader, dest in (
-        ("/Certs", DecodePurpose.CERTIFICATE, a_x509.Certificate.load, certs),
-        ("/OCSPs", DecodePurpose.OCSP_RESPONSE, a_ocsp.OCSPResponse.load, ocsps),
-        ("/CRLs", DecodePurpose.CRL, a_crl.CertificateList.load, crls),
-    ):
-        for ref in dss.get(key, ()):
-            obj = ref.get_object()
-            dest.append(loader(obj.read_data(purpose)))
-    return certs, ocsps, crls, True
 
 
 async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureReport, Any]:
@@ -614,18 +567,25 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     findings += _attacks.check_embedded_certificates(
         field, carried, [*ctx.trust.anchors, *ctx.trust.intermediates]
     )
+    warnings = _tolerate_fieldmdp(emb)
+    legacy_sha1 = str(emb.sig_object.get("/SubFilter", "")) == "/adbe.pkcs7.sha1"
     _prehash(ctx, emb)
-    broken = _hash_mismatch(emb, findings)
+    # /adbe.pkcs7.sha1 signs the digest of its encapsulated content, not of the range
+    broken = None if legacy_sha1 else _hash_mismatch(emb, findings)
     if broken is not None and not is_ts:
         return broken, None
     # pyHanko registers the certificates carried in the CMS itself
     vc = _validation_context(ctx, [])
     st: Any
     try:
-        if is_ts:
-            st = await async_validate_pdf_timestamp(emb, validation_context=vc)
+        if legacy_sha1 and not is_ts:
+            st = await _validate_pkcs7_sha1(ctx, emb, vc)
+        elif is_ts:
+            st = await async_validate_pdf_timestamp(
+                emb, validation_context=vc, diff_policy=diff_policy()
+            )
         else:
-            st = await async_validate_pdf_signature(emb, vc)
+            st = await async_validate_pdf_signature(emb, vc, diff_policy=diff_policy())
     except SignatureValidationError as exc:
         failed = _fail(field, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, str(exc), kind)
         errors = failed.errors + [f.message for f in findings]
@@ -640,12 +600,18 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         "coverage": Coverage.PARTIAL
         if any(f.code.startswith("byte_range") for f in findings)
         else _coverage(st.coverage),
-        "integrity": Integrity.INTACT if (st.intact and st.valid) else Integrity.BROKEN,
-        "warnings": [],
+        # a /ByteRange past the end of the file, or whose gap is not exactly the
+        # signature's hex string, signs something other than this file: broken
+        "integrity": Integrity.INTACT
+        if (st.intact and st.valid and not _range_breaks_integrity(findings))
+        else Integrity.BROKEN,
+        "warnings": warnings,
     }
-    mod, changes = _modification(st, ctx.sig_fields)
-    rep["modified_after_signing"] = mod
-    rep["changes"] = changes
+    sha1 = uses_sha1(getattr(emb, "md_algorithm", None)) or legacy_sha1
+    judgement = judge(st, rep["coverage"], ctx.sig_fields)
+    rep["modified_after_signing"] = judgement.modification
+    rep["changes"] = judgement.changes
+    ctx.visible_changes[field] = judgement.visible
     rep["mdp_ok"] = st.docmdp_ok
     docmdp = emb.docmdp_level
     if docmdp is not None:
@@ -682,6 +648,8 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
             [*chain, *ctx.trust.anchors, *ctx.trust.intermediates, *ctx.dss_certs],
         )
     _conclude(rep, st, emb, findings, not ctx.trust.anchors_der)
+    if sha1:
+        _sha1_policy(rep)
     if (
         rep["indication"] is Indication.TOTAL_PASSED
         and not is_ts
@@ -714,6 +682,133 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
             + (" (offline mode)" if ctx.mode == "offline" else "")
         )
     return SignatureReport(**rep), st
+
+
+_INTEGRITY_BREAKING_RANGES = frozenset(
+    {
+        "byte_range_malformed",
+        "byte_range_not_from_start",
+        "byte_range_outside_file",
+        "byte_range_gap_not_contents",
+    }
+)
+
+
+def _range_breaks_integrity(findings: list[Finding]) -> bool:
+    return any(f.code in _INTEGRITY_BREAKING_RANGES for f in findings)
+
+
+_SHA1_WARNING = (
+    "SHA-1 is deprecated for signatures (collisions can be computed): the signed bytes "
+    "are intact, but the signature can no longer prove on its own who signed what"
+)
+
+
+def _x509_rsa_sha1_report(data: bytes, sig_object: Any, field: str) -> SignatureReport | None:
+    """``/adbe.x509.rsa_sha1`` (no CMS, pyHanko refuses it): integrity checked here.
+
+    Its SHA-1 caps it at INDETERMINATE whatever the chain, so no chain is built; a
+    signature that does not cover the whole file is not analysed further and counts
+    as changed after signing.
+    """
+    try:
+        sig = sig_object.get_object() if hasattr(sig_object, "get_object") else sig_object
+        if str(sig.get("/SubFilter", "")) != "/adbe.x509.rsa_sha1":
+            return None
+        contents = bytes(sig["/Contents"])
+        byte_range = list(sig["/ByteRange"])
+        ok, signer, _others = verify_x509_rsa_sha1(data, sig)
+    except Exception as exc:
+        return _fail(
+            field,
+            Indication.TOTAL_FAILED,
+            SubIndication.FORMAT_FAILURE,
+            f"the /adbe.x509.rsa_sha1 signature cannot be read ({type(exc).__name__})",
+        )
+    findings = _attacks.check_byte_range(data, field, byte_range, contents)
+    try:
+        end = int(byte_range[2]) + int(byte_range[3])
+        whole = end <= len(data) and not data[end:].strip(b"\r\n\x00 \t")
+    except (TypeError, ValueError, IndexError):
+        whole = False
+    rep: dict[str, Any] = {
+        "field": field,
+        "signer": _signer_report(signer),
+        "coverage": Coverage.PARTIAL if findings else (
+            Coverage.ENTIRE_FILE if whole else Coverage.ENTIRE_REVISION
+        ),
+        "integrity": Integrity.INTACT if ok and not findings else Integrity.BROKEN,
+        "modified_after_signing": Modification.NONE if whole else Modification.DISALLOWED,
+        "changes": [] if whole else [
+            "changes after an /adbe.x509.rsa_sha1 signature are not analysed"
+        ],
+        "warnings": [],
+        "errors": [f.message for f in findings],
+    }
+    if not ok:
+        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.HASH_FAILURE)
+        rep["errors"].insert(0, "the signature does not match the signed bytes")
+    elif findings or not whole:
+        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.FORMAT_FAILURE)
+    else:
+        rep.update(indication=Indication.TOTAL_PASSED)
+        _sha1_policy(rep)
+    return SignatureReport(**rep)
+
+
+def _sha1_policy(rep: dict[str, Any]) -> None:
+    """SHA-1 counts for integrity, not for a full pass (docs/verify.md, "SHA-1")."""
+    rep["warnings"].append(_SHA1_WARNING)
+    if rep["indication"] is Indication.TOTAL_PASSED:
+        rep.update(
+            indication=Indication.INDETERMINATE,
+            subindication=SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+        )
+        rep["errors"].insert(0, _SHA1_WARNING)
+
+
+def _tolerate_fieldmdp(emb: Any) -> list[str]:
+    """A /FieldMDP without /Action (or unreadable) locks every field, with a warning.
+
+    pyHanko raises on such a lock; the conservative reading keeps every field locked,
+    which can only make more changes disallowed, never fewer. Relies on pyHanko's
+    ``EmbeddedPdfSignature._fieldmdp`` cache (see docs/verify.md).
+    """
+    from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec
+
+    try:
+        emb.fieldmdp  # noqa: B018 - parse it now
+        return []
+    except Exception:
+        emb._fieldmdp = FieldMDPSpec(action=FieldMDPAction.ALL)
+        emb._fieldmdp_queried = True
+        return ["the signature's /FieldMDP lock is incomplete (no /Action); every field is "
+                "treated as locked"]
+
+
+async def _validate_pkcs7_sha1(ctx: _Ctx, emb: Any, vc: Any) -> Any:
+    """``/adbe.pkcs7.sha1``: pyHanko's own steps, with the content digest checked here."""
+    import dataclasses
+
+    from pyhanko.sign.validation import generic_cms
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+
+    emb.compute_integrity_info(diff_policy=diff_policy())
+    kwargs = emb.summarise_integrity_info()
+    # without raw_digest, pyHanko digests the encapsulated content itself
+    kwargs = await generic_cms.cms_basic_validation(
+        emb.signed_data,
+        validation_context=vc,
+        status_kwargs=kwargs,
+        key_usage_settings=PdfSignatureStatus.default_usage_constraints(None),
+    )
+    claimed = emb.self_reported_timestamp
+    if claimed is not None and "signer_reported_dt" not in kwargs:
+        kwargs["signer_reported_dt"] = claimed
+    status = PdfSignatureStatus(**kwargs)
+    if not pkcs7_sha1_content_matches(ctx.data, emb):
+        status = dataclasses.replace(status, intact=False)
+    return status
 
 
 def _prehash(ctx: _Ctx, emb: Any) -> None:
@@ -825,9 +920,6 @@ def _verify_bytes(
     limits: VerifyLimits,
     with_sha256: bool,
 ) -> VerificationReport:
-    from pyhanko.pdf_utils import misc
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
     base: dict[str, Any] = {
@@ -850,29 +942,26 @@ def _verify_bytes(
                 errors=["not a PDF file: no %PDF- header in the first 1024 bytes"],
             ),
         )
-    stream = io.BytesIO(data)
     try:
-        reader = PdfFileReader(stream, strict=True, decode_limits=limits.decode_limits())
-        reader.root  # noqa: B018 - resolve the catalog now, so structural errors surface here
-    except misc.PdfStrictReadError as exc:
-        # poppler's own signer writes new objects with generation 1 ("orphaned
-        # generation"): harmless, since a new number hides nothing, and the incremental
-        # update is still reviewed object by object. Every other strict-mode failure
-        # caps the verdict.
-        benign = "orphaned generation" in str(exc)
-        doc_findings.append(
-            Finding(
-                code="not_strictly_valid",
-                message=f"the PDF only parses in lenient mode ({exc})"
-                + ("" if benign else "; the result is capped at INDETERMINATE"),
-                severity="warning" if benign else "error",
-            )
+        opened = open_pdf(data, limits.decode_limits())
+    except PasswordRequired as exc:
+        if with_sha256:
+            base["sha256"] = hashlib.sha256(data).hexdigest()
+        return VerificationReport(
+            **base,
+            document=DocumentConclusion(
+                indication=Indication.INDETERMINATE,
+                subindication=SubIndication.FORMAT_FAILURE,
+                errors=[str(exc)],
+            ),
         )
-        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=limits.decode_limits())
-        reader.root  # noqa: B018
+    reader = opened.reader
+    doc_findings.extend(opened.findings)
     doc_findings.extend(_attacks.check_trailing_bytes(data))
 
-    certs, ocsps, crls, has_dss = _load_dss(reader)
+    dss = load_dss(reader)
+    doc_findings.extend(dss.findings)
+    certs, ocsps, crls, has_dss = dss.certs, dss.ocsps, dss.crls, dss.present
     ctx = _Ctx(
         data=data,
         reader=reader,
@@ -890,11 +979,18 @@ def _verify_bytes(
     reports: list[tuple[int, SignatureReport, Any, Any]] = []
     embs: list[tuple[str, Any]] = []
     values: dict[str, bytes] = {}
-    for fq_name, _sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
-        field = str(fq_name)
+    shared: dict[str, list[str]] = {}
+    for slot in signature_slots(reader):
+        field = slot.fq_name
+        if len(slot.fields) > 1:
+            shared[field] = slot.fields
         try:
-            emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
+            emb = EmbeddedPdfSignature(reader, slot.sig_field, slot.fq_name)
         except Exception as exc:
+            legacy = _x509_rsa_sha1_report(data, slot.sig_object, field)
+            if legacy is not None:
+                reports.append((-1, legacy, None, None))
+                continue
             reports.append(
                 (
                     -1,
@@ -911,7 +1007,7 @@ def _verify_bytes(
             )
             continue
         embs.append((field, emb))
-        ctx.sig_fields.add(field)
+        ctx.sig_fields.update(slot.fields)
         values[field] = bytes(emb.pkcs7_content)
     reader._rokhas_embedded = [e for _, e in embs]  # type: ignore[attr-defined]
     replay = {f.field: f for f in _attacks.check_replayed_values(values)}
@@ -960,7 +1056,9 @@ def _verify_bytes(
                 for _rv, r, e, _s in reports
             )
             rep = rep.model_copy(update={"level": _level(rep, emb, ctx, later_ts)})
+        rep = rep.model_copy(update={"fields": shared.get(rep.field, [rep.field])})
         final.append(rep)
+    final = _after_last_signature(ctx, reports, final, doc_findings)
 
     permit = _permit_check(reader, reports, limits)
     document = _document_conclusion(final, doc_findings, permit)
@@ -969,6 +1067,75 @@ def _verify_bytes(
     return VerificationReport(
         **base, document=document, signatures=final, findings=doc_findings, permit=permit
     )
+
+
+def _after_last_signature(
+    ctx: _Ctx,
+    reports: list[tuple[int, SignatureReport, Any, Any]],
+    final: list[SignatureReport],
+    findings: list[Finding],
+) -> list[SignatureReport]:
+    """Report what changed after the last signature that a reader would see.
+
+    ISO 32000 permits filling forms, annotating (where DocMDP allows) and rewriting the
+    document information after an approval signature, so such changes are "allowed".
+    A permit is a final decision, though: what a reader sees must be what someone
+    signed. Permitted changes that show (form values, annotations, title and other
+    metadata) after the *last* signature therefore cap the document at INDETERMINATE,
+    with the changes spelled out; a later signature over them lifts the cap.
+    """
+    signed = [
+        (rev, i)
+        for i, (rev, rep, emb, _st) in enumerate(reports)
+        if emb is not None and rep.kind is SignatureKind.SIGNATURE
+    ]
+    if not signed:
+        return final
+    last_rev, index = max(signed)
+    last = final[index]
+    if last.coverage is Coverage.ENTIRE_FILE or last.integrity is Integrity.BROKEN:
+        return final
+    meta = metadata_changes(ctx.reader, last_rev)
+    visible = ctx.visible_changes.get(last.field, False)
+    if not meta and not visible:
+        return final
+    described = [m.describe() for m in meta]
+    changes = list(last.changes)
+    later_lta = any(
+        emb is not None and emb.sig_object_type == "/DocTimeStamp" and rev > last_rev
+        for rev, _r, emb, _s in reports
+    ) or _dss_changed(ctx.reader, last_rev)
+    if meta and not later_lta:
+        # pyHanko clears metadata rewrites as housekeeping; say what they really are
+        changes = [c for c in changes if not c.startswith("validation data (DSS)")]
+        changes.insert(0, "document metadata rewritten after signing")
+    changes += [f"metadata changed after signing: {d}" for d in described]
+    final[index] = last.model_copy(update={"changes": changes})
+    if last.modified_after_signing is Modification.DISALLOWED:
+        return final  # already refused; the metadata is listed among its changes
+    what = "; ".join([*(c for c in changes if not c.startswith("metadata changed"))][:5])
+    message = (
+        f"the document was changed after the last signature ({last.field}) in ways the PDF "
+        f"standard permits but that change what a reader sees: {what}"
+    )
+    if described:
+        message += "; metadata: " + "; ".join(described[:10])
+    findings.append(
+        Finding(code="changed_after_last_signature", message=message, field=last.field)
+    )
+    return final
+
+
+def _dss_changed(reader: Any, revision: int) -> bool:
+    try:
+        old = reader.get_historical_root(revision).raw_get("/DSS")
+    except Exception:
+        old = None
+    try:
+        new = reader.root.raw_get("/DSS")
+    except Exception:
+        new = None
+    return bool(old != new)
 
 
 def _document_conclusion(
@@ -1010,9 +1177,12 @@ def _document_conclusion(
             errors=errors,
         )
     if findings:
+        constraint = all(f.code == "changed_after_last_signature" for f in findings)
         return DocumentConclusion(
             indication=Indication.INDETERMINATE,
-            subindication=SubIndication.FORMAT_FAILURE,
+            subindication=SubIndication.SIG_CONSTRAINTS_FAILURE
+            if constraint
+            else SubIndication.FORMAT_FAILURE,
             errors=errors,
         )
     if permit is not None and permit.problems:

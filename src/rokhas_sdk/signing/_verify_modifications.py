@@ -1,0 +1,344 @@
+"""Stage 3 of verification: what changed after each signature, judged by ISO 32000-2 12.8.
+
+pyHanko's difference analysis reviews every object an incremental update writes and
+rejects what no rule explains. Its default rules cover later signatures, form filling,
+the DSS and document timestamps; two rules are added here so that real files are
+judged by the standard rather than by one producer's habits:
+
+* **annotations** (ISO 32000-2 12.8.2.2, DocMDP P=3; and any approval-only document):
+  a page whose only change is its /Annots array, and non-widget annotations with their
+  appearance streams, are cleared at the ``ANNOTATIONS`` level. pyHanko compares that
+  level with the certification's permission, so the same change is refused under P=1
+  and P=2.
+* **unreachable objects**: iText frees objects it no longer references, and many
+  writers leave orphans. An object (freed or written) that nothing reachable from the
+  new revision's trailer references changes nothing a reader can see; a freed object
+  still referenced (it would now read as ``null``) stays unexplained and is refused.
+
+Metadata (/Info and the catalog's XMP /Metadata) is compared separately: pyHanko
+clears such updates as housekeeping, but a changed Title or Subject is something a
+reader sees, so it is reported with its old and new values and caps the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ._report import Coverage, Modification
+
+__all__ = ["MetadataChange", "diff_policy", "judge", "metadata_changes"]
+
+_ANNOT_KEY = "/Annots"
+_VISIBLE_LEVEL_NAMES = ("FORM_FILLING", "ANNOTATIONS")
+
+
+def _same_except(old: Any, new: Any, skip: str) -> bool:
+    try:
+        keys_old = {k for k in old if k != skip}
+        keys_new = {k for k in new if k != skip}
+        return keys_old == keys_new and all(old.raw_get(k) == new.raw_get(k) for k in keys_old)
+    except Exception:
+        return False
+
+
+def _is_page(obj: Any) -> bool:
+    try:
+        return str(obj.get("/Type")) == "/Page"
+    except Exception:
+        return False
+
+
+# ISO 32000-2 Table 171, without /Widget (form fields belong to pyHanko's form rules)
+_ANNOTATION_SUBTYPES = frozenset(
+    "/" + n
+    for n in (
+        "Text Link FreeText Line Square Circle Polygon PolyLine Highlight Underline "
+        "Squiggly StrikeOut Caret Stamp Ink Popup FileAttachment Sound Movie Screen "
+        "PrinterMark TrapNet Watermark 3D Redact Projection RichMedia"
+    ).split()
+)
+
+
+def _is_markup_annotation(obj: Any) -> bool:
+    """An annotation dictionary that is not a form widget."""
+    try:
+        kind = obj.get("/Type")
+        subtype = obj.get("/Subtype")
+    except Exception:
+        return False
+    return (
+        (kind is None or str(kind) == "/Annot")
+        and str(subtype) in _ANNOTATION_SUBTYPES
+        and "/FT" not in obj
+        and "/Rect" in obj
+    )
+
+
+def _annotation_refs(page: Any) -> dict[Any, Any]:
+    try:
+        annots = page.get(_ANNOT_KEY)
+        annots = annots.get_object() if annots is not None else []
+        return {getattr(a, "reference", None): a for a in annots}
+    except Exception:
+        return {}
+
+
+def _markup_annotations_changed(old: Any, old_page: Any, new: Any, new_page: Any) -> bool:
+    """The /Annots difference adds or removes markup annotations, and nothing else.
+
+    Widgets added to a page are form changes: pyHanko's form rules clear them (a new
+    signature field) or refuse them, at their own level.
+    """
+    before, after = _annotation_refs(old_page), _annotation_refs(new_page)
+    if None in before or None in after:
+        return False  # direct annotation dictionaries: not worth the risk
+    added = [after[r] for r in after.keys() - before.keys()]
+    removed = [before[r] for r in before.keys() - after.keys()]
+    if not added and not removed:
+        return False
+    try:
+        return all(_is_markup_annotation(a.get_object()) for a in added + removed)
+    except Exception:
+        return False
+
+
+def _appearance_refs(annot: Any) -> Iterator[Any]:
+    try:
+        ap = annot.get("/AP")
+        ap = ap.get_object() if ap is not None else None
+    except Exception:
+        return
+    if ap is None or not hasattr(ap, "raw_get"):
+        return
+    for key in ("/N", "/R", "/D"):
+        try:
+            raw = ap.raw_get(key)
+        except KeyError:
+            continue
+        ref = getattr(raw, "reference", None)
+        if ref is not None:
+            yield ref
+        value = raw.get_object() if hasattr(raw, "get_object") else raw
+        if isinstance(value, dict) and not hasattr(value, "data"):
+            for state in value:  # appearance states (/On, /Off, ...)
+                state_ref = getattr(value.raw_get(state), "reference", None)
+                if state_ref is not None:
+                    yield state_ref
+
+
+def _absent(resolver: Any, ref: Any) -> bool:
+    try:
+        obj = resolver.get_object(ref)
+    except Exception:
+        return True
+    return obj is None or type(obj).__name__ == "NullObject"
+
+
+@cache
+def _rule_classes() -> tuple[type, type]:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.diff_analysis.rules_api import QualifiedWhitelistRule, ReferenceUpdate
+
+    class AnnotationRule(QualifiedWhitelistRule):  # type: ignore[misc]
+        """Pages whose only change is /Annots, and non-widget annotations."""
+
+        def apply_qualified(self, old: Any, new: Any) -> Iterable[tuple[Any, Any]]:
+            level = ModificationLevel.ANNOTATIONS
+            for ref in new.explicit_refs_in_revision():
+                try:
+                    new_obj = new.get_object(ref)
+                except Exception:  # noqa: S112 - unreadable: left unexplained
+                    continue
+                try:
+                    old_obj = old.get_object(ref)
+                except Exception:
+                    old_obj = None
+                if _is_page(new_obj):
+                    if (
+                        old_obj is not None
+                        and _is_page(old_obj)
+                        and _same_except(old_obj, new_obj, _ANNOT_KEY)
+                        and _markup_annotations_changed(old, old_obj, new, new_obj)
+                    ):
+                        yield level, ReferenceUpdate(ref)
+                    continue
+                if isinstance(new_obj, dict) and _is_markup_annotation(new_obj):
+                    if old_obj is not None and not (
+                        isinstance(old_obj, dict) and _is_markup_annotation(old_obj)
+                    ):
+                        continue  # an object turned into an annotation: not ours to clear
+                    yield level, ReferenceUpdate(ref)
+                    for ap_ref in _appearance_refs(new_obj):
+                        # only fresh appearance streams: an existing stream may also be
+                        # painted by the page, and clearing it would clear that too
+                        if _absent(old, ap_ref):
+                            yield level, ReferenceUpdate(ap_ref)
+
+    class UnreachableObjectRule(QualifiedWhitelistRule):  # type: ignore[misc]
+        """Objects the revision writes or frees that nothing reachable references.
+
+        Replaces pyHanko's orphan check, which reads freed objects and so fails in
+        strict mode on files that free objects (iText does).
+        """
+
+        def apply_qualified(self, old: Any, new: Any) -> Iterable[tuple[Any, Any]]:
+            refs = set(new.explicit_refs_in_revision()) | set(new.refs_freed_in_revision())
+            if not refs:
+                return
+            try:
+                new._load_reverse_xref_cache()
+            except Exception:
+                return  # cannot tell what is reachable: leave everything unexplained
+            for ref in refs:
+                if not new._get_usages_of_ref(ref):
+                    yield ModificationLevel.LTA_UPDATES, ReferenceUpdate(ref)
+
+    return AnnotationRule, UnreachableObjectRule
+
+
+@cache
+def diff_policy() -> Any:
+    """pyHanko's default rules plus the annotation and unused-object-freeing rules."""
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, StandardDiffPolicy
+
+    annotation_rule, freeing_rule = _rule_classes()
+    return StandardDiffPolicy(
+        global_rules=[*DEFAULT_DIFF_POLICY.global_rules, annotation_rule(), freeing_rule()],
+        form_rule=DEFAULT_DIFF_POLICY.form_rule,
+        # freed and orphaned objects are reviewed one by one by UnreachableObjectRule
+        reject_object_freeing=False,
+        ignore_orphaned_objects=False,
+    )
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What happened after one signature."""
+
+    modification: Modification
+    changes: list[str]
+    visible: bool  # permitted, but changes what a reader sees (form values, annotations)
+
+
+def judge(st: Any, coverage: Coverage, sig_fields: set[str]) -> Judgement:
+    """Classify the changes made after a signature from pyHanko's difference analysis."""
+    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+
+    diff = st.diff_result
+    if coverage is Coverage.ENTIRE_FILE:
+        return Judgement(Modification.NONE, [], False)
+    if diff is None:
+        return Judgement(
+            Modification.DISALLOWED, ["the changes after signing could not be analysed"], False
+        )
+    if not isinstance(diff, DiffResult):
+        return Judgement(Modification.DISALLOWED, [str(diff) or type(diff).__name__], False)
+    level = diff.modification_level
+    filled = sorted(n for n in diff.changed_form_fields if n not in sig_fields)
+    changed = [f"form field {n!r} filled or changed after signing" for n in filled]
+    if level is ModificationLevel.NONE:
+        return Judgement(Modification.NONE, changed, False)
+    if level is ModificationLevel.OTHER or st.docmdp_ok is False:
+        reason = (
+            "the changes exceed what the certification signature permits"
+            if st.docmdp_ok is False
+            else f"modification level {level.name}"
+        )
+        return Judgement(Modification.DISALLOWED, [*changed, reason], False)
+    what = {
+        "LTA_UPDATES": "validation data (DSS) or document timestamps added",
+        "FORM_FILLING": "signatures added" if not filled else "form fields filled",
+        "ANNOTATIONS": "annotations added, changed or removed",
+    }.get(level.name, level.name)
+    visible = bool(filled) or level.name == "ANNOTATIONS"
+    return Judgement(Modification.ALLOWED, [what, *changed], visible)
+
+
+@dataclass(frozen=True)
+class MetadataChange:
+    """One document-information or XMP value that differs from the signed revision."""
+
+    where: str  # "/Info" or "XMP /Metadata"
+    key: str
+    old: str | None
+    new: str | None
+
+    def describe(self) -> str:
+        return f"{self.where} {self.key}: {self.old!r} -> {self.new!r}"
+
+
+def _info_of(trailer: Any) -> dict[str, str]:
+    try:
+        info = trailer.get("/Info")
+        info = info.get_object() if info is not None else None
+    except Exception:
+        return {}
+    if not isinstance(info, dict):
+        return {}
+    out: dict[str, str] = {}
+    for key in info:
+        try:
+            out[str(key)] = str(info[key])
+        except Exception:
+            out[str(key)] = "<unreadable>"
+    return out
+
+
+# Writers rewrite these on every save; a reader never sees them as content.
+_HOUSEKEEPING_INFO_KEYS = frozenset({"/ModDate", "/Producer", "/Creator", "/Trapped"})
+# The XMP properties a viewer shows as the document's title, author, subject, keywords.
+_XMP_PROPERTIES = ("dc:title", "dc:description", "dc:creator", "dc:subject", "pdf:Keywords")
+
+
+def _xmp_of(root: Any) -> dict[str, str] | None:
+    import re
+
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+
+    try:
+        meta = root.get("/Metadata")
+        if meta is None:
+            return None
+        packet = bytes(meta.get_object().read_data(DecodePurpose.GENERIC))
+    except Exception:
+        return {"packet": "<unreadable>"}
+    text = packet.decode("utf-8", errors="replace")
+    out: dict[str, str] = {}
+    for prop in _XMP_PROPERTIES:
+        m = re.search(rf"<{prop}\b[^>]*>(.*?)</{prop}>", text, re.S)
+        if m is None:
+            m = re.search(rf'{prop}="([^"]*)"', text)
+        if m is not None:
+            value = re.sub(r"<[^>]+>", " ", m.group(1))
+            out[prop] = " ".join(value.split())
+    return out
+
+
+def metadata_changes(reader: Any, signed_revision: int) -> list[MetadataChange]:
+    """/Info keys and the XMP packet that differ between a signed revision and the file."""
+    if signed_revision < 0:
+        return []
+    try:
+        old_trailer = reader.get_historical_resolver(signed_revision).trailer_view
+        old_root = reader.get_historical_root(signed_revision)
+    except Exception:
+        return []
+    out: list[MetadataChange] = []
+    old_info, new_info = _info_of(old_trailer), _info_of(reader.trailer)
+    for key in sorted(set(old_info) | set(new_info)):
+        if key in _HOUSEKEEPING_INFO_KEYS:
+            continue
+        if old_info.get(key) != new_info.get(key):
+            out.append(MetadataChange("/Info", key[1:], old_info.get(key), new_info.get(key)))
+    old_xmp, new_xmp = _xmp_of(old_root), _xmp_of(reader.root)
+    if new_xmp is not None and old_xmp != new_xmp:
+        old_x, new_x = old_xmp or {}, new_xmp
+        for key in sorted(set(old_x) | set(new_x)):
+            if old_x.get(key) != new_x.get(key):
+                out.append(MetadataChange("XMP", key, old_x.get(key), new_x.get(key)))
+    return out
+
+
