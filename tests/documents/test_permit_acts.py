@@ -360,3 +360,25 @@ def test_every_page_carries_a_readable_footer(tmp_path: Path) -> None:
     assert len(pages) >= 2
     for page in pages:
         assert "Document généré le 28/11/2026 11:00 (Casablanca)" in page
+
+
+@pytest.mark.parametrize("family", list(FAMILIES), ids=lambda f: f.value)
+def test_receipt_of_each_family(family: ProcedureFamily, tmp_path: Path) -> None:
+    from rokhas_sdk.testing import FAMILY_KINDS, dossier_data
+
+    kind = FAMILY_KINDS[family]
+    data = dossier_data(kind, commune="06.141.01.0", reference="D-2026-000777")
+    dossier = Dossier.model_validate(data)
+    pdf = render_receipt(dossier, filed_at=dt.datetime(2026, 11, 28, 10, 30, tzinfo=dt.UTC))
+    text = _text(pdf, tmp_path)
+    flat = " ".join(text.split())
+    assert dossier.kind.label_fr in flat
+    assert "Délivré en application de la loi n° 55-19" in flat
+    # the hour depends on the Casablanca offset in force (another room's business)
+    assert "Déposé le 28/11/2026 à" in flat
+    # the Hijri date stays on one line, whatever the length of the procedure's label
+    (line,) = [ln for ln in text.splitlines() if "1448" in ln]
+    assert "جمادى" in line
+    assert "\u2022" not in text
+    arabic = dossier.applicant.display_name_ar
+    assert (arabic or dossier.applicant.display_name) in text

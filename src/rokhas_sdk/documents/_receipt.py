@@ -112,6 +112,14 @@ def render_receipt(
         note_ar = "يثبت هذا الوصل إيداع الملف ولا يعتبر رخصة."
         check_glyphs(note_fr + note_ar)
         doc.pair(note_fr, note_ar, size=9)
+        # the receipt is what loi 55-19 requires at filing (procedures.md §2.5, [C])
+        doc.pair(
+            "Délivré en application de la loi n° 55-19 relative à la simplification des "
+            "procédures et formalités administratives.",
+            "سلم تطبيقا للقانون رقم 55.19 المتعلق بتبسيط المساطر والإجراءات الإدارية.",
+            size=8,
+            leading=2,
+        )
         return fpdf_output(pdf)
     finally:
         close_fonts(pdf)
