@@ -74,8 +74,9 @@ def _base(sb: Sandbox, record: DossierRecord, at: datetime) -> dict[str, Any]:
 def complete_act(sb: Sandbox, record: DossierRecord, permit: Permit) -> Permit:
     """What the platform adds to a decision when the issuer left it out: the kind's
     legal visas (``models.permit_visas``), the validity end by the kind's validity clock
-    (``procedure.validity_end``), the commission's concluding opinion and its date (the
-    activity journal), and the Arabic names the dossier gives. Given fields are kept."""
+    (``procedure.validity_end``), the commission's concluding opinion and its date and
+    the members' bilingual reserves as conditions (the activity journal), and the Arabic
+    names the dossier gives. Given fields are kept."""
     from ..models import permit_visas
     from ..procedure import CASABLANCA, validity_end
 
@@ -85,10 +86,28 @@ def complete_act(sb: Sandbox, record: DossierRecord, permit: Permit) -> Permit:
     if permit.valid_until is None:
         end = validity_end(permit.kind, permit.issued_on)
         data["valid_until"] = end.isoformat() if end is not None else None
-    if permit.commission is None:
-        concluded = [
-            line for line in sb.store.journal(record.id) if line["event"] == "conclude_commission"
+    activity = sb.store.journal(record.id)
+    if not permit.conditions_fr:
+        # a member's reserves become the act's conditions, when the member gave them in
+        # both languages (a condition is never printed in one language only, nor
+        # translated by the platform)
+        reserves = [
+            line["data"]
+            for line in activity
+            if line["event"] == "record_opinion"
+            and line["data"].get("opinion") == "FAVORABLE_WITH_RESERVES"
         ]
+        pairs = [
+            (fr, ar)
+            for d in reserves
+            if len(d.get("reasons_fr", [])) == len(d.get("reasons_ar", []))
+            for fr, ar in zip(d.get("reasons_fr", []), d.get("reasons_ar", []), strict=True)
+        ]
+        if pairs:
+            data["conditions_fr"] = [fr for fr, _ in pairs]
+            data["conditions_ar"] = [ar for _, ar in pairs]
+    if permit.commission is None:
+        concluded = [line for line in activity if line["event"] == "conclude_commission"]
         opinion = concluded[-1]["data"].get("opinion") if concluded else None
         if opinion in ("FAVORABLE", "FAVORABLE_WITH_RESERVES"):
             on = datetime.fromisoformat(str(concluded[-1]["recorded_at"]))
