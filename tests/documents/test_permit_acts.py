@@ -382,3 +382,20 @@ def test_receipt_of_each_family(family: ProcedureFamily, tmp_path: Path) -> None
     assert "\u2022" not in text
     arabic = dossier.applicant.display_name_ar
     assert (arabic or dossier.applicant.display_name) in text
+
+
+@given(
+    st.lists(
+        st.sampled_from(["du", "15", "hija", "1412", "(17", "juin", "1992),", "من", "ذي", "x"])
+        | st.text(alphabet="abc 0123456789()", max_size=8),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_keeping_dates_together_only_changes_spaces(text: str) -> None:
+    from rokhas_sdk.documents._permit_pdf import _WRITTEN_DATE, _keep_dates
+
+    kept = _keep_dates(text)
+    assert kept.replace("\u00a0", " ") == text
+    # and every written-out date of the text comes out as one unbreakable word
+    for date_text in _WRITTEN_DATE.findall(text):
+        assert date_text.replace(" ", "\u00a0") in kept
