@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "CIN": "._identifiers",
     "CommissionBody": "._enums",
     "CommissionMember": "._parties",
+    "CommissionOpinion": "._permit",
     "Commune": "._territory",
     "CommuneCode": "._territory",
     "commune_code": "._territory",
@@ -54,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "Permit": "._permit",
     "PermitSignatory": "._permit",
     "PermitSurfaces": "._permit",
+    "PermitVisa": "._permit",
     "PhoneNumber": "._identifiers",
     "Piece": "._pieces",
     "PieceType": "._pieces",
@@ -83,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "get_commune": "._territory",
     "ice_check_key": "._identifiers",
     "load_communes_csv": "._territory",
+    "permit_visas": "._permit",
     "procedure_kind_info": "._catalogue",
     "registry": "._territory",
     "permit_number": "._territory",
@@ -144,9 +147,12 @@ if TYPE_CHECKING:
     from ._parties import Party as Party
     from ._parties import Professional as Professional
     from ._parties import Surveyor as Surveyor
+    from ._permit import CommissionOpinion as CommissionOpinion
     from ._permit import Permit as Permit
     from ._permit import PermitSignatory as PermitSignatory
     from ._permit import PermitSurfaces as PermitSurfaces
+    from ._permit import PermitVisa as PermitVisa
+    from ._permit import permit_visas as permit_visas
     from ._pieces import Piece as Piece
     from ._pieces import PieceType as PieceType
     from ._pieces import SignatureOnPiece as SignatureOnPiece

@@ -43,6 +43,7 @@ __all__ = [
     "RuleOverride",
     "deadlines",
     "rules_in_force",
+    "validity_end",
 ]
 
 Status = Literal["not_started", "running", "paused", "stopped"]
@@ -567,3 +568,36 @@ def filing_windows(
 def _window_kinds() -> frozenset[str]:
     rows: tuple[FilingWindowRow, ...] = _data.clock_rules()[1]
     return frozenset(k for w in rows for k in w.kinds)
+
+
+def validity_end(
+    kind: ProcedureKind | str,
+    issued_on: dt.date,
+    *,
+    filed_on: dt.date | None = None,
+    flags: frozenset[str] = frozenset(),
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> dt.date | None:
+    """The last day of validity of a permit of ``kind`` issued on ``issued_on``.
+
+    The due date of the kind's ``validity`` clock started on the day of issue, by the
+    same rule selection and month arithmetic as :func:`deadlines`, so the date printed on
+    a permit and the ``lapse`` guard agree. ``None`` when no validity rule is in force
+    for the kind (economic licences, permis d'habiter). The rule is chosen by the filing
+    date (``filed_on``, default the issue date), the dossier's flags and ``policy``
+    (rules tagged [U], such as the 12-month validity of building permits, are
+    configuration). The permit is valid through the returned day.
+
+    >>> validity_end("URB_PERMIS_DEMOLITION", dt.date(2026, 11, 28))
+    datetime.date(2027, 5, 28)
+    """
+    from ..models import procedure_kind_info
+
+    info = procedure_kind_info(kind)  # NotFoundError naming the known kinds
+    rules = rules_in_force(info.kind, flags, filed_on or issued_on, policy)
+    rule = next((r for r in rules if r.purpose == "validity"), None)
+    if rule is None:
+        return None
+    start: list[tuple[dt.date, dt.date | None]] = [(issued_on, None)]
+    due, _ = _due(rule, rule.length, start, "running", policy.working_calendar, policy, issued_on)
+    return due
