@@ -45,7 +45,8 @@ def _corpus() -> Path:
 
 def _score_module(corpus: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("verify_corpus_score", corpus / "score.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -117,7 +118,9 @@ def test_tolerant_reading_is_said_and_caps_the_document(scored: list[dict[str, A
     tolerant = [
         c["report"]
         for c in scored
-        if any(f.code == "not_strictly_valid" and f.severity == "error" for f in c["report"].findings)
+        if any(
+            f.code == "not_strictly_valid" and f.severity == "error" for f in c["report"].findings
+        )
     ]
     assert tolerant, "the corpus has files only the tolerant reader opens"
     for report in tolerant:

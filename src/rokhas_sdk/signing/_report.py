@@ -334,6 +334,11 @@ class PermitCheck(ValueObject):
     covered: bool = Field(
         description="every byte of the attachment is covered by a TOTAL_PASSED signature"
     )
+    signed: bool = Field(
+        default=False,
+        description="the attachment is covered by an intact signature, whatever its "
+        "trust (covered=False with signed=True: signed, but the signature did not pass)",
+    )
     reference: str | None = Field(default=None, description="the permit reference in the data")
     visible_reference: str | None = Field(
         default=None, description="the reference printed on the page, when found"

@@ -12,7 +12,6 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -734,14 +733,14 @@ def _x509_rsa_sha1_report(data: bytes, sig_object: Any, field: str) -> Signature
     rep: dict[str, Any] = {
         "field": field,
         "signer": _signer_report(signer),
-        "coverage": Coverage.PARTIAL if findings else (
-            Coverage.ENTIRE_FILE if whole else Coverage.ENTIRE_REVISION
-        ),
+        "coverage": Coverage.PARTIAL
+        if findings
+        else (Coverage.ENTIRE_FILE if whole else Coverage.ENTIRE_REVISION),
         "integrity": Integrity.INTACT if ok and not findings else Integrity.BROKEN,
         "modified_after_signing": Modification.NONE if whole else Modification.DISALLOWED,
-        "changes": [] if whole else [
-            "changes after an /adbe.x509.rsa_sha1 signature are not analysed"
-        ],
+        "changes": []
+        if whole
+        else ["changes after an /adbe.x509.rsa_sha1 signature are not analysed"],
         "warnings": [],
         "errors": [f.message for f in findings],
     }
@@ -782,8 +781,10 @@ def _tolerate_fieldmdp(emb: Any) -> list[str]:
     except Exception:
         emb._fieldmdp = FieldMDPSpec(action=FieldMDPAction.ALL)
         emb._fieldmdp_queried = True
-        return ["the signature's /FieldMDP lock is incomplete (no /Action); every field is "
-                "treated as locked"]
+        return [
+            "the signature's /FieldMDP lock is incomplete (no /Action); every field is "
+            "treated as locked"
+        ]
 
 
 async def _validate_pkcs7_sha1(ctx: _Ctx, emb: Any, vc: Any) -> Any:
@@ -939,7 +940,11 @@ def _verify_bytes(
             document=DocumentConclusion(
                 indication=Indication.TOTAL_FAILED,
                 subindication=SubIndication.FORMAT_FAILURE,
-                errors=["not a PDF file: no %PDF- header in the first 1024 bytes"],
+                errors=[
+                    "the file is empty (0 bytes): there is nothing to verify"
+                    if not data
+                    else "not a PDF file: no %PDF- header in the first 1024 bytes"
+                ],
             ),
         )
     try:
@@ -1120,9 +1125,7 @@ def _after_last_signature(
     )
     if described:
         message += "; metadata: " + "; ".join(described[:10])
-    findings.append(
-        Finding(code="changed_after_last_signature", message=message, field=last.field)
-    )
+    findings.append(Finding(code="changed_after_last_signature", message=message, field=last.field))
     return final
 
 
@@ -1299,8 +1302,22 @@ def _permit_check(
             and emb.signed_revision >= last
             for _rev, r, emb, _st in reports
         )
+    signed = covered
+    if all(c is not None for c in changes[:1]):
+        last = max(c for c in changes if c is not None)
+        signed = any(
+            emb is not None
+            and r.integrity is Integrity.INTACT
+            and r.kind is SignatureKind.SIGNATURE
+            and emb.signed_revision >= last
+            for _rev, r, emb, _st in reports
+        )
     if not covered:
-        problems.append("no valid signature covers the permit attachment")
+        problems.append(
+            "the signature over the permit attachment did not pass validation"
+            if signed
+            else "no signature covers the permit attachment"
+        )
     reference = _permit_reference(data)
     visible = _visible_reference(reader, reference, limits) if reference else None
     matches: bool | None = None
@@ -1313,6 +1330,7 @@ def _permit_check(
         data=data,
         permit=permit,
         covered=covered,
+        signed=signed,
         reference=reference,
         visible_reference=visible,
         reference_matches=matches,

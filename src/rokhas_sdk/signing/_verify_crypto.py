@@ -121,7 +121,7 @@ def make_signature_validator() -> Any:
     """A pyHanko signature validator that also knows plain ECDSA and RSA/ECDSA-SHA3."""
     from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
-    class ExtendedSignatureValidator(DefaultSignatureValidator):  # type: ignore[misc]
+    class ExtendedSignatureValidator(DefaultSignatureValidator):
         def validate_signature(
             self,
             signature: bytes,
@@ -208,7 +208,9 @@ def pkcs7_sha1_content_matches(data: bytes, emb: Any) -> bool:
     except Exception:
         return False
     digest = byte_range_digest(data, emb.byte_range, "sha1")
-    return isinstance(content, bytes) and digest is not None and hmac.compare_digest(content, digest)
+    return (
+        isinstance(content, bytes) and digest is not None and hmac.compare_digest(content, digest)
+    )
 
 
 def verify_x509_rsa_sha1(data: bytes, sig_object: Any) -> tuple[bool, Any, list[Any]]:
@@ -227,7 +229,10 @@ def verify_x509_rsa_sha1(data: bytes, sig_object: Any) -> tuple[bool, Any, list[
     raw_certs = sig_object.get("/Cert")
     raw_certs = raw_certs.get_object() if hasattr(raw_certs, "get_object") else raw_certs
     items = list(raw_certs) if isinstance(raw_certs, list) else [raw_certs]
-    certs = [a_x509.Certificate.load(bytes(c.get_object() if hasattr(c, "get_object") else c)) for c in items]
+    certs = [
+        a_x509.Certificate.load(bytes(c.get_object() if hasattr(c, "get_object") else c))
+        for c in items
+    ]
     if not certs:
         raise ValueError("/Cert holds no certificate")
     signer = certs[0]
