@@ -25,9 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._report import Coverage, Modification
+from ._report import Coverage, Finding, Integrity, Modification, SignatureKind, SignatureReport
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._verify_builder import _Ctx
 
 __all__ = ["MetadataChange", "diff_policy", "judge", "metadata_changes"]
 
@@ -352,3 +355,91 @@ def metadata_changes(reader: Any, signed_revision: int) -> list[MetadataChange]:
             if old_x.get(key) != new_x.get(key):
                 out.append(MetadataChange("XMP", key, old_x.get(key), new_x.get(key)))
     return out
+
+
+def _tolerate_fieldmdp(emb: Any) -> list[str]:
+    """A /FieldMDP without /Action (or unreadable) locks every field, with a warning.
+
+    pyHanko raises on such a lock; the conservative reading keeps every field locked,
+    which can only make more changes disallowed, never fewer. Relies on pyHanko's
+    ``EmbeddedPdfSignature._fieldmdp`` cache (see docs/verify.md).
+    """
+    from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec
+
+    try:
+        emb.fieldmdp  # noqa: B018 - parse it now
+        return []
+    except Exception:
+        emb._fieldmdp = FieldMDPSpec(action=FieldMDPAction.ALL)
+        emb._fieldmdp_queried = True
+        return [
+            "the signature's /FieldMDP lock is incomplete (no /Action); every field is "
+            "treated as locked"
+        ]
+
+
+def _after_last_signature(
+    ctx: _Ctx,
+    reports: list[tuple[int, SignatureReport, Any, Any]],
+    final: list[SignatureReport],
+    findings: list[Finding],
+) -> list[SignatureReport]:
+    """Report what changed after the last signature that a reader would see.
+
+    ISO 32000 permits filling forms, annotating (where DocMDP allows) and rewriting the
+    document information after an approval signature, so such changes are "allowed".
+    A permit is a final decision, though: what a reader sees must be what someone
+    signed. Permitted changes that show (form values, annotations, title and other
+    metadata) after the *last* signature therefore cap the document at INDETERMINATE,
+    with the changes spelled out; a later signature over them lifts the cap.
+    """
+    signed = [
+        (rev, i)
+        for i, (rev, rep, emb, _st) in enumerate(reports)
+        if emb is not None and rep.kind is SignatureKind.SIGNATURE
+    ]
+    if not signed:
+        return final
+    last_rev, index = max(signed)
+    last = final[index]
+    if last.coverage is Coverage.ENTIRE_FILE or last.integrity is Integrity.BROKEN:
+        return final
+    meta = metadata_changes(ctx.reader, last_rev)
+    visible = ctx.visible_changes.get(last.field, False)
+    if not meta and not visible:
+        return final
+    described = [m.describe() for m in meta]
+    changes = list(last.changes)
+    later_lta = any(
+        emb is not None and emb.sig_object_type == "/DocTimeStamp" and rev > last_rev
+        for rev, _r, emb, _s in reports
+    ) or _dss_changed(ctx.reader, last_rev)
+    if meta and not later_lta:
+        # pyHanko clears metadata rewrites as housekeeping; say what they really are
+        changes = [c for c in changes if not c.startswith("validation data (DSS)")]
+        changes.insert(0, "document metadata rewritten after signing")
+    changes += [f"metadata changed after signing: {d}" for d in described]
+    final[index] = last.model_copy(update={"changes": changes})
+    if last.modified_after_signing is Modification.DISALLOWED:
+        return final  # already refused; the metadata is listed among its changes
+    what = "; ".join([*(c for c in changes if not c.startswith("metadata changed"))][:5])
+    message = (
+        f"the document was changed after the last signature ({last.field}) in ways the PDF "
+        f"standard permits but that change what a reader sees: {what}"
+    )
+    if described:
+        message += "; metadata: " + "; ".join(described[:10])
+    findings.append(Finding(code="changed_after_last_signature", message=message, field=last.field))
+    return final
+
+
+def _dss_changed(reader: Any, revision: int) -> bool:
+    try:
+        old = reader.get_historical_root(revision).raw_get("/DSS")
+    except Exception:
+        old = None
+    try:
+        new = reader.root.raw_get("/DSS")
+    except Exception:
+        new = None
+    return bool(old != new)
