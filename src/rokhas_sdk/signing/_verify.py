@@ -36,6 +36,7 @@ from ._trust import TrustStore
 from ._verify_builder import (
     _TZ,
     DEFAULT_LIMITS,
+    SignatureDraft,
     VerifyLimits,
     _Ctx,
     _fail,
@@ -183,55 +184,55 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
         return failed.model_copy(update={"errors": errors}), None
 
     cert = st.signing_cert
-    rep: dict[str, Any] = {
-        "field": field,
-        "kind": kind,
-        "signer": _signer_report(cert) if cert is not None and not is_ts else None,
+    rep = SignatureDraft(
+        field=field,
+        kind=kind,
+        signer=_signer_report(cert) if cert is not None and not is_ts else None,
         # a /ByteRange that fails our byte-level checks covers nothing we can vouch for
-        "coverage": Coverage.PARTIAL
+        coverage=Coverage.PARTIAL
         if any(f.code.startswith("byte_range") for f in findings)
         else _coverage(st.coverage),
         # a /ByteRange past the end of the file, or whose gap is not exactly the
         # signature's hex string, signs something other than this file: broken
-        "integrity": Integrity.INTACT
+        integrity=Integrity.INTACT
         if (st.intact and st.valid and not _range_breaks_integrity(findings))
         else Integrity.BROKEN,
-        "warnings": warnings,
-    }
+        warnings=warnings,
+    )
     sha1 = uses_sha1(getattr(emb, "md_algorithm", None)) or legacy_sha1
-    judgement = judge(st, rep["coverage"], ctx.sig_fields)
-    rep["modified_after_signing"] = judgement.modification
-    rep["changes"] = judgement.changes
+    judgement = judge(st, rep.coverage, ctx.sig_fields)
+    rep.modified_after_signing = judgement.modification
+    rep.changes = judgement.changes
     ctx.visible_changes[field] = judgement.visible
-    rep["mdp_ok"] = st.docmdp_ok
+    rep.mdp_ok = st.docmdp_ok
     docmdp = emb.docmdp_level
     if docmdp is not None:
-        rep["certification"] = {1: "no_changes", 2: "form_filling", 3: "annotations"}.get(
+        rep.certification = {1: "no_changes", 2: "form_filling", 3: "annotations"}.get(
             int(docmdp.value), str(docmdp)
         )
     fieldmdp = emb.fieldmdp
     if fieldmdp is not None:
-        rep["field_locks"] = [f"{fieldmdp.action.name.lower()}: {', '.join(fieldmdp.fields or [])}"]
+        rep.field_locks = [f"{fieldmdp.action.name.lower()}: {', '.join(fieldmdp.fields or [])}"]
     path = getattr(st, "validation_path", None)
     if path is not None:
-        rep["trust_path"] = [_human(c.subject) for c in path.iter_certs(include_root=True)][::-1]
+        rep.trust_path = [_human(c.subject) for c in path.iter_certs(include_root=True)][::-1]
     if is_ts:
-        rep["timestamp"] = TimestampReport(
+        rep.timestamp = TimestampReport(
             time=_local(st.timestamp),
             tsa=_human(cert.subject) if cert is not None else None,
             valid=bool(st.intact and st.valid and st.trusted),
         )
     else:
-        rep["signing_time"] = _local(st.signer_reported_dt)
+        rep.signing_time = _local(st.signer_reported_dt)
         tsv = st.timestamp_validity
         if tsv is not None:
-            rep["timestamp"] = TimestampReport(
+            rep.timestamp = TimestampReport(
                 time=_local(tsv.timestamp),
                 tsa=_human(tsv.signing_cert.subject) if tsv.signing_cert is not None else None,
                 valid=bool(tsv.intact and tsv.valid and tsv.trusted),
             )
         chain = list(path.iter_certs(include_root=True)) if path is not None else []
-        rep["revocation"] = _revocation(
+        rep.revocation = _revocation(
             cert,
             vc,
             ctx.embedded_revinfo,
@@ -242,37 +243,37 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     if sha1:
         _sha1_policy(rep)
     if (
-        rep["indication"] is Indication.TOTAL_PASSED
+        rep.indication is Indication.TOTAL_PASSED
         and not is_ts
-        and rep["revocation"].status is RevocationStatus.REVOKED
+        and rep.revocation.status is RevocationStatus.REVOKED
     ):
         # pyHanko only checks revocation data a certificate points to; signed data at
         # hand that says "revoked" must never leave the signature valid. Without a
         # proof that the signature existed before the revocation, it is undecided.
-        rep.update(indication=Indication.INDETERMINATE, subindication=SubIndication.REVOKED_NO_POE)
-        rep["errors"].insert(
+        rep.conclude(Indication.INDETERMINATE, SubIndication.REVOKED_NO_POE)
+        rep.errors.insert(
             0,
             "the signer's certificate is revoked according to the "
-            f"{rep['revocation'].detail or 'revocation data'} at hand, and nothing proves "
+            f"{rep.revocation.detail or 'revocation data'} at hand, and nothing proves "
             "the signature was made before the revocation",
         )
     if (
-        rep["indication"] is Indication.INDETERMINATE
-        and rep.get("subindication") is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+        rep.indication is Indication.INDETERMINATE
+        and rep.subindication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
         and cert is not None
     ):
         pool = [*ctx.trust.intermediates, *ctx.dss_certs, *emb.other_embedded_certs]
-        rep["errors"].append(_missing_link(cert, pool, list(ctx.trust.anchors)))
+        rep.errors.append(_missing_link(cert, pool, list(ctx.trust.anchors)))
     if (
         not is_ts
-        and rep["indication"] is Indication.TOTAL_PASSED
-        and rep["revocation"].status is RevocationStatus.UNKNOWN
+        and rep.indication is Indication.TOTAL_PASSED
+        and rep.revocation.status is RevocationStatus.UNKNOWN
     ):
-        rep["warnings"].append(
+        rep.warnings.append(
             "revocation not checked: no revocation data is embedded"
             + (" (offline mode)" if ctx.mode == "offline" else "")
         )
-    return SignatureReport(**rep), st
+    return rep.build(), st
 
 
 def _verify_bytes(

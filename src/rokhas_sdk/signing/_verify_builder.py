@@ -6,6 +6,7 @@ DSS content); the helpers turn certificates and times into report values.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -13,11 +14,18 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ._report import (
+    Coverage,
     Indication,
+    Integrity,
+    Modification,
+    RevocationReport,
+    RevocationSource,
+    RevocationStatus,
     SignatureKind,
     SignatureReport,
     SignerReport,
     SubIndication,
+    TimestampReport,
 )
 from ._trust import TrustStore
 
@@ -154,3 +162,47 @@ class _Ctx:
         h = state.copy()
         h.update(memoryview(self.data)[n:])
         return str(h.hexdigest())
+
+
+@dataclass
+class SignatureDraft:
+    """One signature's report while the stages fill it in; :meth:`build` freezes it.
+
+    Every stage writes typed attributes (no free-form dict), and the verdict only
+    changes through :meth:`conclude`, which records the reason with it.
+    """
+
+    field: str
+    kind: SignatureKind = SignatureKind.SIGNATURE
+    signer: SignerReport | None = None
+    signing_time: dt.datetime | None = None
+    timestamp: TimestampReport | None = None
+    coverage: Coverage = Coverage.PARTIAL
+    integrity: Integrity = Integrity.BROKEN
+    modified_after_signing: Modification = Modification.DISALLOWED
+    changes: list[str] = dataclasses.field(default_factory=list)
+    certification: str | None = None
+    mdp_ok: bool | None = None
+    field_locks: list[str] = dataclasses.field(default_factory=list)
+    trust_path: list[str] = dataclasses.field(default_factory=list)
+    revocation: RevocationReport = dataclasses.field(
+        default_factory=lambda: RevocationReport(
+            status=RevocationStatus.NOT_CHECKED, source=RevocationSource.NONE
+        )
+    )
+    indication: Indication = Indication.INDETERMINATE
+    subindication: SubIndication | None = None
+    errors: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def conclude(
+        self, indication: Indication, sub: SubIndication | None, reason: str | None = None
+    ) -> None:
+        """Set the verdict; the reason, when given, goes first among the errors."""
+        self.indication = indication
+        self.subindication = sub
+        if reason is not None:
+            self.errors.insert(0, reason)
+
+    def build(self) -> SignatureReport:
+        return SignatureReport(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})

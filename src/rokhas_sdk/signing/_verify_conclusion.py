@@ -21,7 +21,7 @@ from ._report import (
     SignatureReport,
     SubIndication,
 )
-from ._verify_builder import _Ctx
+from ._verify_builder import SignatureDraft, _Ctx
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -31,63 +31,51 @@ _SUB_BY_NAME = {s.name: s for s in SubIndication}
 
 
 def _conclude(
-    rep: dict[str, Any], st: Any, emb: Any, findings: list[Finding], anchors_empty: bool
+    rep: SignatureDraft, st: Any, emb: Any, findings: list[Finding], anchors_empty: bool
 ) -> None:
     """Fill indication/subindication/errors of one signature, worst problem first."""
     from pyhanko.sign.ades.report import AdESFailure
 
-    errors: list[str] = rep.setdefault("errors", [])
+    errors = rep.errors
     for f in findings:
         errors.append(f.message)
     if not st.intact:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.HASH_FAILURE)
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)
         errors.insert(0, "the signed bytes were changed: their digest does not match")
         return
     if not st.valid:
-        rep.update(
-            indication=Indication.TOTAL_FAILED, subindication=SubIndication.SIG_CRYPTO_FAILURE
-        )
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE)
         errors.insert(0, "the signature value does not verify with the signer's public key")
         return
     if findings:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.FORMAT_FAILURE)
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
         return
-    if rep["coverage"] is Coverage.PARTIAL:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.FORMAT_FAILURE)
+    if rep.coverage is Coverage.PARTIAL:
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
         errors.insert(
             0,
             "the signature does not cover its whole revision: bytes inside the signed "
             "revision are unsigned (signature wrapping)",
         )
         return
-    if rep["modified_after_signing"] is Modification.DISALLOWED or st.docmdp_ok is False:
-        rep.update(
-            indication=Indication.TOTAL_FAILED, subindication=SubIndication.SIG_CONSTRAINTS_FAILURE
-        )
+    if rep.modified_after_signing is Modification.DISALLOWED or st.docmdp_ok is False:
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.SIG_CONSTRAINTS_FAILURE)
         errors.insert(0, "the document was changed after signing in a way that is not allowed")
         return
     seed_err = getattr(st, "seed_value_constraint_error", None)
     if seed_err is not None:
-        rep.update(
-            indication=Indication.TOTAL_FAILED, subindication=SubIndication.SIG_CONSTRAINTS_FAILURE
-        )
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.SIG_CONSTRAINTS_FAILURE)
         errors.insert(0, f"seed value constraints violated: {seed_err}")
         return
     indic = getattr(st, "trust_problem_indic", None)
     if indic is not None:
         sub = _SUB_BY_NAME.get(indic.name, SubIndication.GENERIC)
         failed = isinstance(indic, AdESFailure)
-        rep.update(
-            indication=Indication.TOTAL_FAILED if failed else Indication.INDETERMINATE,
-            subindication=sub,
-        )
+        rep.conclude(Indication.TOTAL_FAILED if failed else Indication.INDETERMINATE, sub)
         errors.insert(0, f"the signer's certificate could not be validated ({indic.name})")
         return
     if getattr(st, "validation_path", None) is None:
-        rep.update(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-        )
+        rep.conclude(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND)
         errors.insert(
             0,
             "no trust anchor was given" if anchors_empty else "no chain to a trust anchor",
@@ -95,10 +83,10 @@ def _conclude(
         return
     tsv = getattr(st, "timestamp_validity", None)
     if tsv is not None and not (tsv.intact and tsv.valid and tsv.trusted):
-        rep.update(indication=Indication.INDETERMINATE, subindication=SubIndication.GENERIC)
+        rep.conclude(Indication.INDETERMINATE, SubIndication.GENERIC)
         errors.insert(0, "the signature timestamp does not validate")
         return
-    rep.update(indication=Indication.TOTAL_PASSED, subindication=None)
+    rep.conclude(Indication.TOTAL_PASSED, None)
 
 
 def _level(rep: SignatureReport, emb: Any, ctx: _Ctx, later_doc_ts: bool) -> PadesLevel:

@@ -27,7 +27,7 @@ from ._report import Indication, SubIndication
 from ._verify_modifications import diff_policy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._verify_builder import _Ctx
+    from ._verify_builder import SignatureDraft, _Ctx
 
 __all__ = [
     "ExtendedSignatureValidator",
@@ -263,15 +263,12 @@ _SHA1_WARNING = (
 )
 
 
-def _sha1_policy(rep: dict[str, Any]) -> None:
+def _sha1_policy(rep: SignatureDraft) -> None:
     """SHA-1 counts for integrity, not for a full pass (docs/verify.md, "SHA-1")."""
-    rep["warnings"].append(_SHA1_WARNING)
-    if rep["indication"] is Indication.TOTAL_PASSED:
-        rep.update(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
-        )
-        rep["errors"].insert(0, _SHA1_WARNING)
+    rep.warnings.append(_SHA1_WARNING)
+    if rep.indication is Indication.TOTAL_PASSED:
+        rep.conclude(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE)
+        rep.errors.insert(0, _SHA1_WARNING)
 
 
 async def _validate_pkcs7_sha1(ctx: _Ctx, emb: Any, vc: Any) -> Any:

@@ -22,7 +22,7 @@ from ._report import (
     SignerReport,
     SubIndication,
 )
-from ._verify_builder import _Ctx, _fail, _signer_report
+from ._verify_builder import SignatureDraft, _Ctx, _fail, _signer_report
 from ._verify_crypto import _sha1_policy, verify_x509_rsa_sha1
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -152,26 +152,25 @@ def _x509_rsa_sha1_report(data: bytes, sig_object: Any, field: str) -> Signature
         whole = end <= len(data) and not data[end:].strip(b"\r\n\x00 \t")
     except (TypeError, ValueError, IndexError):
         whole = False
-    rep: dict[str, Any] = {
-        "field": field,
-        "signer": _signer_report(signer),
-        "coverage": Coverage.PARTIAL
+    rep = SignatureDraft(
+        field=field,
+        signer=_signer_report(signer),
+        coverage=Coverage.PARTIAL
         if findings
         else (Coverage.ENTIRE_FILE if whole else Coverage.ENTIRE_REVISION),
-        "integrity": Integrity.INTACT if ok and not findings else Integrity.BROKEN,
-        "modified_after_signing": Modification.NONE if whole else Modification.DISALLOWED,
-        "changes": []
+        integrity=Integrity.INTACT if ok and not findings else Integrity.BROKEN,
+        modified_after_signing=Modification.NONE if whole else Modification.DISALLOWED,
+        changes=[]
         if whole
         else ["changes after an /adbe.x509.rsa_sha1 signature are not analysed"],
-        "warnings": [],
-        "errors": [f.message for f in findings],
-    }
+        errors=[f.message for f in findings],
+    )
     if not ok:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.HASH_FAILURE)
-        rep["errors"].insert(0, "the signature does not match the signed bytes")
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)
+        rep.errors.insert(0, "the signature does not match the signed bytes")
     elif findings or not whole:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.FORMAT_FAILURE)
+        rep.conclude(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
     else:
-        rep.update(indication=Indication.TOTAL_PASSED)
+        rep.conclude(Indication.TOTAL_PASSED, None)
         _sha1_policy(rep)
-    return SignatureReport(**rep)
+    return rep.build()
