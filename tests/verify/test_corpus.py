@@ -29,6 +29,14 @@ CORPUS = Path(
     )
 )
 SCORE_FLOOR = 85
+# Cases we still get wrong (conservatively: refused, never passed), with the reason in
+# docs/verify.md ("Files from other producers"). Any other wrong case is a regression.
+KNOWN_WRONG = {
+    # a certified tagged document where an annotation is added together with its
+    # structure-tree entries and a second signature: pyHanko's certification rules
+    # refuse the page update before our structure-tree rule can clear it
+    "itext-tagged-modify-annotation",
+}
 
 
 def _corpus() -> Path:
@@ -86,6 +94,11 @@ def test_no_false_pass_on_the_corpus(scored: list[dict[str, Any]]) -> None:
 def test_corpus_score_floor(scored: list[dict[str, Any]]) -> None:
     wrong = {c["id"]: c["wrong_axes"] for c in scored if not c["ok"]}
     assert len(scored) - len(wrong) >= SCORE_FLOOR, wrong
+
+
+def test_no_case_regresses(scored: list[dict[str, Any]]) -> None:
+    wrong = {c["id"]: c["wrong_axes"] for c in scored if not c["ok"]}
+    assert set(wrong) <= KNOWN_WRONG, {k: v for k, v in wrong.items() if k not in KNOWN_WRONG}
 
 
 def test_document_timestamps_are_typed_and_never_a_signed_file(

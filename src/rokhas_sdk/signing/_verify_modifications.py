@@ -214,14 +214,191 @@ def _rule_classes() -> tuple[type, type]:
     return AnnotationRule, UnreachableObjectRule
 
 
+def _deref(value: Any) -> Any:
+    return value.get_object() if hasattr(value, "get_object") else value
+
+
+def _ref_of(value: Any) -> Any:
+    return getattr(value, "reference", None)
+
+
+def _struct_kind(obj: Any) -> str | None:
+    try:
+        kind = obj.get("/Type")
+    except Exception:
+        return None
+    return None if kind is None else str(kind)
+
+
+def _objr_level(elem: Any, old: Any, new_refs: set[Any]) -> Any:
+    """The level a new structure element calls for, or None if it is not ours to clear.
+
+    It must be an element whose only content is an object reference (/OBJR) to an
+    annotation that the same revision adds: tagging a new signature widget or a new
+    annotation, nothing else.
+    """
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
+    try:
+        kid = _deref(elem.get("/K"))
+        if not hasattr(kid, "get") or str(kid.get("/Type")) != "/OBJR":
+            return None
+        target_ref = _ref_of(kid.raw_get("/Obj"))
+        if target_ref is None or target_ref not in new_refs or not _absent(old, target_ref):
+            return None
+        target = _deref(kid.raw_get("/Obj"))
+    except Exception:
+        return None
+    if _is_signature_widget(target):
+        return ModificationLevel.FORM_FILLING
+    if _is_markup_annotation(target):
+        return ModificationLevel.ANNOTATIONS
+    return None
+
+
+def _structure_updates(old: Any, new: Any) -> Iterator[tuple[Any, Any]]:
+    """(level, ref) for the structure-tree objects a tagged writer updates when it adds
+    a signature widget or an annotation (PDF/UA and tagged PDF, ISO 32000-2 14.7)."""
+    new_refs = set(new.explicit_refs_in_revision())
+    cleared: dict[Any, Any] = {}
+    root_ref = None
+    for ref in new_refs:
+        try:
+            new_obj = new.get_object(ref)
+            old_obj = None if _absent(old, ref) else old.get_object(ref)
+        except Exception:  # noqa: S112 - unreadable: left unexplained
+            continue
+        kind = _struct_kind(new_obj)
+        if kind == "/StructTreeRoot" and old_obj is not None and _struct_kind(old_obj) == kind:
+            keys = {"/ParentTree", "/ParentTreeNextKey"}
+            same = {k for k in old_obj if k not in keys} == {k for k in new_obj if k not in keys}
+            if same and all(
+                old_obj.raw_get(k) == new_obj.raw_get(k) for k in old_obj if k not in keys
+            ):
+                root_ref = ref
+            continue
+        if kind != "/StructElem" or old_obj is None or _struct_kind(old_obj) != kind:
+            continue
+        if not _same_except(old_obj, new_obj, "/K"):
+            continue
+        old_kids = _deref(old_obj.get("/K"))
+        new_kids = _deref(new_obj.get("/K"))
+        if not isinstance(old_kids, list) or not isinstance(new_kids, list):
+            continue
+        old_raw, new_raw = _raw_items(old_kids), _raw_items(new_kids)
+        if new_raw[: len(old_raw)] != old_raw or len(new_raw) == len(old_raw):
+            continue  # kids kept in order, only appended
+        levels = []
+        for added in new_raw[len(old_raw) :]:
+            added_ref = _ref_of(added)
+            if added_ref is None or added_ref not in new_refs or not _absent(old, added_ref):
+                break
+            added_obj = _deref(added)
+            if _ref_of(added_obj.raw_get("/P")) != ref:
+                break
+            level = _objr_level(added_obj, old, new_refs)
+            if level is None:
+                break
+            levels.append(level)
+            cleared[added_ref] = level
+        else:
+            cleared[ref] = max(levels)
+    if not cleared or root_ref is None:
+        return
+    level = max(cleared.values())
+    parent_tree = _parent_tree_updates(old, new, root_ref, new_refs, set(cleared))
+    if parent_tree is None:
+        return
+    yield level, root_ref
+    for ref in parent_tree:
+        yield level, ref
+    for ref, lvl in cleared.items():
+        yield lvl, ref
+
+
+def _raw_items(array: Any) -> list[Any]:
+    """The elements of a PDF array as written (references not resolved)."""
+    return [array.raw_get(i) for i in range(len(array))]
+
+
+def _nums(tree: Any) -> dict[int, Any] | None:
+    """A flat number tree's entries (raw values); None for trees with /Kids."""
+    if tree is None or "/Kids" in tree:
+        return None
+    nums = _deref(tree.get("/Nums"))
+    if not isinstance(nums, list) or len(nums) % 2:
+        return None
+    raw = _raw_items(nums)
+    return {int(raw[i]): raw[i + 1] for i in range(0, len(raw), 2)}
+
+
+def _parent_tree_updates(
+    old: Any, new: Any, root_ref: Any, new_refs: set[Any], new_elems: set[Any]
+) -> list[Any] | None:
+    """The refs of a parent tree that only gains entries for the new elements."""
+    try:
+        old_root, new_root = old.get_object(root_ref), new.get_object(root_ref)
+        old_tree_raw, new_tree_raw = (
+            old_root.raw_get("/ParentTree"),
+            new_root.raw_get("/ParentTree"),
+        )
+        old_nums = _nums(_deref(old_tree_raw))
+        new_nums = _nums(_deref(new_tree_raw))
+    except Exception:
+        return None
+    if old_nums is None or new_nums is None or not set(old_nums) <= set(new_nums):
+        return None
+    refs = []
+    tree_ref = _ref_of(new_tree_raw)
+    if tree_ref is not None and tree_ref in new_refs:
+        refs.append(tree_ref)
+    for key, value in new_nums.items():
+        if key in old_nums:
+            old_value, new_value = old_nums[key], value
+            if old_value == new_value:
+                continue
+            # a rewritten copy of the same array of elements is the same entry
+            old_list, new_list = _deref(old_value), _deref(new_value)
+            if not isinstance(old_list, list) or not isinstance(new_list, list):
+                return None
+            if _raw_items(old_list) != _raw_items(new_list):
+                return None
+            copy_ref = _ref_of(new_value)
+            if copy_ref is not None and copy_ref in new_refs:
+                refs.append(copy_ref)
+        elif _ref_of(value) not in new_elems:
+            return None
+    return refs
+
+
+@cache
+def _structure_rule_class() -> type:
+    from pyhanko.sign.diff_analysis.rules_api import QualifiedWhitelistRule, ReferenceUpdate
+
+    class StructureTreeRule(QualifiedWhitelistRule):
+        """Structure-tree entries that tag a signature widget or annotation just added."""
+
+        def apply_qualified(self, old: Any, new: Any) -> Iterable[tuple[Any, Any]]:
+            for level, ref in _structure_updates(old, new):
+                yield level, ReferenceUpdate(ref)
+
+    return StructureTreeRule
+
+
 @cache
 def diff_policy() -> Any:
     """pyHanko's default rules plus the annotation and unused-object-freeing rules."""
     from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, StandardDiffPolicy
 
     annotation_rule, freeing_rule = _rule_classes()
+    structure_rule = _structure_rule_class()
     return StandardDiffPolicy(
-        global_rules=[*DEFAULT_DIFF_POLICY.global_rules, annotation_rule(), freeing_rule()],
+        global_rules=[
+            *DEFAULT_DIFF_POLICY.global_rules,
+            annotation_rule(),
+            freeing_rule(),
+            structure_rule(),
+        ],
         form_rule=DEFAULT_DIFF_POLICY.form_rule,
         # freed and orphaned objects are reviewed one by one by UnreachableObjectRule
         reject_object_freeing=False,
