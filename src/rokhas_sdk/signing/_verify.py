@@ -4,6 +4,20 @@ The verdict follows ETSI EN 319 102-1. A document that was changed after it was 
 must never come out ``TOTAL_PASSED``: every doubt (an unparsable structure, an
 unexpected exception, a byte that no signature accounts for) ends in ``INDETERMINATE``
 or ``TOTAL_FAILED`` with a reason, never in an exception.
+
+This module is the public face and the conductor; each stage is its own module:
+
+1. ``_verify_read``: strict reader, tolerant fallback (with a finding), decryption,
+   the DSS, one slot per signature dictionary;
+2. ``_verify_integrity``: the /ByteRange digest over the raw bytes, byte-range checks;
+3. ``_verify_modifications``: what changed after each signature (ISO 32000-2 12.8),
+   metadata, the visible-change cap;
+4. ``_verify_crypto``: signature values pyHanko does not verify itself, SHA-1 policy;
+5. ``_verify_chain``: validation context, missing links, revocation at hand;
+6. ``_verify_conclusion``: the indication of each signature and of the document;
+
+with ``_verify_builder`` (shared context, typed :class:`SignatureDraft`) under all of
+them and ``_verify_permit`` for the embedded permit.
 """
 
 from __future__ import annotations
@@ -15,7 +29,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, Any, Literal
 
 from .._errors import InvalidInputError, NotFoundError
 from . import _attacks
@@ -70,9 +84,6 @@ from ._verify_modifications import (
 )
 from ._verify_permit import _permit_check
 from ._verify_read import PasswordRequired, load_dss, open_pdf, signature_slots
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 __all__ = ["RevocationMode", "VerifyLimits", "verify_many", "verify_pdf"]
 
