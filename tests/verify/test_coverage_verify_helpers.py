@@ -390,7 +390,7 @@ def test_closing_the_batch_cancels_pending_files(
 
 def test_verify_path_safe_never_raises(tmp_path: Path) -> None:
     rep = v._verify_path_safe(
-        str(tmp_path / "gone.pdf"), TrustStore(), "offline", None, v.DEFAULT_LIMITS
+        str(tmp_path / "gone.pdf"), TrustStore(), "offline", None, b.DEFAULT_LIMITS
     )
     assert rep.document.indication is Indication.INDETERMINATE
     assert "not a readable file" in rep.document.errors[0]
