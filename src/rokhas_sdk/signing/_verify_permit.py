@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidInputError
@@ -23,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _PERMIT_NAMES = ("permit.json", "rokhas-permit.json")
 
 
-def _embedded_files(reader: PdfFileReader) -> list[tuple[str, Any, Any]]:
+def _embedded_files(reader: Any) -> list[tuple[str, Any, Any]]:
     """(name, filespec ref-or-object, embedded stream) from the EmbeddedFiles name tree."""
     found: list[tuple[str, Any, Any]] = []
     try:
@@ -67,16 +69,23 @@ def _last_change(reader: Any, ref: Any) -> int | None:
         return None
 
 
-def _permit_check(
-    reader: PdfFileReader,
-    reports: list[tuple[int, SignatureReport, Any, Any]],
-    limits: VerifyLimits,
-) -> PermitCheck | None:
+@dataclass
+class _PermitRead:
+    attachment: str
+    spec_ref: Any
+    stream_ref: Any
+    data: dict[str, Any]
+    permit: Permit | None
+    problems: list[str]
+
+
+def _read_permit(view: Any, limits: VerifyLimits) -> _PermitRead | None:
+    """The permit attachment as ``view.root`` (a revision's catalog) holds it."""
     from pyhanko.pdf_utils.decode_limits import DecodePurpose
 
     candidates = [
         e
-        for e in _embedded_files(reader)
+        for e in _embedded_files(view)
         if e[0].lower() in _PERMIT_NAMES or e[0].lower().endswith("permit.json")
     ]
     if not candidates:
@@ -110,11 +119,24 @@ def _permit_check(
             permit = Permit.model_validate(data)
         except InvalidInputError as exc:
             problems.append(f"the permit data does not validate: {exc}")
+    return _PermitRead(fname, spec_ref, stream_ref, data, permit, problems)
+
+
+def _permit_check(
+    reader: PdfFileReader,
+    reports: list[tuple[int, SignatureReport, Any, Any]],
+    limits: VerifyLimits,
+) -> PermitCheck | None:
+    current = _read_permit(reader, limits)
+    if current is None:
+        return None
+    shown, problems = current, list(current.problems)
+    view: Any = reader
     # Covered: the attachment (stream and file spec) was last changed in a revision that a
     # passing signature covers; pyHanko's diff analysis refuses later rewrites of it.
-    changes = [_last_change(reader, stream_ref), _last_change(reader, spec_ref)]
-    covered = False
-    if all(c is not None for c in changes[:1]):
+    changes = [_last_change(reader, current.stream_ref), _last_change(reader, current.spec_ref)]
+    covered = signed = False
+    if changes[0] is not None:
         last = max(c for c in changes if c is not None)
         covered = any(
             emb is not None
@@ -123,9 +145,6 @@ def _permit_check(
             and emb.signed_revision >= last
             for _rev, r, emb, _st in reports
         )
-    signed = covered
-    if all(c is not None for c in changes[:1]):
-        last = max(c for c in changes if c is not None)
         signed = any(
             emb is not None
             and r.integrity is Integrity.INTACT
@@ -139,17 +158,40 @@ def _permit_check(
             if signed
             else "no signature covers the permit attachment"
         )
-    reference = _permit_reference(data)
-    visible = _visible_reference(reader, reference, limits) if reference else None
+    if not signed:
+        # the permit as it was signed, when a later update replaced it: that is the one
+        # a reader may be shown, with the problem above spelled out
+        revisions = [
+            emb.signed_revision
+            for _rev, r, emb, _st in reports
+            if emb is not None
+            and r.kind is SignatureKind.SIGNATURE
+            and r.integrity is Integrity.INTACT
+        ]
+        if revisions:
+            try:
+                signed_view = SimpleNamespace(root=reader.get_historical_root(max(revisions)))
+                before = _read_permit(signed_view, limits)
+            except Exception:
+                before = None
+            if before is not None and before.data != current.data:
+                shown, view = before, signed_view
+                problems.append(
+                    "the permit attachment was replaced after the last signature; the data "
+                    f"shown is the signed revision's (revision {max(revisions)}), the "
+                    "current attachment is not signed"
+                )
+    reference = _permit_reference(shown.data)
+    visible = _visible_reference(view, reference, limits) if reference else None
     matches: bool | None = None
     if reference is not None:
         matches = visible is not None
         if not matches:
             problems.append(f"the permit reference {reference!r} is not printed on the first page")
     return PermitCheck(
-        attachment=fname,
-        data=data,
-        permit=permit,
+        attachment=shown.attachment,
+        data=shown.data,
+        permit=shown.permit,
         covered=covered,
         signed=signed,
         reference=reference,
