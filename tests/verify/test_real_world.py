@@ -257,3 +257,43 @@ def test_batch_output_relative_paths_counts_and_empty_file(
         "the file is empty (0 bytes): there is nothing to verify"
     ]
     assert io  # keeps the import honest for type checkers
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+def _root_with_packet(packet: bytes) -> object:
+    from pyhanko.pdf_utils import generic
+
+    stream = generic.StreamObject(stream_data=packet)
+    return generic.DictionaryObject({generic.pdf_name("/Metadata"): stream})  # type: ignore[no-untyped-call]
+
+
+@settings(max_examples=200, deadline=None)
+@given(packet=st.binary(max_size=2048))
+def test_xmp_reader_never_raises_on_any_packet(packet: bytes) -> None:
+    from rokhas_sdk.signing._verify_modifications import _xmp_of
+
+    found = _xmp_of(_root_with_packet(packet))
+    assert isinstance(found, dict)  # a packet is there: never None, never a crash
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in found.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=st.text(
+        alphabet=st.characters(blacklist_characters="<>&\"'", blacklist_categories=["Cs"]),
+        max_size=80,
+    )
+)
+def test_xmp_title_round_trips(title: str) -> None:
+    from rokhas_sdk.signing._verify_modifications import _xmp_of
+
+    packet = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="r"><rdf:Description>'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt>'
+        "</dc:title></rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+    found = _xmp_of(_root_with_packet(packet))
+    assert found is not None
+    assert found.get("dc:title") == " ".join(title.split())
