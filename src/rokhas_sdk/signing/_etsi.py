@@ -28,10 +28,10 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from ._report import Indication, PadesLevel, SignatureKind, SubIndication
+from ._vocabulary import Indication, PadesLevel, SignatureKind, SubIndication, TimestampReport
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._report import SignatureReport, TimestampReport, VerificationReport
+    from ._report import SignatureReport, VerificationReport
 
 __all__ = ["ETSI_NAMESPACE", "to_etsi_xml"]
 
@@ -333,8 +333,6 @@ class _Builder:
 
 
 def _unproven(moment: dt.datetime) -> TimestampReport:
-    from ._report import TimestampReport
-
     return TimestampReport(time=moment, valid=False)
 
 
