@@ -155,7 +155,7 @@ def _replay(
 ) -> tuple[int, float, list[float], list[float]]:
     users = seed_users(SEED)
 
-    def token(role: str, *, commune: str = "141.01.01", body: str | None = None) -> str:
+    def token(role: str, *, commune: str = "06.141.01.0", body: str | None = None) -> str:
         return users.find(role, commune=commune, body=body).token.get_secret_value()
 
     counts: list[int] = []
@@ -196,7 +196,7 @@ def _replay(
             with lock:
                 counts.append(n)
 
-    communes = ["141.01.01", "421.01.01", "351.01.01"]
+    communes = ["06.141.01.0", "04.421.01.0", "07.351.01.0"]
     ts = [threading.Thread(target=worker, args=(communes[i % 3],)) for i in range(THREADS)]
     t = time.perf_counter()
     for th in ts:

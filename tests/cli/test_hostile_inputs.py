@@ -122,7 +122,7 @@ def test_a_wrong_pin_stays_a_verdict_and_other_errors_are_usage() -> None:
     assert describe_failure(RecursionError())[0] == 2
     assert describe_failure(UnicodeDecodeError("utf-8", b"\x80", 0, 1, "bad"))[0] == 2
     assert describe_failure(PermissionError(13, "Permission denied", "/root/x"))[1] == (
-        "cannot open /root/x: Permission denied"
+        "/root/x: Permission denied"
     )
 
 

@@ -63,7 +63,7 @@ def _dossier(**changes: Any) -> Dossier:
                 "sha256": "cd" * 32,
             }
         ],
-        "created_at": "2026-11-28T10:30:00+01:00",
+        "created_at": "2026-11-28T10:30:00+00:00",
     }
     data.update(changes)
     return Dossier.model_validate(data)
@@ -211,7 +211,7 @@ def test_cli_receipt_json_and_text(capsys: pytest.CaptureFixture[str], tmp_path:
     assert code == 0
     assert out == f"receipt D-2026-000123 -> {out_pdf} ({out_pdf.stat().st_size} bytes)\n"
     text = _text(out_pdf.read_bytes(), tmp_path)
-    # created_at 10:30 in Casablanca (UTC+1 in the dossier) is the filing time shown
+    # created_at 10:30 in Casablanca (UTC+0 since 2026-09-20) is the filing time shown
     assert "28/11/2026 à 10:30" in text
 
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
+from rokhas_sdk.procedure import CASABLANCA as CASA  # from tzdata, never the host
 from rokhas_sdk.sandbox import Sandbox, SandboxClock
 from rokhas_sdk.testing import SandboxServer
 from rokhas_sdk.testing._walk import PlatformWalker
 
-CASA = ZoneInfo("Africa/Casablanca")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CASA)
 
 

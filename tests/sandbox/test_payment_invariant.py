@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -32,6 +31,7 @@ from hypothesis import strategies as st
 
 from rokhas_sdk.payments import PaymentState
 from rokhas_sdk.payments.cmi import FAILURE, POSTAUTH, hash_fields, signed_callback
+from rokhas_sdk.procedure import CASABLANCA
 from rokhas_sdk.sandbox import Sandbox, SandboxClock
 from rokhas_sdk.sandbox._money import SandboxOrderStore
 from rokhas_sdk.testing import SandboxServer
@@ -74,9 +74,7 @@ class World:
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     sb = Sandbox(
-        clock=SandboxClock(
-            datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Africa/Casablanca")), frozen=True
-        ),
+        clock=SandboxClock(datetime(2026, 3, 2, 9, 0, tzinfo=CASABLANCA), frozen=True),
         deliver_webhooks=False,
     )
     with SandboxServer(sb) as server:

@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from rokhas_sdk.cli._main import main
+from rokhas_sdk.procedure import CASABLANCA
 from rokhas_sdk.sandbox import Sandbox, SandboxClock, SandboxConfigurationError
 from rokhas_sdk.sandbox._users import DEFAULT_TOKEN_TTL, seed_users
 
@@ -74,7 +74,7 @@ def test_a_bad_option_is_one_line_and_exit_2(
 
 def test_a_token_lifetime_beyond_the_calendar_is_a_typed_error() -> None:
     users = seed_users("calendar")
-    now = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Africa/Casablanca"))
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=CASABLANCA)
     with pytest.raises(SandboxConfigurationError, match="shorter"):
         users.issue(now, timedelta(days=999_999_999))
     with pytest.raises(SandboxConfigurationError, match="positive"):
@@ -218,7 +218,7 @@ def test_tokens_expire_on_the_sandbox_clock(tmp_path: Path) -> None:
 
 
 def test_in_code_tokens_live_ten_years_by_default_and_can_be_shorter() -> None:
-    start = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Africa/Casablanca"))
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=CASABLANCA)
     sb = Sandbox(clock=SandboxClock(start, frozen=True), deliver_webhooks=False)
     try:
         assert sb.users.tokens_expire_at == start + DEFAULT_TOKEN_TTL

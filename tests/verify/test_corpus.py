@@ -29,6 +29,14 @@ CORPUS = Path(
     )
 )
 SCORE_FLOOR = 85
+# Cases we still get wrong (conservatively: refused, never passed), with the reason in
+# docs/verify.md ("Files from other producers"). Any other wrong case is a regression.
+KNOWN_WRONG = {
+    # a certified tagged document where an annotation is added together with its
+    # structure-tree entries and a second signature: pyHanko's certification rules
+    # refuse the page update before our structure-tree rule can clear it
+    "itext-tagged-modify-annotation",
+}
 
 
 def _corpus() -> Path:
@@ -45,7 +53,8 @@ def _corpus() -> Path:
 
 def _score_module(corpus: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("verify_corpus_score", corpus / "score.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -87,6 +96,11 @@ def test_corpus_score_floor(scored: list[dict[str, Any]]) -> None:
     assert len(scored) - len(wrong) >= SCORE_FLOOR, wrong
 
 
+def test_no_case_regresses(scored: list[dict[str, Any]]) -> None:
+    wrong = {c["id"]: c["wrong_axes"] for c in scored if not c["ok"]}
+    assert set(wrong) <= KNOWN_WRONG, {k: v for k, v in wrong.items() if k not in KNOWN_WRONG}
+
+
 def test_document_timestamps_are_typed_and_never_a_signed_file(
     scored: list[dict[str, Any]],
 ) -> None:
@@ -117,7 +131,9 @@ def test_tolerant_reading_is_said_and_caps_the_document(scored: list[dict[str, A
     tolerant = [
         c["report"]
         for c in scored
-        if any(f.code == "not_strictly_valid" and f.severity == "error" for f in c["report"].findings)
+        if any(
+            f.code == "not_strictly_valid" and f.severity == "error" for f in c["report"].findings
+        )
     ]
     assert tolerant, "the corpus has files only the tolerant reader opens"
     for report in tolerant:

@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -21,6 +20,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from rokhas_sdk import InvalidInputError, NotFoundError
 from rokhas_sdk.models import Permit
+from rokhas_sdk.procedure import CASABLANCA as CASA  # from tzdata, never the host
 from rokhas_sdk.signing import (
     Coverage,
     Indication,
@@ -36,8 +36,6 @@ from rokhas_sdk.signing import (
 from rokhas_sdk.testing.pki import PKIService, TestPKI
 
 from .verify_corpus import Signing, base_pdf, signer_for
-
-CASA = ZoneInfo("Africa/Casablanca")
 
 
 @pytest.fixture(scope="module")

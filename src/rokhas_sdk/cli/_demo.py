@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..procedure import Journal
 
 KIND = "URB_PERMIS_CONSTRUIRE_PETIT_PROJET"
-COMMUNE = "141.01.01"  # Casablanca (alias of its HCP code)
+COMMUNE = "06.141.01.0"  # Casablanca (HCP code)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -160,12 +160,11 @@ class _Steps:
 
 def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     """Run the whole walk; ``console`` is a ``rich.console.Console`` or ``None`` (quiet)."""
-    from zoneinfo import ZoneInfo
-
     import httpx
 
     from ..client import RokhasClient
-    from ..models import get_commune
+    from ..models import get_commune, permit_number
+    from ..procedure import CASABLANCA as casa
     from ..procedure import kind_info
     from ..sandbox import Sandbox, SandboxClock
     from ..signing import TrustStore, verify_pdf
@@ -175,7 +174,6 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DemoResult(out_dir=out_dir)
     ui = _Steps(console, result)
-    casa = ZoneInfo("Africa/Casablanca")
 
     with ui.step("Throw-away PKI: root, qualified CA, the commune president's key") as note:
         signer, root_pem = sandbox_signing()
@@ -289,12 +287,12 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
         with ui.step("Decision signed by the commune president (PAdES, certification)") as note:
             dossier = app.dossiers.get(did).dossier
             commune = get_commune(dossier.commune)
-            number = f"PC-{commune.code}-{did[-6:]}".replace(".", "")
+            number = permit_number(commune.code, now.year, did[-6:])
             permit = {
                 "number": number,
                 "dossier_reference": dossier.reference,
                 "kind": dossier.kind.value,
-                "commune": dossier.commune,
+                "commune": commune.code,
                 "commune_name_fr": commune.name_fr,
                 "commune_name_ar": commune.name_ar,
                 "beneficiary_name": dossier.applicant.display_name,

@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     q.add_argument(
         "dossier", nargs="?", help="dossier JSON file ('-' reads stdin); omit to use the flags"
     )
-    q.add_argument("--commune", help="commune code (141.01.01) or name (Casablanca)")
+    q.add_argument(
+        "--commune", help="commune code (06.141.01.0; old 141.01.01 accepted) or name (Casablanca)"
+    )
     q.add_argument(
         "--procedure",
         default="URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
@@ -138,7 +140,7 @@ def _commune(text: str) -> str:
         return (exact or found)[0].code
     if not found:
         raise InvalidInputError(
-            f"no commune named {text!r}; give its code, e.g. --commune 141.01.01"
+            f"no commune named {text!r}; give its code, e.g. --commune 06.141.01.0"
         )
     names = ", ".join(f"{c.name_fr} ({c.code})" for c in found[:8])
     raise InvalidInputError(f"{text!r} names several communes: {names}; give the code")
@@ -255,8 +257,13 @@ def _quote(args: argparse.Namespace) -> int:
 
 def _table(q: FeeQuote) -> str:
     rows = [("Code", "Libellé", "Base", "Taux", "Montant (MAD)", "Exigible")]
+    # A label is the tax's title, then " — " and how the base was formed: the title goes
+    # in the column, the explanation on its own line under it, never cut.
+    details = [""]
     for ln in q.lines:
-        label = ln.label_fr if len(ln.label_fr) <= 60 else ln.label_fr[:59] + "…"
+        title, _, detail = ln.label_fr.partition(" — ")
+        details.append(detail)
+        label = title if len(title) <= 60 else title[:59] + "…"
         if ln.exemption_code:
             label += f" [exonéré: {ln.exemption_code}]"
         rows.append(
@@ -274,6 +281,8 @@ def _table(q: FeeQuote) -> str:
     for i, r in enumerate(rows):
         cells = [c.rjust(widths[j]) if j == 4 else c.ljust(widths[j]) for j, c in enumerate(r)]
         out.append("  ".join(cells).rstrip())
+        if details[i]:
+            out.append(" " * (widths[0] + 2) + details[i])
         if i == 0:
             out.append("  ".join("-" * w for w in widths))
     out.append(f"Total : {q.total.amount:,.2f} MAD".replace(",", " "))

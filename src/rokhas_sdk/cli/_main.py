@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from .._errors import RokhasError
+from .._errors import InvalidInputError, RokhasError
 from .._version import __version__
 
 EXIT_OK = 0
@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     and an exit status, never a traceback (set ``ROKHAS_DEBUG=1`` to see one).
     """
     try:
+        if argv is not None and any("\x00" in arg for arg in argv):
+            # A shell cannot pass NUL (argv is C strings); only a program calling main()
+            # can, and no file name or value may hold it.
+            raise InvalidInputError("an argument contains a NUL character; remove it")
         parser = build_parser()
         args = parser.parse_args(argv)
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
@@ -107,7 +111,8 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, OSError):
         if exc.filename is None:
             return EXIT_USAGE, str(exc.strerror or exc)
-        return EXIT_USAGE, f"cannot open {exc.filename!s}: {exc.strerror or exc}"
+        # "FILE: reason", as Unix tools say it: right for reading and for writing
+        return EXIT_USAGE, f"{exc.filename!s}: {exc.strerror or exc}"
     if isinstance(exc, RecursionError):
         return EXIT_USAGE, "the input is nested too deeply to be read; is it the right file?"
     if isinstance(exc, MemoryError):

@@ -98,9 +98,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "writes its own to the tokens file it prints)",
     )
     tokens.add_argument(
-        "--seed",
-        default="rokhas-sandbox",
-        help="the seed given to `sandbox serve --seed` (default rokhas-sandbox)",
+        "--seed", default="rokhas-sandbox", help="the seed (default: Sandbox()'s in code)"
     )
     tokens.add_argument("--json", action="store_true", help="one JSON document")
     tokens.set_defaults(handler=_tokens)

@@ -72,18 +72,21 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _expand(paths: list[str]) -> list[str]:
-    files: list[str] = []
+    return [f for f, _shown in _expand_shown(paths)]
+
+
+def _expand_shown(paths: list[str]) -> list[tuple[str, str]]:
+    """(path, name shown): files found in a folder are shown relative to that folder."""
+    files: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"
-            )
-            files.extend(found)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+            files.extend((str(p), str(p.relative_to(path))) for p in found)
         elif path.is_file():
             if not os.access(path, os.R_OK):
                 raise PermissionError(f"{raw!r} is not readable")
-            files.append(str(path))
+            files.append((str(path), raw))
         else:
             raise FileNotFoundError(f"{raw!r} does not exist; give PDF files or folders")
     return files
@@ -108,7 +111,8 @@ def _handle(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"--json and --format {args.format} contradict; give one of them")
     output = "json" if args.json else (args.format or "table")
     trust = TrustStore.from_paths(*args.trust, intermediates=args.intermediate)
-    files = _expand(args.paths)
+    shown = dict(_expand_shown(args.paths))
+    files = list(shown)
     if not files:
         raise InvalidInputError("no PDF file found in the given folders")
     if output == "etsi-xml" and len(files) != 1:
@@ -147,7 +151,7 @@ def _handle(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
     else:
-        _table(reports)
+        _table(reports, shown)
     return EXIT_OK if reports and all(_all_passed(r) for r in reports) else EXIT_NEGATIVE
 
 
@@ -155,9 +159,16 @@ def _all_passed(rep: VerificationReport) -> bool:
     return bool(rep.signatures) and rep.passed
 
 
-def _table(reports: list[VerificationReport]) -> None:
+def _table(reports: list[VerificationReport], shown: dict[str, str] | None = None) -> None:
+    from collections import Counter
+
     from rich.console import Console
     from rich.table import Table
+
+    shown = shown or {}
+
+    def display(rep: VerificationReport) -> str:
+        return shown.get(rep.file or "", rep.file or "-")
 
     # a pipe or a log file gets a fixed, generous width instead of rich's 80 columns
     console = Console(width=None if sys.stdout.isatty() else 140)
@@ -170,15 +181,15 @@ def _table(reports: list[VerificationReport]) -> None:
     colour = {"TOTAL_PASSED": "green", "TOTAL_FAILED": "red", "INDETERMINATE": "yellow"}
     for rep in reports:
         doc = rep.document
-        name = Path(rep.file).name if rep.file else "-"
+        name = display(rep)
         sub = f"\n{doc.subindication.value}" if doc.subindication else ""
         if not rep.signatures:
             verdict = f"[{colour[doc.indication.value]}]{doc.indication.value}{sub}[/]"
-            table.add_row(name, "-", "-", verdict)
+            table.add_row(name, "-", "empty file" if rep.size == 0 else "-", verdict)
         for s in rep.signatures:
             who = (s.signer.name or s.signer.subject) if s.signer else s.kind.value
             facts = (
-                f"{s.level.value} · {s.integrity.value} · {s.coverage.value}\n"
+                f"{s.kind.value} · {s.level.value} · {s.integrity.value} · {s.coverage.value}\n"
                 f"after signing: {s.modified_after_signing.value}"
             )
             ssub = f"\n{s.subindication.value}" if s.subindication else ""
@@ -186,15 +197,37 @@ def _table(reports: list[VerificationReport]) -> None:
             table.add_row(name, f"{s.field}\n{who}", facts, verdict)
     console.print(table)
     for rep in reports:
-        name = rep.file or "-"
+        name = display(rep)
         if rep.document.errors:
             console.print(f"[bold]{name}[/]: {rep.document.indication.value}", highlight=False)
             for e in rep.document.errors[:20]:
                 console.print(f"  - {e}", markup=False, highlight=False)
+        for s in rep.signatures:
+            for change in s.changes[:20]:
+                console.print(
+                    f"  {s.field}, changed after signing: {change}", markup=False, highlight=False
+                )
+            for w in s.warnings[:10]:
+                console.print(f"  {s.field}, warning: {w}", markup=False, highlight=False)
         if rep.permit is not None:
-            p = rep.permit
             console.print(
-                f"[bold]{name}[/]: permit {p.reference or '?'} "
-                f"(covered by a signature: {p.covered}, matches the page: {p.reference_matches})",
+                f"[bold]{name}[/]: permit {rep.permit.reference or '?'} "
+                f"({_permit_signature_state(rep)}, "
+                f"matches the page: {rep.permit.reference_matches})",
                 highlight=False,
             )
+    if len(reports) > 1:
+        counts = Counter(r.document.indication.value for r in reports)
+        parts = [f"{counts[k]} {k}" for k in ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE")]
+        console.print(f"{len(reports)} files: " + ", ".join(parts), highlight=False)
+
+
+def _permit_signature_state(rep: VerificationReport) -> str:
+    """Say *why* the permit is not vouched for: unsigned and untrusted are different."""
+    permit = rep.permit
+    assert permit is not None
+    if permit.covered:
+        return "covered by a valid signature"
+    if permit.signed:
+        return "covered by a signature that did not pass validation (see above: e.g. not trusted)"
+    return "not covered by any signature"

@@ -10,16 +10,22 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .._errors import require_extra
-from .._text import check_glyphs, close_fonts, font_file, fpdf_output, hijri_date_ar
+from .._text import (
+    check_glyphs,
+    close_fonts,
+    font_file,
+    fpdf_output,
+    hijri_date_ar,
+    keep_together,
+    ltr,
+)
+from .._time import CASABLANCA
 from ..models import Dossier, get_commune
 from ._permit_pdf import MARGIN, PAGE_W, PdfPage, draw_qr
 
 __all__ = ["render_receipt"]
-
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 
 def render_receipt(
@@ -77,14 +83,16 @@ def render_receipt(
         doc.pair(
             f"Déposé le {local:%d/%m/%Y à %H:%M}",
             f"أودع بتاريخ {local:%d/%m/%Y} ({local:%H:%M}) الموافق "
-            f"{hijri_date_ar(local.date(), hijri_adjust_days)}",
+            f"{keep_together(hijri_date_ar(local.date(), hijri_adjust_days))}",
         )
         applicant = dossier.applicant.display_name
-        doc.pair(f"Demandeur : {applicant}", f"صاحب الطلب: {applicant}")
+        # the Arabic name only when the dossier gives it: never a transliteration
+        applicant_ar = dossier.applicant.display_name_ar or ltr(applicant)
+        doc.pair(f"Demandeur : {applicant}", f"صاحب الطلب: {applicant_ar}")
         if dossier.platform_number:
             doc.pair(
                 f"Numéro plateforme : {dossier.platform_number}",
-                f"رقم المنصة: {dossier.platform_number}",
+                f"رقم المنصة: {ltr(dossier.platform_number)}",
             )
         doc.rule()
         doc.pair("Pièces déposées", "الوثائق المودعة", bold=True)
@@ -102,6 +110,14 @@ def render_receipt(
         note_ar = "يثبت هذا الوصل إيداع الملف ولا يعتبر رخصة."
         check_glyphs(note_fr + note_ar)
         doc.pair(note_fr, note_ar, size=9)
+        # the receipt is what loi 55-19 requires at filing (procedures.md §2.5, [C])
+        doc.pair(
+            "Délivré en application de la loi n° 55-19 relative à la simplification des "
+            "procédures et formalités administratives.",
+            "سلم تطبيقا للقانون رقم 55.19 المتعلق بتبسيط المساطر والإجراءات الإدارية.",
+            size=8,
+            leading=2,
+        )
         return fpdf_output(pdf)
     finally:
         close_fonts(pdf)

@@ -26,8 +26,10 @@ _EXPORTS: dict[str, str] = {
     "CIN": "._identifiers",
     "CommissionBody": "._enums",
     "CommissionMember": "._parties",
+    "CommissionOpinion": "._permit",
     "Commune": "._territory",
     "CommuneCode": "._territory",
+    "commune_code": "._territory",
     "ConstructionUse": "._enums",
     "Contact": "._parties",
     "Dossier": "._dossier",
@@ -53,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "Permit": "._permit",
     "PermitSignatory": "._permit",
     "PermitSurfaces": "._permit",
+    "PermitVisa": "._permit",
     "PhoneNumber": "._identifiers",
     "Piece": "._pieces",
     "PieceType": "._pieces",
@@ -82,8 +85,10 @@ _EXPORTS: dict[str, str] = {
     "get_commune": "._territory",
     "ice_check_key": "._identifiers",
     "load_communes_csv": "._territory",
+    "permit_visas": "._permit",
     "procedure_kind_info": "._catalogue",
     "registry": "._territory",
+    "permit_number": "._territory",
     "same_commune": "._territory",
     "to_decimal": "._money",
 }
@@ -142,9 +147,12 @@ if TYPE_CHECKING:
     from ._parties import Party as Party
     from ._parties import Professional as Professional
     from ._parties import Surveyor as Surveyor
+    from ._permit import CommissionOpinion as CommissionOpinion
     from ._permit import Permit as Permit
     from ._permit import PermitSignatory as PermitSignatory
     from ._permit import PermitSurfaces as PermitSurfaces
+    from ._permit import PermitVisa as PermitVisa
+    from ._permit import permit_visas as permit_visas
     from ._pieces import Piece as Piece
     from ._pieces import PieceType as PieceType
     from ._pieces import SignatureOnPiece as SignatureOnPiece
@@ -161,7 +169,9 @@ if TYPE_CHECKING:
     from ._territory import ProvinceCode as ProvinceCode
     from ._territory import Region as Region
     from ._territory import TerritoryRegistry as TerritoryRegistry
+    from ._territory import commune_code as commune_code
     from ._territory import get_commune as get_commune
     from ._territory import load_communes_csv as load_communes_csv
+    from ._territory import permit_number as permit_number
     from ._territory import registry as registry
     from ._territory import same_commune as same_commune

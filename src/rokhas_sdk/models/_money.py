@@ -181,7 +181,11 @@ class Money:
         return core_schema.no_info_plain_validator_function(
             validate,
             json_schema_input_schema=core_schema.union_schema(
-                [core_schema.str_schema(pattern=r"^-?\d+(\.\d{1,2})?$"), core_schema.int_schema()]
+                [
+                    # the bounds of MONEY_LIMIT, so a sender can check them before sending
+                    core_schema.str_schema(pattern=r"^-?\d{1,13}(\.\d{1,2})?$"),
+                    core_schema.int_schema(gt=-(10**13), lt=10**13),
+                ]
             ),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 lambda m: str(m.amount), when_used="always"
@@ -242,10 +246,13 @@ SquareMetres = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
-                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^[0-9]{1,9}(\.[0-9]{1,2})?$"},
+                {"type": "integer", "minimum": 0, "maximum": 999_999_999},
             ],
-            "description": "Area in m², exact: a decimal string (2 decimals at most) or an integer",
+            "description": (
+                "Area in m², exact, below 10^9 m²: a decimal string (2 decimals at most) "
+                "or an integer"
+            ),
             "examples": ["520.50"],
         }
     ),

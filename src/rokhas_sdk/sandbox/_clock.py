@@ -10,13 +10,11 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from .._time import CASABLANCA
 from ._errors import SandboxConfigurationError
 
 __all__ = ["CASABLANCA", "CEILING", "SandboxClock"]
-
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 CEILING = datetime(3000, 1, 1, tzinfo=CASABLANCA)
 """The clock never reaches this instant: legal deadlines computed from it (years ahead at
@@ -40,7 +38,7 @@ class SandboxClock:
         if start is not None and start.tzinfo is None:
             raise SandboxConfigurationError(
                 "the sandbox clock needs a timezone-aware start, e.g. "
-                "datetime(2026, 3, 2, 9, tzinfo=ZoneInfo('Africa/Casablanca'))"
+                "datetime(2026, 3, 2, 9, tzinfo=rokhas_sdk.procedure.CASABLANCA)"
             )
         self._lock = threading.Lock()
         self._frozen = frozen

@@ -92,7 +92,7 @@ class Sandbox:
     """A faithful Rokhas-like platform, in one object.
 
     >>> sb = Sandbox()                       # in memory, real-time clock
-    >>> token = sb.token_for("PETITIONNAIRE", commune="141.01.01")
+    >>> token = sb.token_for("PETITIONNAIRE", commune="06.141.01.0")
     >>> sb.handle(SandboxRequest("GET", "/_sandbox/health")).status
     200
 

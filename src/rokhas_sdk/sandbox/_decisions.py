@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..models import Permit, ProcedureKind, get_commune
+from ..models import Permit, ProcedureKind, get_commune, permit_number
 from ._errors import ApiProblem
 from ._record import DossierRecord
 from ._users import canonical_commune
@@ -21,7 +21,7 @@ from ._users import canonical_commune
 if TYPE_CHECKING:
     from ._core import Sandbox
 
-__all__ = ["claim_permit_number", "compose_permit", "tacit_permit"]
+__all__ = ["claim_permit_number", "complete_act", "compose_permit", "tacit_permit"]
 
 _PRESIDENT = {"title_fr": "Président du conseil communal", "title_ar": "رئيس المجلس الجماعي"}
 
@@ -52,7 +52,7 @@ def _base(sb: Sandbox, record: DossierRecord, at: datetime) -> dict[str, Any]:
     return {
         "dossier_reference": d.reference,
         "kind": kind.value,
-        "commune": d.commune,
+        "commune": commune.code,
         "commune_name_fr": commune.name_fr,
         "commune_name_ar": commune.name_ar,
         "beneficiary_name": name,
@@ -71,25 +71,76 @@ def _base(sb: Sandbox, record: DossierRecord, at: datetime) -> dict[str, Any]:
     }
 
 
+def complete_act(sb: Sandbox, record: DossierRecord, permit: Permit) -> Permit:
+    """What the platform adds to a decision when the issuer left it out: the kind's
+    legal visas (``models.permit_visas``), the validity end by the kind's validity clock
+    (``procedure.validity_end``), the commission's concluding opinion and its date and
+    the members' bilingual reserves as conditions (the activity journal), and the Arabic
+    names the dossier gives. Given fields are kept."""
+    from ..models import permit_visas
+    from ..procedure import CASABLANCA, validity_end
+
+    data = permit.model_dump(mode="json")
+    if not permit.visas:
+        data["visas"] = [v.model_dump(mode="json") for v in permit_visas(permit.kind)]
+    if permit.valid_until is None:
+        end = validity_end(permit.kind, permit.issued_on)
+        data["valid_until"] = end.isoformat() if end is not None else None
+    activity = sb.store.journal(record.id)
+    if not permit.conditions_fr:
+        # a member's reserves become the act's conditions, when the member gave them in
+        # both languages (a condition is never printed in one language only, nor
+        # translated by the platform)
+        reserves = [
+            line["data"]
+            for line in activity
+            if line["event"] == "record_opinion"
+            and line["data"].get("opinion") == "FAVORABLE_WITH_RESERVES"
+        ]
+        pairs = [
+            (fr, ar)
+            for d in reserves
+            if len(d.get("reasons_fr", [])) == len(d.get("reasons_ar", []))
+            for fr, ar in zip(d.get("reasons_fr", []), d.get("reasons_ar", []), strict=True)
+        ]
+        if pairs:
+            data["conditions_fr"] = [fr for fr, _ in pairs]
+            data["conditions_ar"] = [ar for _, ar in pairs]
+    if permit.commission is None:
+        concluded = [line for line in activity if line["event"] == "conclude_commission"]
+        opinion = concluded[-1]["data"].get("opinion") if concluded else None
+        if opinion in ("FAVORABLE", "FAVORABLE_WITH_RESERVES"):
+            on = datetime.fromisoformat(str(concluded[-1]["recorded_at"]))
+            day = on.astimezone(CASABLANCA).date()
+            if day <= permit.issued_on:
+                data["commission"] = {"opinion": opinion, "on": day.isoformat()}
+    applicant = record.dossier.applicant
+    if permit.beneficiary_name_ar is None and permit.beneficiary_name == applicant.display_name:
+        data["beneficiary_name_ar"] = applicant.display_name_ar
+    architect = record.dossier.architect
+    if permit.architect_name_ar is None and architect is not None and permit.architect_name:
+        data["architect_name_ar"] = architect.person.display_name_ar
+    return Permit.model_validate(data)
+
+
 def tacit_permit(sb: Sandbox, record: DossierRecord, at: datetime) -> Permit:
     """The permit data the platform states for a tacit approval (silence is consent)."""
     data = _base(sb, record, at)
     kind = ProcedureKind(record.dossier.kind)
     data.update(
-        number=f"T-{record.commune.replace('.', '')}-{record.id[4:]}",
+        number=permit_number(record.commune, at.year, record.id[4:], tacit=True),
         object_fr=f"{kind.label_fr} (autorisation tacite)",
         object_ar=f"{kind.label_ar} (إذن ضمني)",
         architect_name=None,
         decision="tacit",
     )
-    return Permit.model_validate(data)
+    return complete_act(sb, record, Permit.model_validate(data))
 
 
 def _next_number(sb: Sandbox, record: DossierRecord, at: datetime) -> str:
-    compact = record.commune.replace(".", "")
     n = sb.store.permit_numbers_count(record.commune) + 1
     while True:
-        number = f"P-{compact}-{at:%Y}-{n:05d}"
+        number = permit_number(record.commune, at.year, n)
         if sb.store.permit_number_holder(record.commune, number) is None:
             return number
         n += 1
@@ -108,7 +159,7 @@ def compose_permit(
     must match the dossier."""
     if permit is not None:
         _check_matches(record, permit)
-        return permit
+        return complete_act(sb, record, permit)
     data = _base(sb, record, at)
     data["number"] = _next_number(sb, record, at)
     if overrides is not None:
@@ -116,7 +167,7 @@ def compose_permit(
     from .._errors import InvalidInputError
 
     try:
-        return Permit.model_validate(data)
+        return complete_act(sb, record, Permit.model_validate(data))
     except (ValueError, InvalidInputError) as exc:
         raise ApiProblem(
             422,

@@ -62,7 +62,7 @@ def _payee(sb: Sandbox, record: DossierRecord, line: Any) -> str:
 
 def _wire_line(sb: Sandbox, record: DossierRecord, line: Any) -> dict[str, Any]:
     return {
-        "code": str(line.code).upper().replace(".", "_").replace("-", "_"),
+        "code": str(line.code),  # the library's fee code, as in rokhas_sdk.payments
         "label_fr": line.label_fr,
         "label_ar": line.label_ar,
         "amount": str(line.amount.amount),
@@ -119,7 +119,7 @@ def _quote_or_problem(sb: Sandbox, record: DossierRecord) -> Any:
 
 
 def _create_order(ctx: RequestContext) -> SandboxResponse:
-    from ..api import FeeOrderCreate
+    from ..api import FeeOrderCreate, fee_code_key
     from ..payments import PaymentOrder
 
     sb = ctx.sandbox
@@ -132,12 +132,15 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
     q = _quote_or_problem(sb, record)
     wire = [(_wire_line(sb, record, ln), ln) for ln in q.lines if ln.amount.amount > 0]
     if req.codes is not None:
-        unknown = set(req.codes) - {w["code"] for w, _ in wire}
+        # The underscore spelling the API used before issue 15 (TOC_INDIVIDUEL) still selects.
+        wanted = {fee_code_key(c) for c in req.codes}
+        known = {fee_code_key(w["code"]) for w, _ in wire}
+        unknown = [c for c in req.codes if fee_code_key(c) not in known]
         if unknown:
             raise ApiProblem(
                 422, "invalid_input", f"codes inconnus dans le devis : {sorted(unknown)}"
             )
-        wire = [(w, ln) for w, ln in wire if w["code"] in req.codes]
+        wire = [(w, ln) for w, ln in wire if fee_code_key(w["code"]) in wanted]
     if not wire:
         raise ApiProblem(
             422, "payment_not_allowed", "rien n'est dû pour ce dossier : aucun ordre à émettre"

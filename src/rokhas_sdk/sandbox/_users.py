@@ -31,7 +31,7 @@ __all__ = [
 # The sandbox's own operator (clock, faults, reset). Not a platform role.
 ADMIN_ROLE = "SANDBOX_ADMIN"
 
-DEFAULT_COMMUNES = ("141.01.01", "421.01.01", "351.01.01")
+DEFAULT_COMMUNES = ("06.141.01.0", "04.421.01.0", "07.351.01.0")  # Casablanca, Rabat, Marrakech
 
 # Roles seeded once per commune; applicants twice, so that "no applicant reads another
 # applicant's dossier" can be tested.

@@ -29,7 +29,8 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._report import SignatureReport, SubIndication, VerificationReport
+    from ._report import SignatureReport, VerificationReport
+    from ._vocabulary import SubIndication
 
 # This module reads a report through its public attributes and the enums' values only:
 # _report imports it (VerificationReport.to_etsi_xml), so importing _report back at run

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
+from .._time import CASABLANCA
 from ..models import ValueObject
 from ._errors import PinLockedError, PinPolicyError, TokenError, WrongPinError
 from ._pkcs11 import (
@@ -31,7 +31,6 @@ from ._signers import as_secret
 
 __all__ = ["TokenCertificate", "TokenInfo", "change_token_pin", "token_info"]
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 DEFAULT_MIN_PIN_LENGTH = 6
 """Our default minimum for a new PIN (the law and Barid eSign publish none; tokens

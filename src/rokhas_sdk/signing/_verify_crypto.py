@@ -21,7 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ._report import Indication, SubIndication
+from ._verify_modifications import diff_policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._verify_builder import SignatureDraft, VerifyContext
 
 __all__ = [
     "ExtendedSignatureValidator",
@@ -121,7 +127,7 @@ def make_signature_validator() -> Any:
     """A pyHanko signature validator that also knows plain ECDSA and RSA/ECDSA-SHA3."""
     from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
-    class ExtendedSignatureValidator(DefaultSignatureValidator):  # type: ignore[misc]
+    class ExtendedSignatureValidator(DefaultSignatureValidator):
         def validate_signature(
             self,
             signature: bytes,
@@ -208,7 +214,9 @@ def pkcs7_sha1_content_matches(data: bytes, emb: Any) -> bool:
     except Exception:
         return False
     digest = byte_range_digest(data, emb.byte_range, "sha1")
-    return isinstance(content, bytes) and digest is not None and hmac.compare_digest(content, digest)
+    return (
+        isinstance(content, bytes) and digest is not None and hmac.compare_digest(content, digest)
+    )
 
 
 def verify_x509_rsa_sha1(data: bytes, sig_object: Any) -> tuple[bool, Any, list[Any]]:
@@ -227,7 +235,10 @@ def verify_x509_rsa_sha1(data: bytes, sig_object: Any) -> tuple[bool, Any, list[
     raw_certs = sig_object.get("/Cert")
     raw_certs = raw_certs.get_object() if hasattr(raw_certs, "get_object") else raw_certs
     items = list(raw_certs) if isinstance(raw_certs, list) else [raw_certs]
-    certs = [a_x509.Certificate.load(bytes(c.get_object() if hasattr(c, "get_object") else c)) for c in items]
+    certs = [
+        a_x509.Certificate.load(bytes(c.get_object() if hasattr(c, "get_object") else c))
+        for c in items
+    ]
     if not certs:
         raise ValueError("/Cert holds no certificate")
     signer = certs[0]
@@ -244,3 +255,42 @@ def verify_x509_rsa_sha1(data: bytes, sig_object: Any) -> tuple[bool, Any, list[
     except Exception:
         return False, signer, certs[1:]
     return True, signer, certs[1:]
+
+
+_SHA1_WARNING = (
+    "SHA-1 is deprecated for signatures (collisions can be computed): the signed bytes "
+    "are intact, but the signature can no longer prove on its own who signed what"
+)
+
+
+def sha1_policy(rep: SignatureDraft) -> None:
+    """SHA-1 counts for integrity, not for a full pass (docs/verify.md, "SHA-1")."""
+    rep.warnings.append(_SHA1_WARNING)
+    if rep.indication is Indication.TOTAL_PASSED:
+        rep.conclude(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE)
+        rep.errors.insert(0, _SHA1_WARNING)
+
+
+async def validate_pkcs7_sha1(ctx: VerifyContext, emb: Any, vc: Any) -> Any:
+    """``/adbe.pkcs7.sha1``: pyHanko's own steps, with the content digest checked here."""
+    import dataclasses
+
+    from pyhanko.sign.validation import generic_cms
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+
+    emb.compute_integrity_info(diff_policy=diff_policy())
+    kwargs = emb.summarise_integrity_info()
+    # without raw_digest, pyHanko digests the encapsulated content itself
+    kwargs = await generic_cms.cms_basic_validation(
+        emb.signed_data,
+        validation_context=vc,
+        status_kwargs=kwargs,
+        key_usage_settings=PdfSignatureStatus.default_usage_constraints(None),
+    )
+    claimed = emb.self_reported_timestamp
+    if claimed is not None and "signer_reported_dt" not in kwargs:
+        kwargs["signer_reported_dt"] = claimed
+    status = PdfSignatureStatus(**kwargs)
+    if not pkcs7_sha1_content_matches(ctx.data, emb):
+        status = dataclasses.replace(status, intact=False)
+    return status

@@ -25,9 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._report import Coverage, Modification
+from ._report import Coverage, Finding, Integrity, Modification, SignatureKind, SignatureReport
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._verify_builder import VerifyContext
 
 __all__ = ["MetadataChange", "diff_policy", "judge", "metadata_changes"]
 
@@ -53,13 +56,14 @@ def _is_page(obj: Any) -> bool:
 
 # ISO 32000-2 Table 171, without /Widget (form fields belong to pyHanko's form rules)
 _ANNOTATION_SUBTYPES = frozenset(
-    "/" + n
-    for n in (
-        "Text Link FreeText Line Square Circle Polygon PolyLine Highlight Underline "
-        "Squiggly StrikeOut Caret Stamp Ink Popup FileAttachment Sound Movie Screen "
-        "PrinterMark TrapNet Watermark 3D Redact Projection RichMedia"
-    ).split()
-)
+    {
+        "/Text", "/Link", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon",
+        "/PolyLine", "/Highlight", "/Underline", "/Squiggly", "/StrikeOut", "/Caret",
+        "/Stamp", "/Ink", "/Popup", "/FileAttachment", "/Sound", "/Movie", "/Screen",
+        "/PrinterMark", "/TrapNet", "/Watermark", "/3D", "/Redact", "/Projection",
+        "/RichMedia",
+    }
+)  # fmt: skip
 
 
 def _is_markup_annotation(obj: Any) -> bool:
@@ -89,8 +93,8 @@ def _annotation_refs(page: Any) -> dict[Any, Any]:
 def _markup_annotations_changed(old: Any, old_page: Any, new: Any, new_page: Any) -> bool:
     """The /Annots difference adds or removes markup annotations, and nothing else.
 
-    Widgets added to a page are form changes: pyHanko's form rules clear them (a new
-    signature field) or refuse them, at their own level.
+    Other widgets added to a page are form changes: pyHanko's form rules clear them (a
+    new signature field) or refuse them, at their own level.
     """
     before, after = _annotation_refs(old_page), _annotation_refs(new_page)
     if None in before or None in after:
@@ -100,7 +104,18 @@ def _markup_annotations_changed(old: Any, old_page: Any, new: Any, new_page: Any
     if not added and not removed:
         return False
     try:
-        return all(_is_markup_annotation(a.get_object()) for a in added + removed)
+        objects = [a.get_object() for a in added + removed]
+        markup = [o for o in objects if _is_markup_annotation(o)]
+        # a signature widget may come in the same comparison (a later signature after
+        # an annotation): pyHanko's signature-field rules clear the widget itself
+        return bool(markup) and all(o in markup or _is_signature_widget(o) for o in objects)
+    except Exception:
+        return False
+
+
+def _is_signature_widget(obj: Any) -> bool:
+    try:
+        return str(obj.get("/Subtype")) == "/Widget" and str(obj.get("/FT")) == "/Sig"
     except Exception:
         return False
 
@@ -121,8 +136,8 @@ def _appearance_refs(annot: Any) -> Iterator[Any]:
         ref = getattr(raw, "reference", None)
         if ref is not None:
             yield ref
-        value = raw.get_object() if hasattr(raw, "get_object") else raw
-        if isinstance(value, dict) and not hasattr(value, "data"):
+        value: Any = raw.get_object() if hasattr(raw, "get_object") else raw
+        if hasattr(value, "raw_get") and not hasattr(value, "data"):
             for state in value:  # appearance states (/On, /Off, ...)
                 state_ref = getattr(value.raw_get(state), "reference", None)
                 if state_ref is not None:
@@ -142,7 +157,7 @@ def _rule_classes() -> tuple[type, type]:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.diff_analysis.rules_api import QualifiedWhitelistRule, ReferenceUpdate
 
-    class AnnotationRule(QualifiedWhitelistRule):  # type: ignore[misc]
+    class AnnotationRule(QualifiedWhitelistRule):
         """Pages whose only change is /Annots, and non-widget annotations."""
 
         def apply_qualified(self, old: Any, new: Any) -> Iterable[tuple[Any, Any]]:
@@ -177,7 +192,7 @@ def _rule_classes() -> tuple[type, type]:
                         if _absent(old, ap_ref):
                             yield level, ReferenceUpdate(ap_ref)
 
-    class UnreachableObjectRule(QualifiedWhitelistRule):  # type: ignore[misc]
+    class UnreachableObjectRule(QualifiedWhitelistRule):
         """Objects the revision writes or frees that nothing reachable references.
 
         Replaces pyHanko's orphan check, which reads freed objects and so fails in
@@ -199,14 +214,191 @@ def _rule_classes() -> tuple[type, type]:
     return AnnotationRule, UnreachableObjectRule
 
 
+def _deref(value: Any) -> Any:
+    return value.get_object() if hasattr(value, "get_object") else value
+
+
+def _ref_of(value: Any) -> Any:
+    return getattr(value, "reference", None)
+
+
+def _struct_kind(obj: Any) -> str | None:
+    try:
+        kind = obj.get("/Type")
+    except Exception:
+        return None
+    return None if kind is None else str(kind)
+
+
+def _objr_level(elem: Any, old: Any, new_refs: set[Any]) -> Any:
+    """The level a new structure element calls for, or None if it is not ours to clear.
+
+    It must be an element whose only content is an object reference (/OBJR) to an
+    annotation that the same revision adds: tagging a new signature widget or a new
+    annotation, nothing else.
+    """
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
+    try:
+        kid = _deref(elem.get("/K"))
+        if not hasattr(kid, "get") or str(kid.get("/Type")) != "/OBJR":
+            return None
+        target_ref = _ref_of(kid.raw_get("/Obj"))
+        if target_ref is None or target_ref not in new_refs or not _absent(old, target_ref):
+            return None
+        target = _deref(kid.raw_get("/Obj"))
+    except Exception:
+        return None
+    if _is_signature_widget(target):
+        return ModificationLevel.FORM_FILLING
+    if _is_markup_annotation(target):
+        return ModificationLevel.ANNOTATIONS
+    return None
+
+
+def _structure_updates(old: Any, new: Any) -> Iterator[tuple[Any, Any]]:
+    """(level, ref) for the structure-tree objects a tagged writer updates when it adds
+    a signature widget or an annotation (PDF/UA and tagged PDF, ISO 32000-2 14.7)."""
+    new_refs = set(new.explicit_refs_in_revision())
+    cleared: dict[Any, Any] = {}
+    root_ref = None
+    for ref in new_refs:
+        try:
+            new_obj = new.get_object(ref)
+            old_obj = None if _absent(old, ref) else old.get_object(ref)
+        except Exception:  # noqa: S112 - unreadable: left unexplained
+            continue
+        kind = _struct_kind(new_obj)
+        if kind == "/StructTreeRoot" and old_obj is not None and _struct_kind(old_obj) == kind:
+            keys = {"/ParentTree", "/ParentTreeNextKey"}
+            same = {k for k in old_obj if k not in keys} == {k for k in new_obj if k not in keys}
+            if same and all(
+                old_obj.raw_get(k) == new_obj.raw_get(k) for k in old_obj if k not in keys
+            ):
+                root_ref = ref
+            continue
+        if kind != "/StructElem" or old_obj is None or _struct_kind(old_obj) != kind:
+            continue
+        if not _same_except(old_obj, new_obj, "/K"):
+            continue
+        old_kids = _deref(old_obj.get("/K"))
+        new_kids = _deref(new_obj.get("/K"))
+        if not isinstance(old_kids, list) or not isinstance(new_kids, list):
+            continue
+        old_raw, new_raw = _raw_items(old_kids), _raw_items(new_kids)
+        if new_raw[: len(old_raw)] != old_raw or len(new_raw) == len(old_raw):
+            continue  # kids kept in order, only appended
+        levels = []
+        for added in new_raw[len(old_raw) :]:
+            added_ref = _ref_of(added)
+            if added_ref is None or added_ref not in new_refs or not _absent(old, added_ref):
+                break
+            added_obj = _deref(added)
+            if _ref_of(added_obj.raw_get("/P")) != ref:
+                break
+            level = _objr_level(added_obj, old, new_refs)
+            if level is None:
+                break
+            levels.append(level)
+            cleared[added_ref] = level
+        else:
+            cleared[ref] = max(levels)
+    if not cleared or root_ref is None:
+        return
+    level = max(cleared.values())
+    parent_tree = _parent_tree_updates(old, new, root_ref, new_refs, set(cleared))
+    if parent_tree is None:
+        return
+    yield level, root_ref
+    for ref in parent_tree:
+        yield level, ref
+    for ref, lvl in cleared.items():
+        yield lvl, ref
+
+
+def _raw_items(array: Any) -> list[Any]:
+    """The elements of a PDF array as written (references not resolved)."""
+    return [array.raw_get(i) for i in range(len(array))]
+
+
+def _nums(tree: Any) -> dict[int, Any] | None:
+    """A flat number tree's entries (raw values); None for trees with /Kids."""
+    if tree is None or "/Kids" in tree:
+        return None
+    nums = _deref(tree.get("/Nums"))
+    if not isinstance(nums, list) or len(nums) % 2:
+        return None
+    raw = _raw_items(nums)
+    return {int(raw[i]): raw[i + 1] for i in range(0, len(raw), 2)}
+
+
+def _parent_tree_updates(
+    old: Any, new: Any, root_ref: Any, new_refs: set[Any], new_elems: set[Any]
+) -> list[Any] | None:
+    """The refs of a parent tree that only gains entries for the new elements."""
+    try:
+        old_root, new_root = old.get_object(root_ref), new.get_object(root_ref)
+        old_tree_raw, new_tree_raw = (
+            old_root.raw_get("/ParentTree"),
+            new_root.raw_get("/ParentTree"),
+        )
+        old_nums = _nums(_deref(old_tree_raw))
+        new_nums = _nums(_deref(new_tree_raw))
+    except Exception:
+        return None
+    if old_nums is None or new_nums is None or not set(old_nums) <= set(new_nums):
+        return None
+    refs = []
+    tree_ref = _ref_of(new_tree_raw)
+    if tree_ref is not None and tree_ref in new_refs:
+        refs.append(tree_ref)
+    for key, value in new_nums.items():
+        if key in old_nums:
+            old_value, new_value = old_nums[key], value
+            if old_value == new_value:
+                continue
+            # a rewritten copy of the same array of elements is the same entry
+            old_list, new_list = _deref(old_value), _deref(new_value)
+            if not isinstance(old_list, list) or not isinstance(new_list, list):
+                return None
+            if _raw_items(old_list) != _raw_items(new_list):
+                return None
+            copy_ref = _ref_of(new_value)
+            if copy_ref is not None and copy_ref in new_refs:
+                refs.append(copy_ref)
+        elif _ref_of(value) not in new_elems:
+            return None
+    return refs
+
+
+@cache
+def _structure_rule_class() -> type:
+    from pyhanko.sign.diff_analysis.rules_api import QualifiedWhitelistRule, ReferenceUpdate
+
+    class StructureTreeRule(QualifiedWhitelistRule):
+        """Structure-tree entries that tag a signature widget or annotation just added."""
+
+        def apply_qualified(self, old: Any, new: Any) -> Iterable[tuple[Any, Any]]:
+            for level, ref in _structure_updates(old, new):
+                yield level, ReferenceUpdate(ref)
+
+    return StructureTreeRule
+
+
 @cache
 def diff_policy() -> Any:
     """pyHanko's default rules plus the annotation and unused-object-freeing rules."""
     from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, StandardDiffPolicy
 
     annotation_rule, freeing_rule = _rule_classes()
+    structure_rule = _structure_rule_class()
     return StandardDiffPolicy(
-        global_rules=[*DEFAULT_DIFF_POLICY.global_rules, annotation_rule(), freeing_rule()],
+        global_rules=[
+            *DEFAULT_DIFF_POLICY.global_rules,
+            annotation_rule(),
+            freeing_rule(),
+            structure_rule(),
+        ],
         form_rule=DEFAULT_DIFF_POLICY.form_rule,
         # freed and orphaned objects are reviewed one by one by UnreachableObjectRule
         reject_object_freeing=False,
@@ -272,8 +464,8 @@ class MetadataChange:
 
 def _info_of(trailer: Any) -> dict[str, str]:
     try:
-        info = trailer.get("/Info")
-        info = info.get_object() if info is not None else None
+        info = trailer["/Info"]  # pyHanko's TrailerDictionary has no .get()
+        info = info.get_object() if hasattr(info, "get_object") else info
     except Exception:
         return {}
     if not isinstance(info, dict):
@@ -342,3 +534,89 @@ def metadata_changes(reader: Any, signed_revision: int) -> list[MetadataChange]:
     return out
 
 
+def tolerate_fieldmdp(emb: Any) -> list[str]:
+    """A /FieldMDP without /Action (or unreadable) locks every field, with a warning.
+
+    pyHanko raises on such a lock; the conservative reading keeps every field locked,
+    which can only make more changes disallowed, never fewer. Relies on pyHanko's
+    ``EmbeddedPdfSignature._fieldmdp`` cache (see docs/verify.md).
+    """
+    from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec
+
+    try:
+        emb.fieldmdp  # noqa: B018 - parse it now
+        return []
+    except Exception:
+        emb._fieldmdp = FieldMDPSpec(action=FieldMDPAction.ALL)
+        emb._fieldmdp_queried = True
+        return [
+            "the signature's /FieldMDP lock is incomplete (no /Action); every field is "
+            "treated as locked"
+        ]
+
+
+def after_last_signature(
+    ctx: VerifyContext,
+    reports: list[tuple[int, SignatureReport, Any, Any]],
+    final: list[SignatureReport],
+    findings: list[Finding],
+) -> list[SignatureReport]:
+    """Report what changed after the last signature that a reader would see.
+
+    ISO 32000 permits filling forms, annotating (where DocMDP allows) and rewriting the
+    document information after an approval signature, so such changes are "allowed".
+    A permit is a final decision, though: what a reader sees must be what someone
+    signed. Permitted changes that show (form values, annotations, title and other
+    metadata) after the *last* signature therefore cap the document at INDETERMINATE,
+    with the changes spelled out; a later signature over them lifts the cap.
+    """
+    signed = [
+        (rev, i)
+        for i, (rev, rep, emb, _st) in enumerate(reports)
+        if emb is not None and rep.kind is SignatureKind.SIGNATURE
+    ]
+    if not signed:
+        return final
+    last_rev, index = max(signed)
+    last = final[index]
+    if last.coverage is Coverage.ENTIRE_FILE or last.integrity is Integrity.BROKEN:
+        return final
+    meta = metadata_changes(ctx.reader, last_rev)
+    visible = ctx.visible_changes.get(last.field, False)
+    if not meta and not visible:
+        return final
+    described = [m.describe() for m in meta]
+    changes = list(last.changes)
+    later_lta = any(
+        emb is not None and emb.sig_object_type == "/DocTimeStamp" and rev > last_rev
+        for rev, _r, emb, _s in reports
+    ) or _dss_changed(ctx.reader, last_rev)
+    if meta and not later_lta:
+        # pyHanko clears metadata rewrites as housekeeping; say what they really are
+        changes = [c for c in changes if not c.startswith("validation data (DSS)")]
+        changes.insert(0, "document metadata rewritten after signing")
+    changes += [f"metadata changed after signing: {d}" for d in described]
+    final[index] = last.model_copy(update={"changes": changes})
+    if last.modified_after_signing is Modification.DISALLOWED:
+        return final  # already refused; the metadata is listed among its changes
+    what = "; ".join([*(c for c in changes if not c.startswith("metadata changed"))][:5])
+    message = (
+        f"the document was changed after the last signature ({last.field}) in ways the PDF "
+        f"standard permits but that change what a reader sees: {what}"
+    )
+    if described:
+        message += "; metadata: " + "; ".join(described[:10])
+    findings.append(Finding(code="changed_after_last_signature", message=message, field=last.field))
+    return final
+
+
+def _dss_changed(reader: Any, revision: int) -> bool:
+    try:
+        old = reader.get_historical_root(revision).raw_get("/DSS")
+    except Exception:
+        old = None
+    try:
+        new = reader.root.raw_get("/DSS")
+    except Exception:
+        new = None
+    return bool(old != new)
