@@ -242,6 +242,14 @@ def test_commune_table_errors(tmp_path: Path) -> None:
         events_from_journal(journal_lines("D", STEPS), communes=bad)
     with pytest.raises(EventDataError, match="cannot read the dossier-commune table"):
         events_from_journal(journal_lines("D", STEPS), communes=tmp_path / "absent.csv")
+    huge = tmp_path / "huge.csv"
+    huge.write_text("dossier,commune\nD," + "9" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(EventDataError, match="field larger than field limit"):
+        events_from_journal(journal_lines("D", STEPS), communes=huge)
+    # the table is read before any events file: refused even beside a flat export
+    export = write_events(synthetic_events(communes=1, dossiers=1, seed=1), tmp_path / "e.csv")
+    with pytest.raises(EventDataError, match="dossier-commune table"):
+        read_events(export, communes=huge)
 
 
 def test_journal_written_by_the_procedure_room(tmp_path: Path) -> None:

@@ -319,8 +319,12 @@ def _commune_map(communes: Communes) -> dict[str, str]:
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EventDataError(f"{path}: cannot read the dossier-commune table ({exc})") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        # csv.Error: a field over the csv module's size limit (not a table of codes)
+        raise EventDataError(
+            f"{path}: cannot read the dossier-commune table ({exc}); give a UTF-8 CSV "
+            "file with the columns dossier,commune"
+        ) from None
     if rows and not {"dossier", "commune"} <= set(rows[0]):
         raise EventDataError(
             f"{path}: the dossier-commune table needs the columns dossier and commune"
