@@ -242,6 +242,14 @@ def test_commune_table_errors(tmp_path: Path) -> None:
         events_from_journal(journal_lines("D", STEPS), communes=bad)
     with pytest.raises(EventDataError, match="cannot read the dossier-commune table"):
         events_from_journal(journal_lines("D", STEPS), communes=tmp_path / "absent.csv")
+    huge = tmp_path / "huge.csv"
+    huge.write_text("dossier,commune\nD," + "9" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(EventDataError, match="field larger than field limit"):
+        events_from_journal(journal_lines("D", STEPS), communes=huge)
+    # the table is read before any events file: refused even beside a flat export
+    export = write_events(synthetic_events(communes=1, dossiers=1, seed=1), tmp_path / "e.csv")
+    with pytest.raises(EventDataError, match="dossier-commune table"):
+        read_events(export, communes=huge)
 
 
 def test_journal_written_by_the_procedure_room(tmp_path: Path) -> None:
@@ -301,3 +309,109 @@ def test_csv_round_trip_keeps_every_event(items: list[tuple[str, str, dt.datetim
     back = normalise_events(pl.read_csv(io.BytesIO(buf.getvalue()), infer_schema=False))
     assert back.equals(frame)
     assert back["at"].to_list() == [t.replace(microsecond=t.microsecond) for _, _, t in items]
+
+
+# --- a dossier's artefacts folder (what `rokhas demo` writes) -------------------------
+
+
+def platform_log(dossier_id: str = "dos_0123456789abcdef") -> bytes:
+    """The platform's event log, as the API types write it (not a journal)."""
+    from rokhas_sdk.api import DossierEventRecord
+
+    lines = []
+    for n, (event, before, after) in enumerate(
+        [("create", "DRAFT", "DRAFT"), ("submit", "DRAFT", "SUBMITTED")], start=1
+    ):
+        record = DossierEventRecord.model_validate(
+            {
+                "id": f"jrn_{n:016x}",
+                "dossier_id": dossier_id,
+                "sequence": n,
+                "event": event,
+                "actor_role": "PETITIONNAIRE",
+                "state_before": before,
+                "state_after": after,
+                "recorded_at": "2026-07-01T10:00:00Z",
+            }
+        )
+        lines.append(record.model_dump_json().encode())
+    return b"\n".join(lines) + b"\n"
+
+
+def artefacts_folder(tmp_path: Path, *, commune: str = "06.141.01.0") -> Path:
+    """A journal, its plain dossier document and the platform's log, side by side."""
+    from rokhas_sdk.models import Dossier, NaturalPerson, Parcel, ProcedureKind
+
+    folder = tmp_path / "artefacts"
+    folder.mkdir()
+    (folder / "journal.jsonl").write_bytes(b"\n".join(journal_lines("CAS-7", STEPS)) + b"\n")
+    dossier = Dossier(
+        reference="CAS-7",
+        kind=ProcedureKind.URB_PERMIS_CONSTRUIRE_PETIT_PROJET,
+        commune=commune,
+        applicant=NaturalPerson(first_name="Amina", last_name="Alaoui", cin="BE123456"),
+        parcel=Parcel(commune=commune, address="1 rue Test", land_area="500"),
+    )
+    (folder / "dossier.json").write_text(dossier.model_dump_json(indent=2), encoding="utf-8")
+    (folder / "platform-journal.jsonl").write_bytes(platform_log())
+    (folder / "report.json").write_text('{"not": "a dossier"}', encoding="utf-8")
+    (folder / "broken.json").write_bytes(b"\xff\xfe{")
+    return folder
+
+
+def test_an_artefacts_folder_reads_the_journal_with_its_dossier_commune(tmp_path: Path) -> None:
+    folder = artefacts_folder(tmp_path, commune="04.421.01.0")
+    skipped: list[tuple[Path, str]] = []
+    ev = read_events(folder, on_skip=lambda path, reason: skipped.append((path, reason)))
+    # one dossier, counted once: the journal's, with the commune of dossier.json
+    assert set(ev["dossier"]) == {"CAS-7"}
+    assert set(ev["commune"]) == {"04.421.01.0"}
+    assert ev.height == len(STEPS)
+    assert [(p.name, "platform's event log" in r) for p, r in skipped] == [
+        ("platform-journal.jsonl", True)
+    ]
+    # a table given by the caller wins over the dossier document
+    ev = read_events(folder, communes={"CAS-7": "141.01.01"}, on_skip=lambda p, r: None)
+    assert set(ev["commune"]) == {"06.141.01.0"}
+
+
+def test_without_on_skip_the_skipped_file_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = artefacts_folder(tmp_path)
+    with caplog.at_level("WARNING", logger="rokhas_sdk.analytics"):
+        read_events(folder)
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        f"skipped {folder / 'platform-journal.jsonl'}"
+    ]
+
+
+def test_the_platform_log_named_alone_or_alone_in_a_folder_is_refused(tmp_path: Path) -> None:
+    folder = artefacts_folder(tmp_path)
+    with pytest.raises(EventDataError, match=r"platform's event log.*rank the procedure journal"):
+        read_events(folder / "platform-journal.jsonl")
+    only = tmp_path / "only-platform"
+    only.mkdir()
+    (only / "platform-journal.jsonl").write_bytes(platform_log())
+    with pytest.raises(EventDataError, match="no events file to read"):
+        read_events(only, on_skip=lambda p, r: None)
+
+
+def test_what_is_not_recognised_in_a_folder_is_still_an_error(tmp_path: Path) -> None:
+    # Skipping is for the platform's log only: a damaged journal is never left out.
+    folder = artefacts_folder(tmp_path)
+    lines = journal_lines("CAS-8", STEPS)
+    lines[3] = lines[3].replace(b"2026-07-01", b"2026-06-01")
+    (folder / "tampered.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(EventDataError, match=r"tampered\.jsonl: line 4 does not match its hash"):
+        read_events(folder, communes={"CAS-8": "C"}, on_skip=lambda p, r: None)
+    (folder / "tampered.jsonl").write_bytes(b'{"something": "else"}\n')
+    with pytest.raises(EventDataError, match=r"tampered\.jsonl"):
+        read_events(folder, on_skip=lambda p, r: None)
+
+
+def test_a_journal_without_commune_or_dossier_document_says_both_fixes(tmp_path: Path) -> None:
+    folder = artefacts_folder(tmp_path)
+    (folder / "dossier.json").unlink()
+    with pytest.raises(EventDataError, match=r"names no commune.*dossier's JSON"):
+        read_events(folder, on_skip=lambda p, r: None)

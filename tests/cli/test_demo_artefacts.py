@@ -109,6 +109,38 @@ def test_journal_jsonl_feeds_the_ranking(
     assert json.loads(text)
 
 
+def test_the_demo_folder_is_ranked_as_it_is(
+    demo: tuple[Path, dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No --communes: the commune comes from dossier.json; the platform's event log beside
+    # the journal is the same history, skipped with one line on stderr.
+    out, _ = demo
+    code, text, err = _run(capsys, "ranking", str(out), "--json")
+    assert code == 0, err
+    report = json.loads(text)
+    dossier = json.loads((out / "dossier.json").read_text(encoding="utf-8"))
+    ranked = {c["commune"]: c for c in report["communes"]}
+    assert list(ranked) == [dossier["commune"]]
+    assert ranked[dossier["commune"]]["decided"] == report["dossiers"] == 1  # once, not twice
+    assert err.splitlines() == [
+        f"rokhas ranking: skipped {out / 'platform-journal.jsonl'}: the platform's event log "
+        "(API records: dossier_id, sequence, state_after), the same history as the "
+        "dossier's procedure journal, which is what the ranking reads"
+    ]
+    code, table, err = _run(capsys, "ranking", str(out))
+    assert code == 0, err
+    assert dossier["commune"] in table
+
+
+def test_the_platform_log_alone_is_not_ranked(
+    demo: tuple[Path, dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _ = demo
+    code, text, err = _run(capsys, "ranking", str(out / "platform-journal.jsonl"))
+    assert (code, text, err.count("\n")) == (2, "", 1)
+    assert "rank the procedure journal instead" in err
+
+
 def test_permit_pdf_verifies_and_carries_permit_json(
     demo: tuple[Path, dict[str, object]], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -363,3 +363,46 @@ def test_natural_order_edge_cases() -> None:
     assert natural_casefold_sorted(["x01", "x001", "x1"]) == ["x001", "x01", "x1"]
     assert natural_casefold_sorted(["Amount", "amount"]) == ["Amount", "amount"]
     assert natural_casefold_sorted(["ab", "a1", "a"]) == ["a", "a1", "ab"]
+
+
+# -- one rule per side, whatever the values ----------------------------------------------
+
+# Values a payer or a merchant may type, rich in what the callback rule treats apart:
+# HTML references (complete or not), trailing newlines, the hash's own escapes.
+entity_values = st.lists(
+    st.sampled_from(
+        [
+            *("&amp;", "&lt;", "&#124;", "&#x41;", "&copy;", "&amp", "&bogus;", "&", ";"),
+            *("|", "\\", "\n", " ", "Dupont", "فاطمة", "<b>", '"'),
+        ]
+    ),
+    max_size=8,
+).map("".join)
+
+
+@given(name=entity_values, city=entity_values, approved=st.booleans())
+def test_a_callback_signed_by_the_callback_rule_passes_for_any_value(
+    name: str, city: str, approved: bool
+) -> None:
+    store = InMemoryOrderStore()
+    store.create(PaymentOrder(reference=REF, commune="141.01.01", amount=Money("4700.00")))
+    form = build_payment_form(
+        store.get(REF), _config(), payer_name=name or None, extra={"BillToCity": city}
+    )
+    out = CmiCallbackHandler(_config(), store)(
+        signed_callback(form.fields, CANARY, approved=approved, transaction_id="T1")
+    )
+    assert out.answer == (POSTAUTH if approved else APPROVED), out.reason
+
+
+def test_a_callback_signed_by_the_request_rule_fails_on_an_entity() -> None:
+    # Why a simulator must sign its callback with callback=True (signed_callback does):
+    # the merchant reads "Dupont &amp; Fils" as "Dupont & Fils" before hashing.
+    store = InMemoryOrderStore()
+    store.create(PaymentOrder(reference=REF, commune="141.01.01", amount=Money("4700.00")))
+    form = build_payment_form(store.get(REF), _config(), payer_name="Dupont &amp; Fils")
+    fields = signed_callback(form.fields, CANARY, transaction_id="T1")
+    fields["HASH"] = hash_fields(fields, CANARY)  # the request rule
+    out = CmiCallbackHandler(_config(), store)(fields)
+    assert (out.answer, out.reason) == (FAILURE, "hash mismatch")
+    assert store.get(REF).state is PaymentState.PENDING

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -70,22 +71,42 @@ def test_e5_social_housing_exempt_with_code() -> None:
     assert q.total == Money("0.00")
 
 
-def test_e5_rural_dwelling_in_rural_commune_exempt() -> None:
+@pytest.fixture
+def rural_test_commune() -> Iterator[str]:
+    """A rural commune added to the process-wide registry for one test, then removed.
+
+    The registry is shared by every test in the process: the commune goes into a copy of
+    its table, and the bundled table comes back afterwards, so tests that count the
+    bundled communes pass whichever order the tests run in.
+    """
     from rokhas_sdk.models import Commune, registry
 
-    registry().add_communes(
-        [
-            Commune(
-                code="141.99.97",
-                name_fr="Commune rurale de test",
-                name_ar="جماعة قروية",
-                province_code="141",
-                kind="rural",
-                illustrative=True,
-            )
-        ]
+    reg = registry()
+    bundled = reg.communes
+    reg.communes = dict(bundled)
+    try:
+        reg.add_communes(
+            [
+                Commune(
+                    code="141.99.97",
+                    name_fr="Commune rurale de test",
+                    name_ar="جماعة قروية",
+                    province_code="141",
+                    kind="rural",
+                    illustrative=True,
+                )
+            ]
+        )
+        yield "141.99.97"
+    finally:
+        reg.communes = bundled
+        reg.add_communes(())  # adding nothing drops the name index that saw the test commune
+
+
+def test_e5_rural_dwelling_in_rural_commune_exempt(rural_test_commune: str) -> None:
+    q = quote(
+        building(ConstructionUse.RURAL_HOUSING, covered="120", commune=rural_test_commune), on=ON
     )
-    q = quote(building(ConstructionUse.RURAL_HOUSING, covered="120", commune="141.99.97"), on=ON)
     assert q.lines[0].exemption_code == "HABITAT_RURAL_COMMUNE_RURALE"
     assert q.total == Money("0.00")
     # the same dwelling in an urban commune is taxed as individual housing

@@ -21,7 +21,8 @@ import csv
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ __all__ = [
 
 Communes = Mapping[str, str] | str | Path | None
 """Where journals' communes come from: a mapping dossier -> commune, or a CSV file."""
+
+log = logging.getLogger("rokhas_sdk.analytics")
 
 EVENT_COLUMNS: tuple[str, ...] = ("dossier", "commune", "kind", "scale", "event", "at")
 
@@ -243,6 +246,69 @@ def _is_journal(first: Mapping[str, Any]) -> bool:
     return {"seq", "event", "prev", "hash"} <= set(first)
 
 
+# The platform's event log (api.DossierEventRecord per line, what `rokhas demo` writes as
+# platform-journal.jsonl): its events are API operations ("create", "upload_piece") keyed
+# by the platform's resource id, and it records the same history as the dossier's
+# procedure journal. Reading both would count the dossier twice, so it is not read.
+_PLATFORM_LOG_KEYS = frozenset({"dossier_id", "sequence", "state_after", "recorded_at"})
+_PLATFORM_LOG_REASON = (
+    "the platform's event log (API records: dossier_id, sequence, state_after), the same "
+    "history as the dossier's procedure journal, which is what the ranking reads"
+)
+# A dossier document beside journals is read for its commune only: a Dossier is a few
+# kilobytes, so a bigger .json file is something else and is left alone.
+_DOSSIER_FILE_LIMIT = 1 << 20
+
+
+def _first_object(path: Path) -> dict[str, Any] | None:
+    """The first line of a JSON Lines file as an object, or None when it is not one."""
+    try:
+        with path.open("rb") as fh:
+            first = next((line for line in fh if line.strip()), b"")
+        head = json.loads(first) if first else None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return None
+    return head if isinstance(head, dict) else None
+
+
+def _not_events(path: Path) -> str | None:
+    """Why a .jsonl file of a folder is not read as events, or None when it is read."""
+    head = _first_object(path)
+    if head is not None and set(head) >= _PLATFORM_LOG_KEYS and not _is_journal(head):
+        return _PLATFORM_LOG_REASON
+    return None
+
+
+def _skipped(path: Path, on_skip: Callable[[Path, str], None] | None) -> str | None:
+    """Why a folder's file is skipped (after telling ``on_skip``), or None to read it."""
+    reason = _not_events(path)
+    if reason is not None:
+        if on_skip is not None:
+            on_skip(path, reason)
+        else:
+            log.warning("skipped %s: %s", path, reason)
+    return reason
+
+
+def _communes_beside(folder: Path) -> dict[str, str]:
+    """Dossier reference -> commune, from the plain dossier documents (``models.Dossier``
+    JSON, such as ``rokhas demo``'s ``dossier.json``) lying in ``folder``."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            if not path.is_file() or path.stat().st_size > _DOSSIER_FILE_LIMIT:
+                continue
+            doc = json.loads(path.read_bytes())
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            continue  # not a dossier document: nothing to learn from it
+        if not isinstance(doc, dict):
+            continue
+        reference, commune = doc.get("reference"), doc.get("commune")
+        if isinstance(reference, str) and isinstance(commune, str) and "kind" in doc:
+            found.setdefault(reference, commune)
+    return found
+
+
 def _commune_map(communes: Communes) -> dict[str, str]:
     """Dossier -> commune, from a mapping or a CSV file with columns dossier, commune."""
     if communes is None:
@@ -253,8 +319,12 @@ def _commune_map(communes: Communes) -> dict[str, str]:
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EventDataError(f"{path}: cannot read the dossier-commune table ({exc})") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        # csv.Error: a field over the csv module's size limit (not a table of codes)
+        raise EventDataError(
+            f"{path}: cannot read the dossier-commune table ({exc}); give a UTF-8 CSV "
+            "file with the columns dossier,commune"
+        ) from None
     if rows and not {"dossier", "commune"} <= set(rows[0]):
         raise EventDataError(
             f"{path}: the dossier-commune table needs the columns dossier and commune"
@@ -318,7 +388,8 @@ def events_from_journal(
                 raise EventDataError(
                     f"{source}: the journal of dossier {dossier!r} names no commune; give a "
                     "dossier-commune table (communes=..., or --communes FILE with columns "
-                    "dossier,commune)"
+                    "dossier,commune), or read the journal's folder with the dossier's "
+                    "JSON (a models.Dossier, like rokhas demo's dossier.json) in it"
                 )
             records.append({"dossier": dossier, "commune": commune, "kind": data.get("kind")})
         else:
@@ -378,6 +449,7 @@ def read_events(
     format: str | None = None,
     communes: Communes = None,
     rules: CountingRules | None = None,
+    on_skip: Callable[[Path, str], None] | None = None,
 ) -> pl.DataFrame:
     """Read events from files or folders: CSV, Parquet, JSON Lines exports or journals.
 
@@ -386,12 +458,24 @@ def read_events(
     folder of journals). Procedure journals are recognised by their first line;
     ``communes`` gives their dossiers' communes (see :func:`events_from_journal`).
 
+    A folder may also be a dossier's artefacts, as ``rokhas demo`` writes them:
+
+    - the commune of a journal's dossier is also taken from a dossier document in the
+      folder (a ``models.Dossier`` JSON whose ``reference`` is the journal's dossier);
+      ``communes`` wins where both name one;
+    - the platform's event log (API records, ``platform-journal.jsonl``) is the same
+      history seen by the platform: it is skipped, and ``on_skip(path, reason)`` is
+      called (without ``on_skip``, a warning goes to the ``rokhas_sdk.analytics``
+      logger). Named as a file, it is an :class:`EventDataError`. Any other file that
+      is not events stays an error, so a damaged journal is never left out silently.
+
     Example::
 
         events = read_events("journals/", communes="dossiers.csv")
     """
     paths = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
-    files: list[Path] = []
+    explicit = _commune_map(communes)
+    files: list[tuple[Path, dict[str, str]]] = []
     for path in paths:
         if path.is_dir():
             found = sorted(
@@ -401,15 +485,28 @@ def read_events(
             )
             if not found:
                 raise EventDataError(f"{path}: the folder holds no .jsonl journal")
-            files += found
+            beside = {**_communes_beside(path), **explicit}
+            read = [file for file in found if _skipped(file, on_skip) is None]
+            files += [(file, beside) for file in read]
+            if not read:
+                raise EventDataError(
+                    f"{path}: the folder holds no events file to read (its .jsonl files "
+                    "were skipped); give the procedure journals or a flat export"
+                )
         elif path.is_file():
-            files.append(path)
+            reason = _not_events(path) if _format_of(path, format) == "jsonl" else None
+            if reason is not None:
+                raise EventDataError(
+                    f"{path} is {reason}; rank the procedure journal instead (give the "
+                    "folder rokhas demo writes, or its journal.jsonl) or a flat export"
+                )
+            files.append((path, explicit))
         else:
             raise EventDataError(
                 f"{path}: no such file or folder; give a journal, an export or a folder of journals"
             )
     frames = []
-    for path in files:
+    for path, mapping in files:
         fmt = _format_of(path, format)
         try:
             if fmt == "parquet":
@@ -418,7 +515,7 @@ def read_events(
                 raw = pl.read_csv(path, infer_schema=False)
                 frames.append(normalise_events(raw, source=str(path)))
             else:
-                frames.append(_read_jsonl(path, communes, rules))
+                frames.append(_read_jsonl(path, mapping, rules))
         except EventDataError:
             raise
         except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:

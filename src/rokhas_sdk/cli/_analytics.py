@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "Count each dossier's processing delay (filing to decision, complement pauses "
             "excluded), per commune and quarter, petits and grands projets apart, and rank "
             "the communes as the Interior ministry does. INPUT: CSV, Parquet or JSON Lines "
-            "exports, procedure journals, or folders of journals."
+            "exports, procedure journals, or folders of journals (such as the folder "
+            "`rokhas demo` writes: its dossier.json gives the journal's commune, and the "
+            "platform's event log beside it is skipped with a note on stderr)."
         ),
     )
     p.add_argument(
@@ -111,7 +113,14 @@ def _ranking(args: argparse.Namespace) -> int:
         update["complement_effect"] = args.complement_effect
     if update:
         rules = rules.model_copy(update=update)
-    events = read_events([Path(p) for p in args.input], communes=args.communes, rules=rules)
+
+    def skipped(path: Path, reason: str) -> None:
+        # One line per file left out, on stderr: stdout stays the table or the JSON.
+        sys.stderr.write(f"rokhas ranking: skipped {path}: {reason}\n")
+
+    events = read_events(
+        [Path(p) for p in args.input], communes=args.communes, rules=rules, on_skip=skipped
+    )
     report = rank_communes(
         events,
         quarter=args.quarter,

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import Field, model_validator
 
-from .._errors import InvalidInputError, NotFoundError
+from .._errors import FieldProblem, InvalidInputError, NotFoundError
 from .._time import add_months, local_date, now
 from ..models import (
     Activity,
@@ -664,8 +664,8 @@ def quote(
     schedule: FeeSchedule | None = None,
     exemptions: Iterable[str] = (),
     site_occupation: SiteOccupation | None = None,
-    actual_works_cost: Money | None = None,
-    beverage_receipts_ht: Money | None = None,
+    actual_works_cost: Money | Decimal | int | str | None = None,
+    beverage_receipts_ht: Money | Decimal | int | str | None = None,
 ) -> FeeQuote:
     """Quote what ``dossier`` owes on ``on`` (today in Casablanca by default).
 
@@ -674,15 +674,30 @@ def quote(
     use (social housing, rural housing in a rural commune) apply automatically.
     ``site_occupation`` adds the public-domain occupation of the building site;
     ``actual_works_cost`` adds the lotissement tax balance; ``beverage_receipts_ht``
-    the yearly débit de boissons tax.
+    the yearly débit de boissons tax. Both amounts are MAD excluding VAT, a
+    :class:`~rokhas_sdk.models.Money` or anything ``Money()`` accepts (``"250000.00"``,
+    a ``Decimal``, an ``int``), at least 0 and below ``MONEY_LIMIT``.
 
     >>> q = quote(dossier, on=date(2026, 1, 15))   # doctest: +SKIP
     >>> q.total                                        # doctest: +SKIP
     Money('4700.00')
 
     Raises :class:`NoTariffError` when the commune has no tariff in force (never
-    guesses), :class:`InvalidInputError` for a dossier that lacks what a tax needs.
+    guesses), :class:`InvalidInputError` for a dossier that lacks what a tax needs and
+    for a negative, out-of-bound or non-exact amount.
     """
+    # Checked before anything is computed: a negative cost would otherwise turn into a
+    # "balance 0.00, overpaid" line, and negative receipts into a negative tax.
+    actual = _amount_argument(
+        actual_works_cost,
+        "actual_works_cost",
+        "the actual cost of the works, excluding VAT, as declared at their reception",
+    )
+    receipts = _amount_argument(
+        beverage_receipts_ht,
+        "beverage_receipts_ht",
+        "the year's receipts from drinks, excluding VAT",
+    )
     sched = schedule if schedule is not None else default_schedule()
     day = on if on is not None else today_in_morocco()
     if isinstance(day, datetime):
@@ -696,7 +711,7 @@ def quote(
         if ctx.applies("TOC"):
             _toc(ctx, project, claimed)
         if ctx.applies("TOL"):
-            _tol(ctx, project, actual_works_cost)
+            _tol(ctx, project, actual)
         if ctx.applies("AU_RSR"):
             _agency(ctx, project)
     elif ctx.applies("TOC") or ctx.applies("TOL"):
@@ -712,15 +727,15 @@ def quote(
             )
         _odp(ctx, site_occupation)
     if activity is not None and activity.sells_beverages and ctx.applies("DEBIT_BOISSONS"):
-        if beverage_receipts_ht is not None:
-            _beverages(ctx, beverage_receipts_ht)
+        if receipts is not None:
+            _beverages(ctx, receipts)
         else:
             ctx.notes.append(
                 "débit de boissons tax: due yearly on declared receipts from drinks; pass "
                 "beverage_receipts_ht to quote it"
             )
             ctx.complete = False
-    elif beverage_receipts_ht is not None:
+    elif receipts is not None:
         raise InvalidInputError(
             "beverage_receipts_ht given, but the dossier is not an economic licence for "
             "premises that sell beverages"
@@ -749,6 +764,34 @@ def quote(
         illustrative=any(line.illustrative for line in ctx.lines),
         schedule_version=sched.version,
     )
+
+
+def _amount_argument(value: object, name: str, meaning: str) -> Money | None:
+    """``value`` as a non-negative :class:`Money` within the models' bounds, or None.
+
+    ``Money`` itself enforces ``MONEY_LIMIT`` and the two decimals; this adds the sign,
+    which only the caller knows (a Money may be a negative refund line, a cost may not).
+    """
+    if value is None:
+        return None
+    if isinstance(value, Money):
+        money = value
+    else:
+        # Money() refuses floats, booleans, other types, non-finite and out-of-bound
+        # numbers and sub-centime digits, each with its own fix.
+        try:
+            money = Money(value)
+        except InvalidInputError as exc:
+            raise InvalidInputError(
+                f"{name}: {exc}", problems=[FieldProblem([name], str(exc), "amount")]
+            ) from exc
+    if money.is_negative():
+        message = (
+            f"{name} cannot be negative, got {money.amount} MAD; give {meaning} "
+            "(0 or more MAD, e.g. Money('250000.00'))"
+        )
+        raise InvalidInputError(message, problems=[FieldProblem([name], message, "negative")])
+    return money
 
 
 def late_payment_penalty(

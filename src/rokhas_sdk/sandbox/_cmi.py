@@ -171,7 +171,7 @@ def luhn_ok(number: str) -> bool:
 
 
 def _confirm(ctx: RequestContext) -> SandboxResponse:
-    from ..payments.cmi import hash_fields
+    from ..payments.cmi import signed_callback
 
     sb = ctx.sandbox
     form = ctx.request.form()
@@ -209,21 +209,23 @@ def _confirm(ctx: RequestContext) -> SandboxResponse:
     code, text = DECLINED_CARDS.get(pan, ("00", "Approved"))
     session["used"] = True
     sb.store.put("cmi_session", form["session"], session)
-    callback = {k: v for k, v in fields.items()}
-    callback.update(
-        {
+    # Signed by the callback rule, the one the merchant checks it with (values
+    # HTML-unescaped, docs/payments.md "CMI hash"): signing by the request rule would
+    # make a value such as "Dupont &amp; Fils" fail the platform's own check.
+    callback = signed_callback(
+        fields,
+        sb.cmi_store_key,
+        approved=code == "00",
+        transaction_id="T" + secrets.token_hex(6).upper(),
+        extra={
             "ProcReturnCode": code,
-            "Response": "Approved" if code == "00" else "Declined",
-            "ErrMsg": "" if code == "00" else text,
-            "TransId": "T" + secrets.token_hex(6).upper(),
             "AuthCode": f"{secrets.randbelow(10**6):06d}" if code == "00" else "",
-            "mdStatus": "1",
+            "ErrMsg": "" if code == "00" else text,
             "EXTRA_CARDBRAND": "VISA" if pan.startswith("4") else "MASTERCARD",
             "maskedCreditCard": pan[:4] + " " + pan[4:6] + "** **** " + pan[-4:],
             "EXTRA_TRXDATE": ctx.now().strftime("%Y%m%d %H:%M:%S"),
-        }
+        },
     )
-    callback["HASH"] = hash_fields(callback, sb.cmi_store_key)
     ctx.defer_post(fields.get("callbackUrl", ""), callback)
     target = fields.get("okUrl") if code == "00" else fields.get("failUrl")
     browser: dict[str, str] = {
