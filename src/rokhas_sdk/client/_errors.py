@@ -103,12 +103,15 @@ class APIStatusError(APIError):
         body: str = "",
         method: str = "",
         url: str = "",
+        hint: str | None = None,
     ) -> None:
         super().__init__(message, request_id=request_id, code=code)
         self.status_code = status_code
         self.message_fr = message_fr
         self.message_ar = message_ar
         self.details = details or {}
+        self.hint = hint
+        """The server's hint for the developer (English), apart from the messages."""
         self.body = body[:_BODY_KEEP]
         self.method = method
         self.url = url
