@@ -122,14 +122,17 @@ class DossierRecord:
         """The procedure graph's current state (also the state on the wire)."""
         return self.journal.state.state
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, dossier_json: dict[str, Any] | None = None) -> dict[str, Any]:
         """The stored form. The journal's lines are stored apart, exactly as written
-        (``Store.procedure_lines``); the record names their count and head hash."""
+        (``Store.procedure_lines``); the record names their count and head hash.
+        ``dossier_json`` is the dossier's JSON when the caller has it already."""
         return {
             "id": self.id,
             "state": self.state,
             "version": self.version,
-            "dossier": self.dossier.model_dump(mode="json"),
+            "dossier": self.dossier.model_dump(mode="json")
+            if dossier_json is None
+            else dossier_json,
             "journal_len": len(self.journal),
             "journal_head": self.journal.head,
             "created_by": self.created_by,
@@ -276,7 +279,12 @@ class DossierRecords:
 
     def put(self, record: DossierRecord) -> None:
         """Write a record (in the caller's transaction)."""
-        body = record.to_json()
+        with self._lock:
+            kept = self._kept.get(record.id)
+        # Most changes leave the dossier itself as it was (the same object): its JSON is
+        # not dumped again.
+        same = kept is not None and kept[0].dossier is record.dossier
+        body = record.to_json(kept[1] if same and kept is not None else None)
         with self.store.transaction():
             self.store.procedure_lines_extend(record.id, record.journal.lines)
             self.store.put(
