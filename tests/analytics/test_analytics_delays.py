@@ -309,7 +309,7 @@ def test_local_dates_from_the_hourly_offset_table_are_the_time_zone_s(
 
 
 def test_local_dates_across_the_2026_ramadan_switches_hour_by_hour() -> None:
-    from rokhas_sdk.analytics._delays import local_date_expr, _local_date_for
+    from rokhas_sdk.analytics._delays import _local_date_for, local_date_expr
 
     start = dt.datetime(2026, 2, 10, tzinfo=dt.UTC)
     hours = [start + dt.timedelta(minutes=30 * i) for i in range(2 * 24 * 50)]
