@@ -277,16 +277,32 @@ class DossierRecords:
             return kept[1]
         return record.dossier.model_dump(mode="json")
 
-    def put(self, record: DossierRecord) -> None:
-        """Write a record (in the caller's transaction)."""
-        with self._lock:
-            kept = self._kept.get(record.id)
-        # Most changes leave the dossier itself as it was (the same object): its JSON is
-        # not dumped again.
-        same = kept is not None and kept[0].dossier is record.dossier
-        body = record.to_json(kept[1] if same and kept is not None else None)
+    def put(
+        self,
+        record: DossierRecord,
+        *,
+        journal_from: int | None = None,
+        dossier_json: dict[str, Any] | None = None,
+    ) -> None:
+        """Write a record (in the caller's transaction).
+
+        ``journal_from``: the journal's lines from that index on are new (the record it
+        was made from, read in this transaction, had that many); None: no new line.
+        ``dossier_json``: the dossier's JSON when the caller built it already.
+        """
+        if dossier_json is None:
+            with self._lock:
+                kept = self._kept.get(record.id)
+            # Most changes leave the dossier itself as it was (the same object): its JSON
+            # is not dumped again.
+            if kept is not None and kept[0].dossier is record.dossier:
+                dossier_json = kept[1]
+        body = record.to_json(dossier_json)
         with self.store.transaction():
-            self.store.procedure_lines_extend(record.id, record.journal.lines)
+            if journal_from is not None and journal_from < len(record.journal):
+                self.store.procedure_lines_add(
+                    record.id, journal_from, record.journal.lines[journal_from:]
+                )
             self.store.put(
                 "dossier",
                 record.id,

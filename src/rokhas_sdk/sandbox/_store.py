@@ -319,16 +319,13 @@ class Store:
             )
 
     # -- procedure journals (append-only, as written) -----------------------------------
-    def procedure_lines_extend(self, dossier_id: str, lines: tuple[bytes, ...]) -> None:
-        """Append the lines of a dossier's procedure journal not stored yet."""
+    def procedure_lines_add(self, dossier_id: str, first: int, lines: tuple[bytes, ...]) -> None:
+        """Append lines to a dossier's procedure journal, the first at index ``first``
+        (the primary key refuses a line written twice)."""
         with self.transaction():
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM procedure_lines WHERE dossier_id=?", (dossier_id,)
-            ).fetchone()
-            have = int(row[0])
             self._db.executemany(
                 "INSERT INTO procedure_lines(dossier_id, seq, line) VALUES(?,?,?)",
-                [(dossier_id, i, lines[i].decode("utf-8")) for i in range(have, len(lines))],
+                [(dossier_id, first + i, line.decode("utf-8")) for i, line in enumerate(lines)],
             )
 
     def procedure_lines(self, dossier_id: str) -> list[str]:
