@@ -306,3 +306,23 @@ def test_the_card_payment_helper_pays_over_the_simulator(
     assert "accepté" in title
     assert app.get(f"/v1/payments/{payment['id']}").json()["status"] == "succeeded"
     assert app.get(f"/v1/fee-orders/{order['id']}").json()["status"] == "paid"
+
+
+def test_a_database_of_an_older_schema_is_refused_with_what_to_do(tmp_path: Any) -> None:
+    import sqlite3
+
+    from rokhas_sdk.sandbox import SandboxConfigurationError
+
+    db = tmp_path / "old.sqlite"
+    with Sandbox(db=db) as first:
+        assert first.store.meta_get("schema_version") == "2"
+    # A file written by an older sandbox: a dossier, and no schema version.
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM meta WHERE key='schema_version'")
+    conn.execute(
+        "INSERT INTO docs(kind, id, updated_seq, body) VALUES('dossier', 'dos_1', 1, '{}')"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(SandboxConfigurationError, match="new --db file"):
+        Sandbox(db=db)

@@ -22,7 +22,9 @@ from ._json import dumps_text, loads
 
 __all__ = ["Store"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: dossier records name their procedure journal (``procedure_lines``), permit numbers
+are indexed per commune."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,6 +114,19 @@ class Store:
         # The sequence is recovered from the data itself, so no extra write per request.
         row = self._db.execute("SELECT MAX(updated_seq) FROM docs").fetchone()
         self._seq = max(int(row[0] or 0), int(self.meta_get("seq") or 0))
+        self._check_schema(target)
+
+    def _check_schema(self, target: str) -> None:
+        version = int(self.meta_get("schema_version") or 0)
+        if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and self.count("dossier")):
+            self._db.close()
+            raise SandboxConfigurationError(
+                f"the sandbox database {target} has schema {version or 1}, this rokhas-sdk "
+                f"reads schema {SCHEMA_VERSION} (dossier histories are procedure journals "
+                "since schema 2): start the sandbox on a new --db file"
+            )
+        if version != SCHEMA_VERSION:
+            self.meta_set("schema_version", str(SCHEMA_VERSION))
 
     # -- transactions ---------------------------------------------------------------
     @contextmanager
