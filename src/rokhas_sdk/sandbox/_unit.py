@@ -505,7 +505,11 @@ def load_for(ctx: RequestContext, dossier_id: str | None = None) -> DossierRecor
 
 def refresh(sb: Sandbox, record: DossierRecord) -> DossierRecord:
     """Apply what the law does on its own by now (a tacit approval that fell due)."""
-    if record.state in _NOT_FILED or not record.procedure.seq:
+    from ..procedure import definition
+
+    # Only where the graph has a tacit approval from the current state can silence act.
+    graph = definition(record.procedure.graph)
+    if (record.state, "record_tacit_approval") not in graph.transitions:
         return record
     now = sb.clock.now()
     _, tacit_at = sb.deadlines.due_and_tacit(record, now)
