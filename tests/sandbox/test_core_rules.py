@@ -326,3 +326,33 @@ def test_a_database_of_an_older_schema_is_refused_with_what_to_do(tmp_path: Any)
     conn.close()
     with pytest.raises(SandboxConfigurationError, match="new --db file"):
         Sandbox(db=db)
+
+
+def test_role_groups_are_named_once_in_the_data_file() -> None:
+    # No module of the sandbox spells out a group of roles (two or more role names in
+    # one literal): groups come from data/authorization.json through _roles.
+    import ast
+    from pathlib import Path
+
+    from rokhas_sdk.models import Role
+    from rokhas_sdk.sandbox import _authz, _roles
+
+    names = {r.value for r in Role} | {"SANDBOX_ADMIN"}
+    room = Path(_roles.__file__).parent
+    spelled = []
+    for path in sorted(room.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Set | ast.Tuple | ast.List):
+                found = [
+                    e.value if isinstance(e, ast.Constant) else e.attr
+                    for e in node.elts
+                    if (isinstance(e, ast.Constant) and e.value in names)
+                    or (isinstance(e, ast.Attribute) and e.attr in names)
+                ]
+                if len(found) >= 2:
+                    spelled.append(f"{path.name}:{node.lineno} {found}")
+    assert not spelled, spelled
+    groups = _roles.authorization_data()["groups"]
+    assert set(groups["applicants"]) == _authz.APPLICANT_ROLES
+    assert set(groups["designers"]) == _authz.DESIGNER_ROLES
+    assert set(groups["commune"]) == _authz.COMMUNE_ROLES

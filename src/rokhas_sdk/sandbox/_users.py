@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from ..models import CommissionBody, Role, registry
+from ._roles import role_group
 
 __all__ = ["ADMIN_ROLE", "SandboxUser", "UserDirectory", "canonical_commune", "seed_users"]
 
@@ -176,6 +177,7 @@ def seed_users(seed: str, communes: tuple[str, ...] = DEFAULT_COMMUNES) -> UserD
     def person(i: int) -> tuple[str, str, str]:
         return _FIRST[i % len(_FIRST)], _LAST[(i * 7 + 3) % len(_LAST)], f"BK{100000 + i}"
 
+    designers = role_group("designers")  # who carries an Ordre registration number
     for given in communes:
         commune = reg.commune(given)
         code = commune.code
@@ -185,7 +187,7 @@ def seed_users(seed: str, communes: tuple[str, ...] = DEFAULT_COMMUNES) -> UserD
                 first, last, cin = person(n)
                 uid = f"{role.value.lower()}-{code}-{k}"
                 order = None
-                if role in (Role.ARCHITECTE, Role.IGT, Role.INGENIEUR_BET):
+                if role.value in designers:
                     order = f"{role.value[:3]}-{code.replace('.', '')}-{k}"
                 users.append(
                     SandboxUser(
