@@ -356,3 +356,22 @@ def test_role_groups_are_named_once_in_the_data_file() -> None:
     assert set(groups["applicants"]) == _authz.APPLICANT_ROLES
     assert set(groups["designers"]) == _authz.DESIGNER_ROLES
     assert set(groups["commune"]) == _authz.COMMUNE_ROLES
+
+
+def test_a_tampered_journal_is_never_read_as_a_valid_history(
+    sb: Sandbox, walker: PlatformWalker
+) -> None:
+    from rokhas_sdk.sandbox import SandboxConfigurationError
+
+    did = walker.walk(KIND, until="RECEIPT_ISSUED").dossier_id
+    # Someone edits a stored line of the chain (the actor of the filing).
+    line = sb.store._db.execute(
+        "SELECT line FROM procedure_lines WHERE dossier_id=? AND seq=2", (did,)
+    ).fetchone()[0]
+    sb.store._db.execute(
+        "UPDATE procedure_lines SET line=? WHERE dossier_id=? AND seq=2",
+        (line.replace('"actor":"', '"actor":"x'), did),
+    )
+    sb.records.forget(did)
+    with pytest.raises(SandboxConfigurationError, match="does not verify"):
+        sb.records.get(did)

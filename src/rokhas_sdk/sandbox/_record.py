@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..models import Dossier, Permit
-from ..procedure import Journal, ProcedureState
+from ..procedure import Journal, JournalError, ProcedureState
 from ._errors import SandboxConfigurationError
 
 if TYPE_CHECKING:
@@ -258,7 +258,14 @@ class DossierRecords:
         if kept is not None and kept[0].version == raw["version"]:
             return kept[0]
         # Every link of the journal is verified and every event replayed on this read.
-        journal = Journal.from_lines(self.store.procedure_lines(raw["id"]))
+        try:
+            journal = Journal.from_lines(self.store.procedure_lines(raw["id"]))
+        except JournalError as exc:
+            # A broken chain is the database's fault, not the caller's: never a 4xx.
+            raise SandboxConfigurationError(
+                f"dossier {raw['id']}: its procedure journal does not verify ({exc}); the "
+                "database was changed outside the sandbox"
+            ) from None
         if (len(journal), journal.head) != (raw["journal_len"], raw["journal_head"]):
             raise SandboxConfigurationError(
                 f"dossier {raw['id']}: its record names journal line {raw['journal_len']} "
