@@ -375,3 +375,21 @@ def test_a_tampered_journal_is_never_read_as_a_valid_history(
     sb.records.forget(did)
     with pytest.raises(SandboxConfigurationError, match="does not verify"):
         sb.records.get(did)
+
+
+def test_the_typed_client_carries_the_rule_and_the_hint(sb: Sandbox) -> None:
+    from rokhas_sdk.client import PermissionDeniedError, RokhasClient
+
+    app = RokhasClient(
+        base_url=sb.base_url, token=sb.token_for("PETITIONNAIRE"), transport=sb.transport()
+    )
+    architect = RokhasClient(
+        base_url=sb.base_url, token=sb.token_for("ARCHITECTE"), transport=sb.transport()
+    )
+    with app, architect:
+        did = app.dossiers.create(dossier_data(KIND)).id
+        with pytest.raises(PermissionDeniedError) as refused:
+            architect.dossiers.update(did, {"reference": "AUTRE-2"})
+    assert refused.value.details["rule"] == "draft_edited_by_filer"
+    assert refused.value.hint == "edit the draft with the token of the user who created it"
+    assert refused.value.message_ar
