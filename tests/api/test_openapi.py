@@ -78,6 +78,7 @@ def test_error_responses_use_the_envelope_and_right_statuses() -> None:
         "message_ar",
         "request_id",
         "details",
+        "hint",
     }
     assert {c.value for c in ErrorCode} == set(
         doc["components"]["schemas"]["ErrorEnvelope"]["properties"]["code"]["examples"]

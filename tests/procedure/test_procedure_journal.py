@@ -391,3 +391,16 @@ def test_any_actor_text_round_trips(actor: str) -> None:
     assert again.state == j.state
     assert [e.actor for e in again.entries()] == [actor, actor + '"\\\n']
     assert verify(j.lines) is None
+
+
+def test_a_copy_records_apart_and_the_original_stays_as_it_was() -> None:
+    original = sample()
+    lines, head, state = original.lines, original.head, original.state
+    twin = original.copy()
+    assert (twin.lines, twin.head, twin.state) == (lines, head, state)
+    twin.record("withdraw", role=R.PETITIONNAIRE, actor="CIN:AB1", at=at(2026, 3, 20, 9))
+    assert twin.state.state == "WITHDRAWN"
+    assert (original.lines, original.head, original.state) == (lines, head, state)
+    # The copy's chain is a journal of its own: it verifies and replays on its own.
+    assert verify(twin.lines) is None
+    assert Journal.from_lines(twin.lines).state.state == "WITHDRAWN"

@@ -52,6 +52,7 @@ from ._events import IssueDecision as IssueDecision
 from ._events import IssueReceipt as IssueReceipt
 from ._events import MarkLapsed as MarkLapsed
 from ._events import OpenPublicInquiry as OpenPublicInquiry
+from ._events import PermitOverrides as PermitOverrides
 from ._events import ProcedureEvent as ProcedureEvent
 from ._events import ProvideComplement as ProvideComplement
 from ._events import RecordOpinion as RecordOpinion
@@ -189,6 +190,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "PermitListQuery",
+    "PermitOverrides",
     "PermitPage",
     "PermitResource",
     "PermitVerification",

@@ -195,9 +195,11 @@ class ErrorEnvelope(RokhasModel):
 
     ``code`` is a string rather than :class:`ErrorCode` so that a newer server may add
     codes without breaking older clients; compare with ``ErrorCode.X.value``.
-    ``details`` carries structured help: for ``invalid_input`` a list of
-    ``{"path", "message", "kind"}`` problems; for ``dossier_incomplete`` the missing
-    items; for ``transition_not_allowed`` the allowed events.
+    ``details`` carries structured help and names what refused: ``field`` (the request
+    field at fault) or ``rule`` (the business rule or procedure guard); for
+    ``invalid_input`` a list of ``{"path", "message", "kind"}`` problems; for
+    ``dossier_incomplete`` the missing items; for ``transition_not_allowed`` the allowed
+    events. ``hint`` is the developer's hint, apart from the bilingual messages.
     """
 
     code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
@@ -205,6 +207,11 @@ class ErrorEnvelope(RokhasModel):
     message_ar: Annotated[str, Field(min_length=1, max_length=2000)]
     request_id: Annotated[str, Field(min_length=1, max_length=128)]
     details: dict[str, JsonValue] = Field(default_factory=dict)
+    hint: Annotated[str, Field(min_length=1, max_length=2000)] | None = Field(
+        default=None,
+        description="For the developer (English): what to change in the request; never "
+        "shown to citizens, who read message_fr / message_ar",
+    )
 
     @classmethod
     def for_code(

@@ -14,7 +14,15 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from ..models import CommissionBody, LabelledEnum, Opinion, Permit, PieceType, RokhasModel
+from ..models import (
+    CommissionBody,
+    LabelledEnum,
+    Opinion,
+    Permit,
+    PermitSurfaces,
+    PieceType,
+    RokhasModel,
+)
 
 __all__ = [
     "EVENT_MODELS",
@@ -34,6 +42,7 @@ __all__ = [
     "IssueReceipt",
     "MarkLapsed",
     "OpenPublicInquiry",
+    "PermitOverrides",
     "ProcedureEvent",
     "ProvideComplement",
     "RecordOpinion",
@@ -209,13 +218,44 @@ class SendForSignature(_Event):
     event: Literal["send_for_signature"] = "send_for_signature"
 
 
+class PermitOverrides(RokhasModel):
+    """What the president's back-office may set on a permit the platform composes.
+
+    Everything else (beneficiary, address, land title, kind, commune, signatory, date)
+    comes from the dossier; the number defaults to the commune's next one and must be
+    unique in the commune.
+    """
+
+    number: (
+        Annotated[
+            str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
+        ]
+        | None
+    ) = None
+    object_fr: Text | None = None
+    object_ar: Text | None = None
+    valid_until: date | None = None
+    conditions_fr: tuple[Text, ...] | None = None
+    conditions_ar: tuple[Text, ...] | None = None
+    surfaces: PermitSurfaces | None = None
+
+
 class IssueDecision(_Event):
-    """The president's express decision: a permit is delivered, or a reasoned refusal."""
+    """The president's express decision: a permit is delivered, or a reasoned refusal.
+
+    A grant needs nothing more: the platform composes the permit from the dossier
+    (``overrides`` sets the few things the back-office decides). A full ``permit`` is
+    still accepted when it matches the dossier.
+    """
 
     event: Literal["issue_decision"] = "issue_decision"
     decision: Decision
     permit: Permit | None = Field(
-        default=None, description="Required when granted: the data the signed PDF carries"
+        default=None,
+        description="Optional: the full permit data; omitted, the platform composes it",
+    )
+    overrides: PermitOverrides | None = Field(
+        default=None, description="Optional, for a grant: what the back-office sets itself"
     )
     reasons_fr: list[Text] = Field(default_factory=list, description="Required when refused")
     reasons_ar: list[Text] = Field(default_factory=list)

@@ -322,6 +322,7 @@ def status_error(response: httpx.Response, body: bytes) -> APIStatusError:
             body=text,
             method=request.method,
             url=str(request.url),
+            hint=envelope.hint,
         )
     snippet = text[:200].replace("\n", " ")
     message = (

@@ -4,8 +4,9 @@ Everything derives from :class:`APIError` (itself a :class:`rokhas_sdk.RokhasErr
 
 - :class:`APIConnectionError` (and :class:`APITimeoutError`): no usable answer;
 - :class:`APIStatusError` and one subclass per status family: the server answered with
-  an error envelope; ``code``, ``request_id``, ``message_fr``, ``message_ar`` and
-  ``details`` come from it;
+  an error envelope; ``code``, ``request_id``, ``message_fr``, ``message_ar``,
+  ``details`` (naming the field or rule that refused) and ``hint`` (the developer's
+  hint, when the server gives one) come from it;
 - :class:`APIResponseValidationError`: a 2xx answer that does not match the contract;
 - :class:`ChecksumMismatchError`: a download whose SHA-256 is not the announced one.
 """
@@ -103,12 +104,15 @@ class APIStatusError(APIError):
         body: str = "",
         method: str = "",
         url: str = "",
+        hint: str | None = None,
     ) -> None:
         super().__init__(message, request_id=request_id, code=code)
         self.status_code = status_code
         self.message_fr = message_fr
         self.message_ar = message_ar
         self.details = details or {}
+        self.hint = hint
+        """The server's hint for the developer (English), apart from the messages."""
         self.body = body[:_BODY_KEEP]
         self.method = method
         self.url = url

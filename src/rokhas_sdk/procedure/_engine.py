@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._errors import InvalidInputError
 from ..models import CommissionBody, ProcedureFamily, ProcedureKind, Role
@@ -155,8 +155,9 @@ def find_transition(
             state=state.state,
             event=event,
             role=role.value,
-            detail=f"allowed roles: {allowed}",
+            detail=f"rôles habilités : {allowed}",
             detail_ar=f"الصفات المؤهلة: {allowed}",
+            hint=f"post this event with a token of one of: {allowed}",
         )
     if state.last_at is not None and at < state.last_at:
         raise TransitionRefused(
@@ -165,13 +166,19 @@ def find_transition(
             event=event,
             role=role.value,
             detail=f"{at.isoformat()} < {state.last_at.isoformat()}",
+            hint="events are recorded in time order: give an instant after the last event",
         )
     for guard in t.guards:
         refusal = _GUARDS[guard](state, ctx, at, role, policy)
         if refusal is not None:
-            reason, detail = refusal
             raise TransitionRefused(
-                reason, state=state.state, event=event, role=role.value, detail=detail
+                refusal.reason,
+                state=state.state,
+                event=event,
+                role=role.value,
+                detail=refusal.fr,
+                detail_ar=refusal.ar,
+                hint=refusal.hint,
             )
     return t
 
@@ -247,9 +254,20 @@ def allowed_events(
     return tuple(out)
 
 
-# --- guards: each returns None (pass) or (reason, detail) ---------------------------
+# --- guards: each returns None (pass) or a Refused ------------------------------------
 
-Refusal = tuple[RefusalReason, str] | None
+
+class Refused(NamedTuple):
+    """Why a guard refuses: the reason, its specifics in French and Arabic (what people
+    read, after the reason's own label), and the developer's hint (English)."""
+
+    reason: RefusalReason
+    fr: str = ""
+    ar: str = ""
+    hint: str = ""
+
+
+Refusal = Refused | None
 Guard = Callable[[ProcedureState, Context, dt.datetime, Role, ClockPolicy], Refusal]
 
 
@@ -257,7 +275,10 @@ def _g_missing(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if ctx.missing_pieces:
-        return RefusalReason.MISSING_PIECES, ", ".join(ctx.missing_pieces)
+        codes = ", ".join(ctx.missing_pieces)
+        return Refused(
+            RefusalReason.MISSING_PIECES, codes, codes, "upload the listed pieces, then retry"
+        )
     return None
 
 
@@ -265,7 +286,7 @@ def _g_first_complement(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if state.complement_requests >= 1:
-        return RefusalReason.SECOND_COMPLEMENT_REQUEST, "Loi 55-19"
+        return Refused(RefusalReason.SECOND_COMPLEMENT_REQUEST, "Loi 55-19", "القانون 55-19")
     return None
 
 
@@ -275,7 +296,7 @@ def _clock_due(
     return due_instant(state, at, p, purpose, only_if_reached=lazy)
 
 
-def _before_deadline(purpose: str, reason: RefusalReason, word: str) -> Guard:
+def _before_deadline(purpose: str, reason: RefusalReason, fr: str, ar: str) -> Guard:
     """A guard that refuses once the ``purpose`` clock has run out (e.g. tacit approval)."""
 
     def guard(
@@ -283,13 +304,16 @@ def _before_deadline(purpose: str, reason: RefusalReason, word: str) -> Guard:
     ) -> Refusal:
         due = _clock_due(state, at, p, purpose, lazy=True)
         if due is not None and at >= due:
-            return reason, f"{word} {due.isoformat()}"
+            when = due.isoformat()
+            return Refused(reason, f"{fr} {when}", f"{ar} {when}")
         return None
 
     return guard
 
 
-def _deadline_reached(purpose: str, reason: RefusalReason, clock: str, word: str) -> Guard:
+def _deadline_reached(
+    purpose: str, reason: RefusalReason, clock: tuple[str, str], word: tuple[str, str]
+) -> Guard:
     """A guard that refuses until the ``purpose`` clock has run out (or if none runs)."""
 
     def guard(
@@ -297,24 +321,43 @@ def _deadline_reached(purpose: str, reason: RefusalReason, clock: str, word: str
     ) -> Refusal:
         due = _clock_due(state, at, p, purpose)
         if due is None:
-            return reason, f"no {clock} clock is running"
+            return Refused(
+                reason,
+                f"aucun délai {clock[0]} ne court",
+                f"لا يسري أي أجل {clock[1]}",
+                f"no {purpose} clock is running for this dossier",
+            )
         if at < due:
-            return reason, f"{word} {due.isoformat()}"
+            when = due.isoformat()
+            return Refused(reason, f"{word[0]} {when}", f"{word[1]} {when}")
         return None
 
     return guard
 
 
-_g_not_after_tacit = _before_deadline("tacit_approval", RefusalReason.AFTER_TACIT_APPROVAL, "since")
-_g_validity_ok = _before_deadline("validity", RefusalReason.VALIDITY_EXPIRED, "expired")
+_g_not_after_tacit = _before_deadline(
+    "tacit_approval", RefusalReason.AFTER_TACIT_APPROVAL, "acquise depuis le", "مكتسب منذ"
+)
+_g_validity_ok = _before_deadline(
+    "validity", RefusalReason.VALIDITY_EXPIRED, "expirée depuis le", "منتهية الصلاحية منذ"
+)
 _g_tacit_passed = _deadline_reached(
-    "tacit_approval", RefusalReason.TACIT_DEADLINE_NOT_REACHED, "tacit-approval", "due"
+    "tacit_approval",
+    RefusalReason.TACIT_DEADLINE_NOT_REACHED,
+    ("d'autorisation tacite", "للإذن الضمني"),
+    ("échéance le", "ينقضي الأجل في"),
 )
 _g_decision_passed = _deadline_reached(
-    "maximum", RefusalReason.DECISION_DEADLINE_NOT_REACHED, "decision", "due"
+    "maximum",
+    RefusalReason.DECISION_DEADLINE_NOT_REACHED,
+    ("de décision", "للبت"),
+    ("échéance le", "ينقضي الأجل في"),
 )
 _g_validity_expired = _deadline_reached(
-    "validity", RefusalReason.VALIDITY_NOT_EXPIRED, "validity", "valid until"
+    "validity",
+    RefusalReason.VALIDITY_NOT_EXPIRED,
+    ("de validité", "للصلاحية"),
+    ("valable jusqu'au", "صالحة إلى غاية"),
 )
 
 
@@ -323,7 +366,9 @@ def _g_fees(
 ) -> Refusal:
     # Paid when the régisseur recorded it (``record_payment``) or the event states it.
     if ctx.fees_paid is False or (ctx.fees_paid is not True and "fees_paid" not in state.flags):
-        return RefusalReason.FEES_UNPAID, "record_payment first, or pass context.fees_paid=true"
+        return Refused(
+            RefusalReason.FEES_UNPAID, hint="record_payment first, or pass context.fees_paid=true"
+        )
     return None
 
 
@@ -331,7 +376,12 @@ def _g_key(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if ctx.signer_key_active is False:
-        return RefusalReason.SIGNER_KEY_INACTIVE, role.value
+        return Refused(
+            RefusalReason.SIGNER_KEY_INACTIVE,
+            role.value,
+            role.value,
+            "activate the signer's key first, or pass context.signer_key_active=true",
+        )
     return None
 
 
@@ -339,7 +389,7 @@ def _g_reason(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if not (ctx.reason and ctx.reason.strip()):
-        return RefusalReason.REASON_REQUIRED, "context.reason"
+        return Refused(RefusalReason.REASON_REQUIRED, hint="give the reasons in context.reason")
     return None
 
 
@@ -347,7 +397,7 @@ def _g_opinion(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if ctx.opinion is None or ctx.body is None:
-        return RefusalReason.OPINION_REQUIRED, "context.opinion and context.body"
+        return Refused(RefusalReason.OPINION_REQUIRED, hint="give context.opinion and context.body")
     return None
 
 
@@ -363,7 +413,13 @@ def _g_body(
 ) -> Refusal:
     sits, _ = _bodies(state)
     if ctx.body is None or ctx.body not in sits:
-        return RefusalReason.BODY_NOT_ON_COMMISSION, ctx.body.value if ctx.body else "none"
+        body = ctx.body.value if ctx.body else "-"
+        return Refused(
+            RefusalReason.BODY_NOT_ON_COMMISSION,
+            body,
+            body,
+            "context.body must be one of the bodies sitting on this kind's commission",
+        )
     return None
 
 
@@ -374,7 +430,8 @@ def _g_required(
     have = {b for b, _ in state.opinions}
     missing = [b.value for b in required if b not in have]
     if missing:
-        return RefusalReason.OPINIONS_MISSING, ", ".join(missing)
+        names = ", ".join(missing)
+        return Refused(RefusalReason.OPINIONS_MISSING, names, names)
     return None
 
 
@@ -390,14 +447,14 @@ def _g_window(
     if any(a <= day <= b for a, b in windows):
         return None
     spans = "; ".join(f"{a.isoformat()}..{b.isoformat()}" for a, b in windows)
-    return RefusalReason.OUTSIDE_FILING_WINDOW, spans
+    return Refused(RefusalReason.OUTSIDE_FILING_WINDOW, spans, spans)
 
 
 def _g_first_appeal(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if state.appeals >= 1:
-        return RefusalReason.SECOND_APPEAL, ""
+        return Refused(RefusalReason.SECOND_APPEAL)
     return None
 
 
@@ -412,7 +469,11 @@ def _g_inquiry_required(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if not _requires(state, "inquiry"):
-        return RefusalReason.STEP_NOT_APPLICABLE, "no commodo-incommodo inquiry for this kind"
+        return Refused(
+            RefusalReason.STEP_NOT_APPLICABLE,
+            "pas d'enquête commodo-incommodo pour cette procédure",
+            "لا يخضع هذا النوع من الطلبات لبحث المنافع والمضار",
+        )
     return None
 
 
@@ -420,7 +481,11 @@ def _g_commission_required(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if not _requires(state, "commission"):
-        return RefusalReason.STEP_NOT_APPLICABLE, "no commission for this kind"
+        return Refused(
+            RefusalReason.STEP_NOT_APPLICABLE,
+            "cette procédure ne passe pas en commission",
+            "هذا النوع من الطلبات لا يمر عبر اللجنة",
+        )
     return None
 
 
@@ -428,7 +493,11 @@ def _g_commission_not_required(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if _requires(state, "commission"):
-        return RefusalReason.STEP_NOT_APPLICABLE, "this kind goes through a commission"
+        return Refused(
+            RefusalReason.STEP_NOT_APPLICABLE,
+            "cette procédure passe en commission",
+            "هذا النوع من الطلبات يمر عبر اللجنة",
+        )
     return None
 
 
@@ -436,7 +505,7 @@ def _g_inquiry_done(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if _requires(state, "inquiry") and "inquiry_done" not in state.flags:
-        return RefusalReason.INQUIRY_REQUIRED, ""
+        return Refused(RefusalReason.INQUIRY_REQUIRED)
     return None
 
 
@@ -444,7 +513,10 @@ def _g_attestation(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if ctx.architect_attestation is not True:
-        return RefusalReason.ATTESTATION_REQUIRED, "context.architect_attestation"
+        return Refused(
+            RefusalReason.ATTESTATION_REQUIRED,
+            hint="upload the architect's attestation and pass context.architect_attestation=true",
+        )
     return None
 
 
@@ -452,7 +524,11 @@ def _g_provisional(
     state: ProcedureState, ctx: Context, at: dt.datetime, role: Role, p: ClockPolicy
 ) -> Refusal:
     if ctx.in_lotissement and ctx.provisional_acceptance is not True:
-        return RefusalReason.PROVISIONAL_ACCEPTANCE_MISSING, "Loi 12-90 art. 57"
+        return Refused(
+            RefusalReason.PROVISIONAL_ACCEPTANCE_MISSING,
+            "Loi 12-90 art. 57",
+            "القانون 12-90، المادة 57",
+        )
     return None
 
 
@@ -461,9 +537,17 @@ def _g_authority(
 ) -> Refusal:
     multi = "multi_commune" in state.flags
     if multi and role is not Role.GOUVERNEUR:
-        return RefusalReason.WRONG_AUTHORITY, "multi-commune land: the governor (or wali) decides"
+        return Refused(
+            RefusalReason.WRONG_AUTHORITY,
+            "terrain sur plusieurs communes : le gouverneur (ou le wali) décide",
+            "عقار يمتد على أكثر من جماعة: يبت فيه العامل (أو الوالي)",
+        )
     if not multi and role is Role.GOUVERNEUR:
-        return RefusalReason.WRONG_AUTHORITY, "single-commune land: the commune president decides"
+        return Refused(
+            RefusalReason.WRONG_AUTHORITY,
+            "terrain dans une seule commune : le président du conseil communal décide",
+            "عقار داخل جماعة واحدة: يبت فيه رئيس المجلس الجماعي",
+        )
     return None
 
 

@@ -159,8 +159,10 @@ class TransitionRefused(ProcedureError):
     """An event that the tables or the law refuse in the dossier's current state.
 
     Attributes: ``reason`` (:class:`RefusalReason`), ``state``, ``event``, ``role``,
-    ``detail`` (a short specific explanation, e.g. the missing pieces), and the
-    bilingual ``message_fr`` / ``message_ar``. ``code`` is ``reason.value``.
+    ``detail`` / ``detail_ar`` (a short specific explanation in French and Arabic, e.g.
+    the missing pieces or the deadline), the bilingual ``message_fr`` / ``message_ar``
+    people read, and ``hint``: the developer's hint (English, what to pass or do first),
+    never inside the messages. ``code`` is ``reason.value``.
     """
 
     def __init__(
@@ -172,12 +174,15 @@ class TransitionRefused(ProcedureError):
         role: str | None,
         detail: str = "",
         detail_ar: str = "",
+        hint: str = "",
     ) -> None:
         self.reason = reason
         self.state = state
         self.event = event
         self.role = role
         self.detail = detail
+        self.detail_ar = detail_ar
+        self.hint = hint
         suffix_fr = f" : {detail}" if detail else ""
         suffix_ar = f": {detail_ar or detail}" if (detail_ar or detail) else ""
         self.message_fr = f"{reason.label_fr}{suffix_fr} (état {state}, action {event})."
@@ -185,7 +190,8 @@ class TransitionRefused(ProcedureError):
         who = f" as {role}" if role else ""
         super().__init__(
             f"event {event!r}{who} refused in state {state!r}: {reason.value}"
-            f"{' (' + detail + ')' if detail else ''}; {reason.label_fr}",
+            f"{' (' + detail + ')' if detail else ''}; {reason.label_fr}"
+            f"{'; ' + hint if hint else ''}",
             code=reason.value,
         )
 
@@ -199,6 +205,7 @@ class TransitionRefused(ProcedureError):
             "detail": self.detail,
             "message_fr": self.message_fr,
             "message_ar": self.message_ar,
+            "hint": self.hint,
         }
 
 

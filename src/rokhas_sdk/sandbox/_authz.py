@@ -10,14 +10,12 @@ may only enter the opinion of their own body.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
 
 from .._errors import DataFileError
 from ..models import Role
 from ._record import DossierRecord
+from ._roles import authorization_data, role_group
 from ._users import ADMIN_ROLE, SandboxUser
 
 __all__ = [
@@ -31,24 +29,6 @@ __all__ = [
     "can_see_dossier",
     "role_group",
 ]
-
-
-@functools.cache
-def _raw() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads(
-        resources.files(__package__).joinpath("data/authorization.json").read_text(encoding="utf-8")
-    )
-    return raw
-
-
-def role_group(name: str) -> frozenset[str]:
-    """A group of roles named in ``data/authorization.json`` (the one place groups live)."""
-    groups: dict[str, list[str]] = _raw().get("groups", {})
-    if name not in groups:
-        raise DataFileError(
-            f"authorization.json has no role group {name!r}; groups: {sorted(groups)}"
-        )
-    return frozenset(groups[name])
 
 
 # Roles whose access to a dossier comes from being a party to it.
@@ -90,7 +70,7 @@ _SCOPES = {"public", "any", "dossier", "create", "commune", "admin"}
 @functools.cache
 def authorization_matrix() -> dict[str, OperationRule]:
     """The matrix from ``data/authorization.json`` (loaded and checked once)."""
-    raw = _raw()
+    raw = authorization_data()
     known_roles = {r.value for r in Role} | {ADMIN_ROLE}
     groups: dict[str, list[str]] = raw.get("groups", {})
     out: dict[str, OperationRule] = {}

@@ -313,7 +313,11 @@ class Sandbox:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiProblem(
-                401, "unauthenticated", "en-tête Authorization invalide : utilisez 'Bearer <jeton>'"
+                401,
+                "unauthenticated",
+                "en-tête Authorization invalide : utilisez 'Bearer <jeton>'",
+                "ترويسة Authorization غير صالحة: استعمل 'Bearer <الرمز>'",
+                details={"field": "authorization"},
             )
         user = self.users.by_token(token.strip())
         if user is None:
@@ -321,6 +325,9 @@ class Sandbox:
                 401,
                 "unauthenticated",
                 "jeton inconnu ou révoqué : utilisez un jeton du sandbox (Sandbox.token_for)",
+                "رمز غير معروف أو ملغى: استعمل رمزا صادرا عن المنصة التجريبية",
+                details={"field": "authorization"},
+                hint="get the seeded users' tokens: Sandbox.token_for, `rokhas sandbox tokens`",
             )
         self.users.check_not_expired(self.clock.now())
         return user
@@ -482,15 +489,19 @@ class Sandbox:
                     401,
                     "unauthenticated",
                     "authentification requise : envoyez 'Authorization: Bearer <jeton>'",
+                    "يلزم التعريف بالهوية: أرسل 'Authorization: Bearer <الرمز>'",
+                    details={"field": "authorization"},
                     headers={"www-authenticate": 'Bearer realm="rokhas-sandbox"'},
                 )
             if user.role not in rule.roles:
                 raise ApiProblem(
                     403,
                     "forbidden",
-                    f"le rôle {user.role} ne peut pas appeler {route.operation_id}"
-                    + (f" ({rule.note})" if rule.note else ""),
+                    f"le rôle {user.role} ne peut pas appeler {route.operation_id}",
+                    f"الصفة {user.role} غير مؤهلة لاستدعاء {route.operation_id}",
+                    hint=rule.note or None,
                     details={
+                        "rule": "authorization_matrix",
                         "operation": route.operation_id,
                         "role": user.role,
                         "allowed_roles": sorted(rule.roles),
@@ -517,6 +528,9 @@ class Sandbox:
                 400,
                 "bad_request",
                 "Idempotency-Key invalide : 1 à 255 caractères ASCII imprimables, sans espace",
+                "ترويسة Idempotency-Key غير صالحة: من 1 إلى 255 حرفا من ASCII القابلة للطباعة، "
+                "بدون فراغ",
+                details={"field": "idempotency-key"},
             )
         req = ctx.request
         assert ctx.user is not None
@@ -536,6 +550,8 @@ class Sandbox:
                         "idempotency_key_reused",
                         "cette clé d'idempotence a déjà servi pour une autre requête : générez "
                         "une nouvelle clé par opération",
+                        "مفتاح عدم التكرار هذا استُعمل لطلب آخر: أنشئ مفتاحا جديدا لكل عملية",
+                        details={"field": "idempotency-key", "rule": "same_key_same_request"},
                     )
                 replay = SandboxResponse(status, body, {**headers, "idempotent-replayed": "true"})
                 return replay

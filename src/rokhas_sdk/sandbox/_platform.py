@@ -57,6 +57,8 @@ def _commune_code(ctx: RequestContext) -> str:
             404,
             "not_found",
             f"aucune commune {code} dans ce sandbox ; communes : {', '.join(ctx.sandbox.communes)}",
+            f"لا توجد جماعة {code} في هذه المنصة التجريبية",
+            details={"field": "commune_code", "allowed": list(ctx.sandbox.communes)},
         )
     return code
 
@@ -186,7 +188,11 @@ def _own_endpoint(ctx: RequestContext) -> dict[str, Any]:
     ep = ctx.store.get("webhook_endpoint", ctx.params["endpoint_id"])
     if ep is None or ep["owner"] != ctx.require_user().id:
         raise ApiProblem(
-            404, "not_found", f"aucun point de réception {ctx.params['endpoint_id']} à votre nom"
+            404,
+            "not_found",
+            f"aucun point de réception {ctx.params['endpoint_id']} à votre nom",
+            f"لا توجد نقطة استقبال {ctx.params['endpoint_id']} باسمك",
+            details={"field": "endpoint_id"},
         )
     return ep
 

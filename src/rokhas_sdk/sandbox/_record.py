@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..models import Dossier, Permit
-from ..procedure import Journal, ProcedureState
+from ..procedure import Journal, JournalError, ProcedureState
 from ._errors import SandboxConfigurationError
 
 if TYPE_CHECKING:
@@ -122,14 +122,17 @@ class DossierRecord:
         """The procedure graph's current state (also the state on the wire)."""
         return self.journal.state.state
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, dossier_json: dict[str, Any] | None = None) -> dict[str, Any]:
         """The stored form. The journal's lines are stored apart, exactly as written
-        (``Store.procedure_lines``); the record names their count and head hash."""
+        (``Store.procedure_lines``); the record names their count and head hash.
+        ``dossier_json`` is the dossier's JSON when the caller has it already."""
         return {
             "id": self.id,
             "state": self.state,
             "version": self.version,
-            "dossier": self.dossier.model_dump(mode="json"),
+            "dossier": self.dossier.model_dump(mode="json")
+            if dossier_json is None
+            else dossier_json,
             "journal_len": len(self.journal),
             "journal_head": self.journal.head,
             "created_by": self.created_by,
@@ -255,7 +258,14 @@ class DossierRecords:
         if kept is not None and kept[0].version == raw["version"]:
             return kept[0]
         # Every link of the journal is verified and every event replayed on this read.
-        journal = Journal.from_lines(self.store.procedure_lines(raw["id"]))
+        try:
+            journal = Journal.from_lines(self.store.procedure_lines(raw["id"]))
+        except JournalError as exc:
+            # A broken chain is the database's fault, not the caller's: never a 4xx.
+            raise SandboxConfigurationError(
+                f"dossier {raw['id']}: its procedure journal does not verify ({exc}); the "
+                "database was changed outside the sandbox"
+            ) from None
         if (len(journal), journal.head) != (raw["journal_len"], raw["journal_head"]):
             raise SandboxConfigurationError(
                 f"dossier {raw['id']}: its record names journal line {raw['journal_len']} "
@@ -274,11 +284,32 @@ class DossierRecords:
             return kept[1]
         return record.dossier.model_dump(mode="json")
 
-    def put(self, record: DossierRecord) -> None:
-        """Write a record (in the caller's transaction)."""
-        body = record.to_json()
+    def put(
+        self,
+        record: DossierRecord,
+        *,
+        journal_from: int | None = None,
+        dossier_json: dict[str, Any] | None = None,
+    ) -> None:
+        """Write a record (in the caller's transaction).
+
+        ``journal_from``: the journal's lines from that index on are new (the record it
+        was made from, read in this transaction, had that many); None: no new line.
+        ``dossier_json``: the dossier's JSON when the caller built it already.
+        """
+        if dossier_json is None:
+            with self._lock:
+                kept = self._kept.get(record.id)
+            # Most changes leave the dossier itself as it was (the same object): its JSON
+            # is not dumped again.
+            if kept is not None and kept[0].dossier is record.dossier:
+                dossier_json = kept[1]
+        body = record.to_json(dossier_json)
         with self.store.transaction():
-            self.store.procedure_lines_extend(record.id, record.journal.lines)
+            if journal_from is not None and journal_from < len(record.journal):
+                self.store.procedure_lines_add(
+                    record.id, journal_from, record.journal.lines[journal_from:]
+                )
             self.store.put(
                 "dossier",
                 record.id,

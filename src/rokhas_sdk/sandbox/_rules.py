@@ -94,9 +94,15 @@ def wire_state(state: str) -> str:
     Every state of every graph is a ``DossierState`` (a test walks them all), so a
     state the contract does not know is a packaging error, never a silent rename.
     """
-    from ..api import DossierState
+    wire = _WIRE_STATES.get(state)
+    if wire is None:
+        from ..api import DossierState
 
-    return str(DossierState(state).value)
+        wire = _WIRE_STATES[state] = str(DossierState(state).value)
+    return wire
+
+
+_WIRE_STATES: dict[str, str] = {}
 
 
 # -- legal clocks ----------------------------------------------------------------------------

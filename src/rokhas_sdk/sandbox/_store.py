@@ -22,7 +22,9 @@ from ._json import dumps_text, loads
 
 __all__ = ["Store"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: dossier records name their procedure journal (``procedure_lines``), permit numbers
+are indexed per commune."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,6 +114,19 @@ class Store:
         # The sequence is recovered from the data itself, so no extra write per request.
         row = self._db.execute("SELECT MAX(updated_seq) FROM docs").fetchone()
         self._seq = max(int(row[0] or 0), int(self.meta_get("seq") or 0))
+        self._check_schema(target)
+
+    def _check_schema(self, target: str) -> None:
+        version = int(self.meta_get("schema_version") or 0)
+        if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and self.count("dossier")):
+            self._db.close()
+            raise SandboxConfigurationError(
+                f"the sandbox database {target} has schema {version or 1}, this rokhas-sdk "
+                f"reads schema {SCHEMA_VERSION} (dossier histories are procedure journals "
+                "since schema 2): start the sandbox on a new --db file"
+            )
+        if version != SCHEMA_VERSION:
+            self.meta_set("schema_version", str(SCHEMA_VERSION))
 
     # -- transactions ---------------------------------------------------------------
     @contextmanager
@@ -319,16 +334,13 @@ class Store:
             )
 
     # -- procedure journals (append-only, as written) -----------------------------------
-    def procedure_lines_extend(self, dossier_id: str, lines: tuple[bytes, ...]) -> None:
-        """Append the lines of a dossier's procedure journal not stored yet."""
+    def procedure_lines_add(self, dossier_id: str, first: int, lines: tuple[bytes, ...]) -> None:
+        """Append lines to a dossier's procedure journal, the first at index ``first``
+        (the primary key refuses a line written twice)."""
         with self.transaction():
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM procedure_lines WHERE dossier_id=?", (dossier_id,)
-            ).fetchone()
-            have = int(row[0])
             self._db.executemany(
                 "INSERT INTO procedure_lines(dossier_id, seq, line) VALUES(?,?,?)",
-                [(dossier_id, i, lines[i].decode("utf-8")) for i in range(have, len(lines))],
+                [(dossier_id, first + i, line.decode("utf-8")) for i, line in enumerate(lines)],
             )
 
     def procedure_lines(self, dossier_id: str) -> list[str]:

@@ -71,12 +71,20 @@ class Outcome:
     record: DossierRecord
     line: ActivityLine | None
     webhooks: tuple[WebhookEvent, ...] = ()
+    journal_from: int | None = None
+    """Index of the first procedure journal line this change added (None: none)."""
+    dossier_json: dict[str, Any] | None = None
+    """The new dossier's JSON, when the change built it (saves dumping it again)."""
 
 
 def commit(sb: Sandbox, outcome: Outcome) -> DossierRecord:
     """Write the record, its journal line and its webhook events (request's transaction)."""
     with sb.store.transaction():
-        sb.records.put(outcome.record)
+        sb.records.put(
+            outcome.record,
+            journal_from=outcome.journal_from,
+            dossier_json=outcome.dossier_json,
+        )
         if outcome.line is not None:
             sb.store.journal_append(
                 outcome.record.id, outcome.line.to_json(), seq=outcome.line.sequence
@@ -176,7 +184,7 @@ def file_dossier(
         {"state": record.state, "kind": dossier.kind.value},
         dossier_id,
     )
-    return Outcome(record, line, (created,))
+    return Outcome(record, line, (created,), journal_from=0)
 
 
 def _require_filer(user: SandboxUser, record: DossierRecord, what_fr: str, what_ar: str) -> None:
@@ -240,6 +248,12 @@ def add_piece(
     if record.state in _NOT_FILED:
         _require_filer_or_designer(user, record)
     dossier = record.dossier.model_copy(update={"pieces": [*record.dossier.pieces, piece]})
+    # The new dossier's JSON is the old one with the piece's: no dump of the whole dossier.
+    before_json = sb.records.dossier_json(record)
+    dossier_json = {
+        **before_json,
+        "pieces": [*before_json["pieces"], piece.model_dump(mode="json")],
+    }
     after = _next(record, at, dossier=dossier, piece_ids=(*record.piece_ids, piece_id))
     data = {"piece_id": piece_id, "type": piece.type.value, "sha256": piece.sha256}
     line = _line(record, after, "upload_piece", user.role, user.name, data, at)
@@ -251,7 +265,7 @@ def add_piece(
         {"type": piece.type.value, "sha256": piece.sha256},
         record.id,
     )
-    return Outcome(after, line, (uploaded,))
+    return Outcome(after, line, (uploaded,), dossier_json=dossier_json)
 
 
 def _require_filer_or_designer(user: SandboxUser, record: DossierRecord) -> None:
@@ -347,10 +361,11 @@ def transition(
         {**(data or {}), **proof},
         at,
     )
+    new_from = len(record.journal)
     if announce is not None:
         data_ = {"state": wire_state(after.state), **announce[1]}
         own = webhook(sb, announce[0], "dossier", record.id, data_, record.id)
-        return Outcome(after, line, (own, *extra))
+        return Outcome(after, line, (own, *extra), journal_from=new_from)
     hooks = [
         webhook(
             sb,
@@ -373,7 +388,7 @@ def transition(
             )
         )
     hooks.extend(extra)
-    return Outcome(after, line, tuple(hooks))
+    return Outcome(after, line, tuple(hooks), journal_from=new_from)
 
 
 def sign_plans(
@@ -490,7 +505,11 @@ def load_for(ctx: RequestContext, dossier_id: str | None = None) -> DossierRecor
 
 def refresh(sb: Sandbox, record: DossierRecord) -> DossierRecord:
     """Apply what the law does on its own by now (a tacit approval that fell due)."""
-    if record.state in _NOT_FILED or not record.procedure.seq:
+    from ..procedure import definition
+
+    # Only where the graph has a tacit approval from the current state can silence act.
+    graph = definition(record.procedure.graph)
+    if (record.state, "record_tacit_approval") not in graph.transitions:
         return record
     now = sb.clock.now()
     _, tacit_at = sb.deadlines.due_and_tacit(record, now)

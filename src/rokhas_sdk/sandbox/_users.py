@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from ..models import CommissionBody, Role, registry
 from ._errors import ApiProblem, SandboxConfigurationError
+from ._roles import role_group
 
 __all__ = [
     "ADMIN_ROLE",
@@ -231,6 +232,7 @@ def seed_users(seed: str, communes: tuple[str, ...] = DEFAULT_COMMUNES) -> UserD
     def person(i: int) -> tuple[str, str, str]:
         return _FIRST[i % len(_FIRST)], _LAST[(i * 7 + 3) % len(_LAST)], f"BK{100000 + i}"
 
+    designers = role_group("designers")  # who carries an Ordre registration number
     for given in communes:
         commune = reg.commune(given)
         code = commune.code
@@ -240,7 +242,7 @@ def seed_users(seed: str, communes: tuple[str, ...] = DEFAULT_COMMUNES) -> UserD
                 first, last, cin = person(n)
                 uid = f"{role.value.lower()}-{code}-{k}"
                 order = None
-                if role in (Role.ARCHITECTE, Role.IGT, Role.INGENIEUR_BET):
+                if role.value in designers:
                     order = f"{role.value[:3]}-{code.replace('.', '')}-{k}"
                 users.append(
                     SandboxUser(

@@ -7,6 +7,7 @@ entry point) gives fixtures; this package gives the same pieces to any test runn
   every procedure family and their pieces;
 - :class:`SandboxServer`: the sandbox over real HTTP on 127.0.0.1, in a thread;
 - :func:`sandbox_signing`: a permit signer and its trust root from a throw-away PKI;
+- :func:`pay_with_cmi_simulator`: pay a card payment on the sandbox's CMI pages;
 - :mod:`rokhas_sdk.testing.pki`: the test PKI itself.
 
 Names load lazily: importing this package imports nothing heavy.
@@ -26,12 +27,14 @@ if TYPE_CHECKING:
     from ._factories import piece_files as piece_files
     from ._server import SandboxServer as SandboxServer
     from ._signing import sandbox_signing as sandbox_signing
+    from ._walk import pay_with_cmi_simulator as pay_with_cmi_simulator
 
 __all__ = [
     "FAMILY_KINDS",
     "SandboxServer",
     "dossier_data",
     "make_dossier",
+    "pay_with_cmi_simulator",
     "piece_bytes",
     "piece_files",
     "sandbox_signing",
@@ -45,6 +48,7 @@ _WHERE = {
     "piece_files": "._factories",
     "SandboxServer": "._server",
     "sandbox_signing": "._signing",
+    "pay_with_cmi_simulator": "._walk",
 }
 
 

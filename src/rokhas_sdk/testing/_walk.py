@@ -46,7 +46,17 @@ class DossierWalk:
 def pay_with_cmi_simulator(
     http: Any, redirect_url: str, *, pan: str = "4111111111111111"
 ) -> tuple[int, str]:
-    """Drive the CMI simulator pages like a browser: (requests made, result page title)."""
+    """Pay a card payment on the sandbox's CMI simulator pages, as a browser would.
+
+    ``http`` is an ``httpx.Client`` whose ``base_url`` is the sandbox (no token needed:
+    the pages are public, the gateway checks the form's hash); ``redirect_url`` is the
+    Payment's ``redirect_url``. ``pan`` is the card (``4000000000000002`` is declined).
+    Returns (requests made, title of the result page). The gateway's signed callback
+    reaches the platform before the result page is answered, so the payment is settled
+    when this returns.
+
+    >>> n, title = pay_with_cmi_simulator(browser, payment["redirect_url"])  # doctest: +SKIP
+    """
     page = http.get(redirect_url).text
     fields = {k: html.unescape(v) for k, v in _FIELD.findall(page)}
     action = _ACTION.search(page)
