@@ -17,6 +17,7 @@ from ._errors import FieldProblem as FieldProblem
 from ._errors import InvalidInputError as InvalidInputError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import RokhasError as RokhasError
+from ._lazy import set_public_module
 from ._version import __version__ as __version__
 
 __all__ = [
@@ -28,3 +29,5 @@ __all__ = [
     "RokhasError",
     "__version__",
 ]
+
+set_public_module(__name__, globals(), __all__)

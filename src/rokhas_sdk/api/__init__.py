@@ -17,6 +17,7 @@ Importing this package loads pydantic and the models, nothing else (no HTTP libr
 
 from __future__ import annotations
 
+from .._lazy import set_public_module
 from ._common import API_PREFIX as API_PREFIX
 from ._common import API_VERSION as API_VERSION
 from ._common import CONTENT_SHA256_HEADER as CONTENT_SHA256_HEADER
@@ -224,3 +225,5 @@ __all__ = [
     "verify_webhook",
     "webhook_signature_header",
 ]
+
+set_public_module(__name__, globals(), __all__)

@@ -84,7 +84,7 @@ class AsyncRokhasClient:
     """An asynchronous client of the v1 contract.
 
     >>> from rokhas_sdk.client import AsyncRokhasClient
-    >>> async with AsyncRokhasClient(base_url="http://127.0.0.1:8750") as client:  # doctest: +SKIP
+    >>> async with AsyncRokhasClient(base_url="http://127.0.0.1:8000") as client:  # doctest: +SKIP
     ...     draft = await client.dossiers.create(dossier)
     ...     async for d in client.dossiers.list(state="SUBMITTED"):
     ...         print(d.id)

@@ -113,7 +113,7 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
 def _base_url(url: str | None) -> str:
     if not url:
         raise ConfigurationError(
-            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8750 for `rokhas sandbox "
+            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8000 for `rokhas sandbox "
             "serve`) "
             f"or set {ENV_BASE_URL}",
             code="missing_base_url",

@@ -81,7 +81,7 @@ class RokhasClient:
     """A synchronous client of the v1 contract.
 
     >>> from rokhas_sdk.client import RokhasClient
-    >>> client = RokhasClient(base_url="http://127.0.0.1:8750", token="...")  # doctest: +SKIP
+    >>> client = RokhasClient(base_url="http://127.0.0.1:8000", token="...")  # doctest: +SKIP
     >>> with client:  # doctest: +SKIP
     ...     draft = client.dossiers.create(dossier)
     ...     client.pieces.upload(draft.id, "plans.pdf", type="PLANS_ARCHITECTURAUX")

@@ -15,83 +15,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 
-_EXPORTS: dict[str, str] = {
-    "Activity": "._project",
-    "Address": "._parties",
-    "Architect": "._parties",
-    "Area": "._money",
-    "Arrondissement": "._territory",
-    "CIN": "._identifiers",
-    "CommissionBody": "._enums",
-    "CommissionMember": "._parties",
-    "Commune": "._territory",
-    "CommuneCode": "._territory",
-    "ConstructionUse": "._enums",
-    "Contact": "._parties",
-    "Dossier": "._dossier",
-    "Email": "._identifiers",
-    "Engineer": "._parties",
-    "GUICHET_UNIQUE_THRESHOLD": "._territory",
-    "ICE": "._identifiers",
-    "IdentifiantFiscal": "._identifiers",
-    "KeyDeliveryRecord": "._keys",
-    "KeyDeliveryStatus": "._keys",
-    "LabelledEnum": "._base",
-    "LegalForm": "._enums",
-    "LegalPerson": "._parties",
-    "Level": "._project",
-    "MissingItem": "._dossier",
-    "MissingKind": "._dossier",
-    "Money": "._money",
-    "NaturalPerson": "._parties",
-    "Official": "._parties",
-    "Opinion": "._enums",
-    "Parcel": "._project",
-    "Party": "._parties",
-    "Permit": "._permit",
-    "PermitSignatory": "._permit",
-    "PermitSurfaces": "._permit",
-    "PhoneNumber": "._identifiers",
-    "Piece": "._pieces",
-    "PieceType": "._pieces",
-    "PostalCode": "._identifiers",
-    "ProcedureFamily": "._enums",
-    "ProcedureKind": "._enums",
-    "ProcedureKindInfo": "._catalogue",
-    "Professional": "._parties",
-    "Project": "._project",
-    "ProjectScale": "._enums",
-    "Province": "._territory",
-    "ProvinceCode": "._territory",
-    "ProvinceSignatureContact": "._keys",
-    "RC": "._identifiers",
-    "Region": "._territory",
-    "Requisition": "._identifiers",
-    "RokhasModel": "._base",
-    "Role": "._enums",
-    "SignatureOnPiece": "._pieces",
-    "SquareMetres": "._money",
-    "Surveyor": "._parties",
-    "TaxeProfessionnelle": "._identifiers",
-    "TerritoryRegistry": "._territory",
-    "TitreFoncier": "._identifiers",
-    "ValueObject": "._base",
-    "classify_scale": "._project",
-    "get_commune": "._territory",
-    "ice_check_key": "._identifiers",
-    "load_communes_csv": "._territory",
-    "procedure_kind_info": "._catalogue",
-    "registry": "._territory",
-    "same_commune": "._territory",
-    "to_decimal": "._money",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
-
-
 if TYPE_CHECKING:
     from ._base import LabelledEnum as LabelledEnum
     from ._base import RokhasModel as RokhasModel
@@ -161,3 +84,6 @@ if TYPE_CHECKING:
     from ._territory import load_communes_csv as load_communes_csv
     from ._territory import registry as registry
     from ._territory import same_commune as same_commune
+
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

@@ -34,35 +34,4 @@ if TYPE_CHECKING:
     from ._transport import SandboxTransport as SandboxTransport
     from ._users import SandboxUser as SandboxUser
 
-__all__ = [
-    "AsyncSandboxTransport",
-    "FaultSettings",
-    "PermitSigner",
-    "Sandbox",
-    "SandboxClock",
-    "SandboxConfigurationError",
-    "SandboxError",
-    "SandboxTransport",
-    "SandboxUser",
-    "authorization_matrix",
-    "build_app",
-    "serve",
-]
-
-_WHERE = {
-    "AsyncSandboxTransport": "._transport",
-    "SandboxTransport": "._transport",
-    "FaultSettings": "._faults",
-    "PermitSigner": "._core",
-    "Sandbox": "._core",
-    "SandboxClock": "._clock",
-    "SandboxConfigurationError": "._errors",
-    "SandboxError": "._errors",
-    "SandboxUser": "._users",
-    "authorization_matrix": "._authz",
-    "build_app": "._asgi",
-    "serve": "._asgi",
-}
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

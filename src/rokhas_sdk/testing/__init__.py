@@ -27,25 +27,4 @@ if TYPE_CHECKING:
     from ._server import SandboxServer as SandboxServer
     from ._signing import sandbox_signing as sandbox_signing
 
-__all__ = [
-    "FAMILY_KINDS",
-    "SandboxServer",
-    "dossier_data",
-    "make_dossier",
-    "piece_bytes",
-    "piece_files",
-    "sandbox_signing",
-]
-
-_WHERE = {
-    "FAMILY_KINDS": "._factories",
-    "dossier_data": "._factories",
-    "make_dossier": "._factories",
-    "piece_bytes": "._factories",
-    "piece_files": "._factories",
-    "SandboxServer": "._server",
-    "sandbox_signing": "._signing",
-}
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())
