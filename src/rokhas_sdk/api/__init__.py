@@ -66,6 +66,7 @@ from ._openapi import openapi_document as openapi_document
 from ._openapi import openapi_json as openapi_json
 from ._operations import OPERATIONS as OPERATIONS
 from ._operations import PATH_PARAMETERS as PATH_PARAMETERS
+from ._operations import PIECE_MEDIA_TYPES as PIECE_MEDIA_TYPES
 from ._operations import Operation as Operation
 from ._operations import get_operation as get_operation
 from ._operations import match_operation as match_operation
@@ -137,6 +138,7 @@ __all__ = [
     "MAX_PAGE_LIMIT",
     "OPERATIONS",
     "PATH_PARAMETERS",
+    "PIECE_MEDIA_TYPES",
     "REQUEST_ID_HEADER",
     "RETRY_COUNT_HEADER",
     "SIGNATURE_SCHEME",

@@ -281,10 +281,13 @@ def _table(q: FeeQuote) -> str:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from ..payments._quote import _today
+    from datetime import datetime
+
+    from ..procedure import CASABLANCA
 
     sched = _load_schedule(args.schedule)
-    on = _date(args.on) or _today()
+    # today in Morocco's legal time, whatever the host's zone (rokhas_sdk._time later)
+    on = _date(args.on) or datetime.now(CASABLANCA).date()
     if not args.commune:
         doc: dict[str, Any] = {
             "version": sched.version,

@@ -136,7 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _tokens(args: argparse.Namespace) -> int:
-    from ..sandbox._users import seed_users
+    from ..sandbox import seed_users
 
     users = seed_users(args.seed)
     rows = [{**u.as_public_dict(), "token": u.token.get_secret_value()} for u in users]

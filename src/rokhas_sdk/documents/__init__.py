@@ -15,6 +15,7 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from .._text import MissingGlyphError as MissingGlyphError
     from ._extract import extract_permit as extract_permit
+    from ._extract import extract_permit_json as extract_permit_json
     from ._permit_pdf import ATTACHMENT_NAME as ATTACHMENT_NAME
     from ._permit_pdf import PermitLayout as PermitLayout
     from ._permit_pdf import SignatureBox as SignatureBox

@@ -72,6 +72,8 @@ if TYPE_CHECKING:
     from ._project import Parcel as Parcel
     from ._project import Project as Project
     from ._project import classify_scale as classify_scale
+    from ._schema import json_schemas as json_schemas
+    from ._schema import render_schema as render_schema
     from ._territory import GUICHET_UNIQUE_THRESHOLD as GUICHET_UNIQUE_THRESHOLD
     from ._territory import Arrondissement as Arrondissement
     from ._territory import Commune as Commune

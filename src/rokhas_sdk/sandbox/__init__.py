@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     from ._errors import SandboxConfigurationError as SandboxConfigurationError
     from ._errors import SandboxError as SandboxError
     from ._faults import FaultSettings as FaultSettings
+    from ._render import render_permit_pdf as render_permit_pdf
     from ._transport import AsyncSandboxTransport as AsyncSandboxTransport
     from ._transport import SandboxTransport as SandboxTransport
     from ._users import SandboxUser as SandboxUser
+    from ._users import seed_users as seed_users
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

@@ -641,8 +641,7 @@ def _piece_resource(rec: dict[str, Any]) -> dict[str, Any]:
 
 @op("uploadPiece")
 def _upload(ctx: RequestContext) -> SandboxResponse:
-    from ..api import PieceUploadQuery
-    from ..api._operations import PIECE_MEDIA_TYPES
+    from ..api import PIECE_MEDIA_TYPES, PieceUploadQuery
 
     record = _load(ctx)
     user = _user(ctx)

@@ -7,6 +7,7 @@ entry point) gives fixtures; this package gives the same pieces to any test runn
   every procedure family and their pieces;
 - :class:`SandboxServer`: the sandbox over real HTTP on 127.0.0.1, in a thread;
 - :func:`sandbox_signing`: a permit signer and its trust root from a throw-away PKI;
+- :func:`pay_with_cmi_simulator`: pay a card payment on the sandbox's CMI pages;
 - :mod:`rokhas_sdk.testing.pki`: the test PKI itself.
 
 Names load lazily: importing this package imports nothing heavy.
@@ -26,5 +27,6 @@ if TYPE_CHECKING:
     from ._factories import piece_files as piece_files
     from ._server import SandboxServer as SandboxServer
     from ._signing import sandbox_signing as sandbox_signing
+    from ._walk import pay_with_cmi_simulator as pay_with_cmi_simulator
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

@@ -216,7 +216,7 @@ def rokhas_walker(rokhas_sandbox: Any) -> Iterator[Any]:
 def rokhas_signed_permit_pdf(_rokhas_signing: tuple[Callable[[bytes], bytes], bytes]) -> bytes:
     """A permit rendered and signed by the test PKI's president (PAdES B-B, certified)."""
     from ..models import Permit
-    from ..sandbox._render import render_permit_pdf
+    from ..sandbox import render_permit_pdf
 
     permit = Permit.model_validate(
         {
