@@ -153,7 +153,7 @@ def cross_room_private_imports(source: str, module: tuple[str, ...]) -> list[tup
             if parts[0] != "rokhas_sdk" or len(parts) < 3 or parts[1] not in ROOMS:
                 continue
             if parts[1] != room and any(p.startswith("_") for p in parts[2:]):
-                found.append((node.lineno, target))
+                found.append((getattr(node, "lineno", 0), target))
     return found
 
 
@@ -185,6 +185,9 @@ def test_the_private_import_check_can_fail() -> None:
         "rokhas_sdk.models._money.to_decimal",
     ]
     # and the same names from inside their own room are fine
-    assert cross_room_private_imports(
-        "from ._quote import _today\n", ("rokhas_sdk", "payments", "__init__")
-    ) == []
+    assert (
+        cross_room_private_imports(
+            "from ._quote import _today\n", ("rokhas_sdk", "payments", "__init__")
+        )
+        == []
+    )

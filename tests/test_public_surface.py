@@ -86,3 +86,18 @@ def test_reexports_are_read_from_the_source() -> None:
     lazy, eager = public_reexports(source)
     assert lazy == {"Lazy": "._b", "Shared": ".._c"}
     assert eager == ["Eager"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_exported_exception_is_in_the_rokhas_error_tree(package: str) -> None:
+    from rokhas_sdk import RokhasError
+
+    module = importlib.import_module(package)
+    outside = [
+        name
+        for name in module.__all__
+        if isinstance(getattr(module, name), type)
+        and issubclass(getattr(module, name), BaseException)
+        and not issubclass(getattr(module, name), RokhasError)
+    ]
+    assert not outside, f"{package} exports exceptions outside RokhasError: {outside}"

@@ -275,7 +275,10 @@ async def test_async_client_accepts_an_injected_httpx_client() -> None:
 
 
 def test_with_options_refuses_unknown_options() -> None:
-    with RokhasClient(base_url="http://127.0.0.1:1") as c, pytest.raises(TypeError, match="bogus"):
+    with (
+        RokhasClient(base_url="http://127.0.0.1:1") as c,
+        pytest.raises(ConfigurationError, match="bogus"),
+    ):
         c.with_options(bogus=1)
 
 

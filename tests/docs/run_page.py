@@ -20,11 +20,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# tests/docs is the package "docs" (as pytest imports it): make it importable here too
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from examples import ROOT, Block, Command, blocks_of, pattern  # noqa: E402
-from setups import SETUPS  # noqa: E402
+from docs.examples import ROOT, Block, Command, blocks_of, pattern  # noqa: E402
+from docs.setups import SETUPS  # noqa: E402
 
 SANDBOX_PORT = "8000"  # the documented default; the runner swaps in a free port
 

@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rokhas_sdk import InvalidInputError
 from rokhas_sdk.testing.pki import ROLES, Identity, PKIService, TestPKI
 
 
@@ -169,7 +170,7 @@ def test_ocsp_refuses_a_foreign_issuer(pki_service: PKIService) -> None:
 
 def test_revoking_a_foreign_certificate_is_refused(pki: TestPKI) -> None:
     other = TestPKI.create()
-    with pytest.raises(ValueError, match="intermediate"):
+    with pytest.raises(InvalidInputError, match="intermediate"):
         pki.revoke(other.identity("president"))
 
 

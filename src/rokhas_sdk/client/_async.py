@@ -272,6 +272,7 @@ class AsyncRokhasClient:
             )
             started = time.perf_counter()
             failure: APIError
+            cause: Exception
             try:
                 response = await self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
@@ -279,10 +280,12 @@ class AsyncRokhasClient:
                     f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
                     "server may be overloaded"
                 )
+                cause = exc
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
                     f"{op.method} {request.url.path} failed: {type(exc).__name__}: {exc}"
                 )
+                cause = exc
             else:
                 status = response.status_code
                 _base.log_attempt(request, attempt, response, started)
@@ -303,7 +306,7 @@ class AsyncRokhasClient:
                 raise _base.status_error(response, raw)
             _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
-                raise failure
+                raise failure from cause
             delay = _base.retry_delay(cfg, attempt, None)
             _base.log_retry(request, failure.code, delay)
             await self._sleep(delay)

@@ -78,7 +78,11 @@ class ClientConfig:
         """A copy with ``changes`` applied (unknown names are refused)."""
         unknown = set(changes) - set(self.__dataclass_fields__)
         if unknown:
-            raise TypeError(f"unknown client option(s): {', '.join(sorted(unknown))}")
+            raise ConfigurationError(
+                f"unknown client option(s): {', '.join(sorted(unknown))}; the options are "
+                f"{', '.join(sorted(self.__dataclass_fields__))}",
+                code="unknown_option",
+            )
         if "token" in changes:
             changes["token"] = _secret(changes["token"])
         if "timeout" in changes:
@@ -118,7 +122,14 @@ def _base_url(url: str | None) -> str:
             f"or set {ENV_BASE_URL}",
             code="missing_base_url",
         )
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(
+            f"base URL {url!r} is not a URL ({exc}); give an absolute http(s) URL such as "
+            "http://127.0.0.1:8000",
+            code="bad_base_url",
+        ) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(
             f"base URL {url!r} must be an absolute http(s) URL", code="bad_base_url"

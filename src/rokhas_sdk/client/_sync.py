@@ -273,6 +273,7 @@ class RokhasClient:
             )
             started = time.perf_counter()
             failure: APIError
+            cause: Exception
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
@@ -280,10 +281,12 @@ class RokhasClient:
                     f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
                     "server may be overloaded"
                 )
+                cause = exc
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
                     f"{op.method} {request.url.path} failed: {type(exc).__name__}: {exc}"
                 )
+                cause = exc
             else:
                 status = response.status_code
                 _base.log_attempt(request, attempt, response, started)
@@ -304,7 +307,7 @@ class RokhasClient:
                 raise _base.status_error(response, raw)
             _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
-                raise failure
+                raise failure from cause
             delay = _base.retry_delay(cfg, attempt, None)
             _base.log_retry(request, failure.code, delay)
             self._sleep(delay)
