@@ -177,6 +177,7 @@ def signing() -> dict[str, Any]:
 
 def verifying_many() -> dict[str, Any]:
     names = documents()
+    shutil.copy("signed.pdf", "permit.pdf")  # these pages verify a permit you were given
     Path("archive/2026").mkdir(parents=True)
     for i in range(3):
         shutil.copy("signed.pdf", f"archive/2026/permit-{i}.pdf")

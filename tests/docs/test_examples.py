@@ -72,8 +72,9 @@ def test_skipped_examples_are_counted_and_say_why() -> None:
     print(listing)
     for block in skipped:
         assert block.skip, f"{block.page}:{block.line}: a skipped example must say why"
-    # A page full of skips is no documentation: most examples run.
-    assert len(skipped) * 5 < len(everything), listing
+    # Skips are for what CI cannot have (a hardware token, a cluster, a fresh machine):
+    # at least three examples in four run.
+    assert len(skipped) * 4 < len(everything), listing
 
 
 def test_the_conventions_are_read(tmp_path: Path) -> None:
