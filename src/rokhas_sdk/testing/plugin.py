@@ -163,7 +163,11 @@ def rokhas_client(rokhas_client_for: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def rokhas_async_client(rokhas_sandbox: Any) -> Iterator[Any]:
-    """An AsyncRokhasClient of a seeded pétitionnaire (Casablanca), in-process."""
+    """An AsyncRokhasClient of a seeded pétitionnaire (Casablanca), in-process.
+
+    For ``async def`` tests, which need an async test runner: pytest-asyncio (installed
+    by the ``testing`` extra; mark the test ``@pytest.mark.asyncio``) or anyio's plugin.
+    """
     import asyncio
 
     from ..client import AsyncRokhasClient
