@@ -23,8 +23,8 @@ from typing import Any
 # tests/docs is the package "docs" (as pytest imports it): make it importable here too
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from docs.examples import ROOT, Block, Command, blocks_of, pattern  # noqa: E402
-from docs.setups import SETUPS  # noqa: E402
+from docs.examples import ROOT, Block, Command, blocks_of, pattern
+from docs.setups import SETUPS
 
 SANDBOX_PORT = "8000"  # the documented default; the runner swaps in a free port
 
