@@ -15,14 +15,12 @@ private module path.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import importlib
 import importlib.util
 import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 __all__ = ["lazy_exports", "public_reexports", "set_public_module"]
@@ -33,28 +31,33 @@ def public_reexports(source: str) -> tuple[dict[str, str], list[str]]:
 
     ``lazy`` maps each name of the ``if TYPE_CHECKING:`` block to its relative module
     (``"._sign"``, ``".._text"``); ``eager`` lists the names re-exported at the top level.
-    Only the explicit re-export form ``from .x import Name as Name`` counts.
+    Only the explicit re-export form ``from .x import Name as Name``, one per line, counts.
+    Plain string work rather than ``ast`` or ``re``: this runs at import, which must stay
+    cheap.
     """
     lazy: dict[str, str] = {}
     eager: list[str] = []
-
-    def reexports(nodes: Iterable[ast.stmt]) -> Iterable[tuple[str, str]]:
-        for node in nodes:
-            if isinstance(node, ast.ImportFrom) and node.level > 0:
-                module = "." * node.level + (node.module or "")
-                for alias in node.names:
-                    if alias.asname == alias.name:
-                        yield alias.name, module
-
-    tree = ast.parse(source)
-    for node in tree.body:
+    in_block = False
+    for line in source.splitlines():
+        indented = line[:1].isspace()
+        if line.startswith("if TYPE_CHECKING:"):
+            in_block = True
+            continue
+        if line and not indented:
+            in_block = False
+        words = line.split("#", 1)[0].split()
         if (
-            isinstance(node, ast.If)
-            and isinstance(node.test, ast.Name)
-            and node.test.id == "TYPE_CHECKING"
+            len(words) == 6
+            and words[0] == "from"
+            and words[1].startswith(".")
+            and words[2] == "import"
+            and words[4] == "as"
+            and words[3] == words[5]
         ):
-            lazy.update(reexports(node.body))
-    eager = [name for name, _ in reexports(tree.body)]
+            if not indented:
+                eager.append(words[3])
+            elif in_block:
+                lazy[words[3]] = words[1]
     return lazy, eager
 
 
@@ -83,7 +86,8 @@ def lazy_exports(
     ``namespace`` is the package's ``globals()``: each name is stored there once loaded,
     so later look-ups skip ``__getattr__``.
     """
-    source = Path(namespace["__file__"]).read_text(encoding="utf-8")
+    with open(namespace["__file__"], encoding="utf-8") as init:
+        source = init.read()
     exports, eager = public_reexports(source)
     set_public_module(package, namespace, eager)
     public = sorted({*exports, *eager})
