@@ -24,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from docs.examples import ROOT, Block, Command, blocks_of, pattern
-from docs.setups import SETUPS
+from docs.setups import SETUPS, stop_services
 
 SANDBOX_PORT = "8000"  # the documented default; the runner swaps in a free port
 
@@ -163,6 +163,7 @@ def main(page_path: str) -> int:
                 return 1
     finally:
         page.close()
+        stop_services()
     print(f"DOCS-TEST: {len(blocks)} blocks ran")
     return 0
 

@@ -19,6 +19,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "docs-passphrase"
+# Services a page's examples use run until its interpreter ends: keep them referenced.
+_RUNNING: list[Any] = []
 
 DOSSIER: dict[str, Any] = {
     "reference": "CAS-2026-000123",
@@ -68,6 +70,12 @@ PERMIT: dict[str, Any] = {
 }
 
 
+def stop_services() -> None:
+    """Stop what the setups started, last first (run_page.py calls it when the page ends)."""
+    while _RUNNING:
+        _RUNNING.pop().__exit__(None, None, None)
+
+
 def _dossier() -> dict[str, Any]:
     from rokhas_sdk.models import Dossier
 
@@ -82,7 +90,8 @@ def _pki(*, service: bool = False) -> dict[str, Any]:
     names: dict[str, Any] = {}
     if service:
         running = PKIService()
-        running.__enter__()  # runs until the page's interpreter ends
+        running.__enter__()
+        _RUNNING.append(running)
         pki = running.pki
         os.environ["TSA_URL"] = running.tsa_url
         names["TSA_URL"] = running.tsa_url
@@ -172,7 +181,9 @@ def documents() -> dict[str, Any]:
 
 def signing() -> dict[str, Any]:
     names = _pki(service=True)
-    return {**names, **_permit(names["pki"])}
+    names = {**names, **_permit(names["pki"]), **token(names["pki"])}
+    os.environ["ROKHAS_TOKEN_PIN"] = OLD_PIN  # this page signs with the token's first PIN
+    return {**names, "pin": OLD_PIN}
 
 
 def verifying_many() -> dict[str, Any]:
@@ -199,6 +210,35 @@ def payments() -> dict[str, Any]:
     return _dossier()
 
 
+OLD_PIN, NEW_PIN = "1234-initial", "docs-new-pin-7"
+
+
+def token(pki: Any = None) -> dict[str, Any]:
+    """A SoftHSM2 token PRESIDENT with the president's RSA and ECDSA keys, as Barid ships one."""
+    from rokhas_sdk.documents import render_permit
+    from rokhas_sdk.models import Permit
+    from rokhas_sdk.testing.pki import TestPKI
+    from rokhas_sdk.testing.softhsm import SoftHSM
+
+    hsm = SoftHSM(Path("softhsm").resolve())
+    active = hsm.activate()  # SOFTHSM2_CONF for this process and the commands it runs
+    active.__enter__()
+    _RUNNING.append(active)
+    hsm.init_token("PRESIDENT", so_pin="docs-so-pin-1", user_pin=OLD_PIN)
+    pki = pki or TestPKI.create()
+    hsm.import_identity("PRESIDENT", OLD_PIN, pki.identity("president"), label="sign")
+    hsm.import_identity(
+        "PRESIDENT", OLD_PIN, pki.identity("president", "ecdsa"), label="sign-ec", key_id=b"\x02"
+    )
+    return {
+        "module": hsm.module,
+        "old_pin": OLD_PIN,
+        "new_pin": NEW_PIN,
+        "pin": NEW_PIN,  # the pages sign after changing the initial PIN
+        "permit_pdf": render_permit(Permit.model_validate(PERMIT)).pdf,
+    }
+
+
 def fee_schedule_tanger() -> dict[str, Any]:
     from rokhas_sdk.testing import make_dossier
 
@@ -216,11 +256,13 @@ SETUPS: dict[str, Callable[[], dict[str, Any]]] = {
     "docs/documents.md": documents,
     "docs/howto/commune-fee-schedule.md": fee_schedule_tanger,
     "docs/howto/dask-verification.md": verifying_many,
+    "docs/howto/tokens.md": lambda: token(),
     "docs/howto/trust-stores.md": trust,
     "docs/models.md": _dossier,
     "docs/payments.md": payments,
     "docs/sandbox.md": _sandbox_server,
     "docs/signing.md": signing,
+    "docs/tokens.md": lambda: token(),
     "docs/trust.md": trust,
     "docs/verify.md": verifying_many,
 }

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rokhas_sdk import InvalidInputError
+from rokhas_sdk import ConfigurationError, InvalidInputError
 from rokhas_sdk.testing.pki import ROLES, Identity, PKIService, TestPKI
 
 
@@ -262,7 +262,7 @@ def test_service_serves_certs_404s_and_releases_its_port() -> None:
     with socket.socket() as s:  # the port is free again (a listener would block this)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ConfigurationError, match="create a new one"):
         svc.start()
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
+from .._errors import ConfigurationError
+
 if TYPE_CHECKING:
     from .pki import KeyType, TestPKI
 
@@ -81,7 +83,7 @@ class PKIService:
     def start(self) -> PKIService:
         """Start serving in a daemon thread (idempotent)."""
         if self._closed:
-            raise RuntimeError("this PKIService was stopped; create a new one")
+            raise ConfigurationError("this PKIService was stopped; create a new one")
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
