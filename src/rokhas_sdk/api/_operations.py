@@ -185,14 +185,14 @@ class Operation:
         try:
             return self.request_adapter().validate_json(data)
         except pydantic.ValidationError as exc:
-            raise from_pydantic(exc, model=f"{self.id} body") from None
+            raise from_pydantic(exc, model=f"{self.id} body") from exc
 
     def parse_value(self, data: Any) -> Any:
         """Validate a Python value (e.g. a dict) as the JSON body's type."""
         try:
             return self.request_adapter().validate_python(data)
         except pydantic.ValidationError as exc:
-            raise from_pydantic(exc, model=f"{self.id} body") from None
+            raise from_pydantic(exc, model=f"{self.id} body") from exc
 
     def parse_query(self, params: Mapping[str, str]) -> BaseModel | None:
         """Validate query parameters into the operation's query model (None if it has none)."""
@@ -201,7 +201,7 @@ class Operation:
         try:
             return self.query.model_validate(dict(params))
         except pydantic.ValidationError as exc:
-            raise from_pydantic(exc, model=f"{self.id} query") from None
+            raise from_pydantic(exc, model=f"{self.id} query") from exc
 
 
 def _op(*args: Any, **kwargs: Any) -> Operation:

@@ -364,7 +364,7 @@ class AsyncRokhasClient:
                     if attempt >= self._config.max_retries or not sink.can_reset():
                         raise APIConnectionError(
                             f"download of {response.request.url.path} broke off: {exc}"
-                        ) from None
+                        ) from exc
                     sink.reset()
                     delay = _base.retry_delay(self._config, attempt, None)
                     _base.log_retry(response.request, "broken body", delay)

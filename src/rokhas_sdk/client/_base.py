@@ -361,12 +361,12 @@ def parse_model(cls: type[M], response: httpx.Response, body: bytes) -> M:
             "does not match "
             f"the v1 contract ({exc}); check that client and server versions agree",
             request_id=response.headers.get(REQUEST_ID_HEADER),
-        ) from None
+        ) from exc
     except ValueError as exc:  # pragma: no cover - non-RokhasModel response types
         raise APIResponseValidationError(
             f"invalid answer to {response.request.url.path}: {exc}",
             request_id=response.headers.get(REQUEST_ID_HEADER),
-        ) from None
+        ) from exc
 
 
 def log_attempt(
