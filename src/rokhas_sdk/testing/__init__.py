@@ -8,7 +8,9 @@ entry point) gives fixtures; this package gives the same pieces to any test runn
 - :class:`SandboxServer`: the sandbox over real HTTP on 127.0.0.1, in a thread;
 - :func:`sandbox_signing`: a permit signer and its trust root from a throw-away PKI;
 - :func:`pay_with_cmi_simulator`: pay a card payment on the sandbox's CMI pages;
-- :mod:`rokhas_sdk.testing.pki`: the test PKI itself.
+- :mod:`rokhas_sdk.testing.pki`: the test PKI itself;
+- :mod:`rokhas_sdk.testing.strategies`: hypothesis strategies for every public model
+  (imports hypothesis, from the ``testing`` extra, only when imported).
 
 Names load lazily: importing this package imports nothing heavy.
 """
