@@ -45,14 +45,14 @@ DOSSIER = {
     "dossier": {
         "reference": "BENCH-1",
         "kind": "URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
-        "commune": "141.01.01",
+        "commune": "06.141.01.0",
         "applicant": {
             "type": "natural",
             "first_name": "Amina",
             "last_name": "Alaoui",
             "cin": "BE123456",
         },
-        "parcel": {"commune": "141.01.01", "address": "12 rue des Orangers", "land_area": "250"},
+        "parcel": {"commune": "06.141.01.0", "address": "12 rue des Orangers", "land_area": "250"},
         "project": {"use": "INDIVIDUAL_HOUSING", "description": "Villa R+1", "covered_area": "120"},
     },
     "created_at": "2026-11-29T10:00:00Z",

@@ -17,12 +17,11 @@ import json
 import statistics
 import sys
 import time
-from zoneinfo import ZoneInfo
 
 from rokhas_sdk.models import CommissionBody, Opinion, ProcedureKind, Role
+from rokhas_sdk.procedure import CASABLANCA as CASA  # from tzdata, never the host
 from rokhas_sdk.procedure import Context, Journal, replay
 
-CASA = ZoneInfo("Africa/Casablanca")
 JOURNALS = 10_000
 EVENTS = 30
 ROUNDS = 3

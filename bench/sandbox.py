@@ -77,6 +77,7 @@ def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
         "NORMAL",
         "--seed",
         SEED,
+        "--quiet",  # no request log: stderr is a pipe nobody reads until the end
         "--clock",
         "2024-06-03T09:00:00+01:00",
         "--frozen-clock",
@@ -154,7 +155,7 @@ def _replay(
 ) -> tuple[int, float, list[float], list[float]]:
     users = seed_users(SEED)
 
-    def token(role: str, *, commune: str = "141.01.01", body: str | None = None) -> str:
+    def token(role: str, *, commune: str = "06.141.01.0", body: str | None = None) -> str:
         return users.find(role, commune=commune, body=body).token.get_secret_value()
 
     counts: list[int] = []
@@ -195,7 +196,7 @@ def _replay(
             with lock:
                 counts.append(n)
 
-    communes = ["141.01.01", "421.01.01", "351.01.01"]
+    communes = ["06.141.01.0", "04.421.01.0", "07.351.01.0"]
     ts = [threading.Thread(target=worker, args=(communes[i % 3],)) for i in range(THREADS)]
     t = time.perf_counter()
     for th in ts:

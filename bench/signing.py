@@ -54,7 +54,7 @@ def _permit_pdf_1mb() -> bytes:
             "number": "PC-2026/0042",
             "dossier_reference": "D-2026-000123",
             "kind": "URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
-            "commune": "141.01.01",
+            "commune": "06.141.01.0",
             "commune_name_fr": "Casablanca",
             "commune_name_ar": "الدار البيضاء",
             "beneficiary_name": "Fatima Zahra ALAOUI",

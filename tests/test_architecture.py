@@ -44,9 +44,9 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
-def _imported_rooms(path: Path) -> set[tuple[str, int]]:
+def _imported_rooms(path: Path, pkg: Path = PKG) -> set[tuple[str, int]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    rel = path.relative_to(PKG.parent).with_suffix("").parts  # ("rokhas_sdk", room, ...)
+    rel = path.relative_to(pkg.parent).with_suffix("").parts  # ("rokhas_sdk", room, ...)
     found: set[tuple[str, int]] = set()
     for node in ast.walk(tree):
         names: list[str] = []
@@ -92,12 +92,11 @@ def test_imports_follow_the_layering(path: Path) -> None:
 
 def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
     # The rule above must be able to fail: a models module importing signing is caught.
-    fake = PKG / "models" / "_zz_fake_for_test.py"
+    # The fake package lives in tmp_path: a test never writes into src/.
+    fake = tmp_path / "rokhas_sdk" / "models" / "_zz_fake_for_test.py"
+    fake.parent.mkdir(parents=True)
     fake.write_text("from ..signing import x\nimport rokhas_sdk.client\n", encoding="utf-8")
-    try:
-        rooms = {t for t, _ in _imported_rooms(fake)}
-    finally:
-        fake.unlink()
+    rooms = {t for t, _ in _imported_rooms(fake, tmp_path / "rokhas_sdk")}
     assert rooms == {"signing", "client"}
 
 
@@ -122,6 +121,162 @@ def test_import_is_light(module: str) -> None:
     assert out.stdout.strip() == "", (
         f"import {module} pulled in heavy modules: {out.stdout.strip()}"
     )
+
+
+# -- inside each room: a tree of modules, and no one else's private names (design.md §2) --
+
+
+def _module_name(path: Path, pkg: Path) -> str:
+    parts = path.relative_to(pkg.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """Import statements that run, including those inside functions.
+
+    Imports under ``if TYPE_CHECKING:`` are left out: they name types for the checker
+    and never execute, so they cannot make an import circle.
+    """
+    found: list[ast.Import | ast.ImportFrom] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child.test):
+                for other in child.orelse:
+                    visit(other)
+                continue
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                found.append(child)
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _target(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    here = module.split(".") if is_package else module.split(".")[:-1]
+    base = here[: len(here) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def import_graph(pkg: Path) -> tuple[dict[str, set[str]], list[tuple[str, str, str, int]]]:
+    """(module -> modules it imports at run time, private names taken from other modules).
+
+    A private name is a ``_name`` (not a dunder) imported from a module that defines it;
+    importing a private *module* (``from . import _pkcs11``) is the normal way to use a
+    room's own modules and is not counted.
+    """
+    files = {_module_name(p, pkg): p for p in sorted(pkg.rglob("*.py"))}
+    edges: dict[str, set[str]] = {m: set() for m in files}
+    private: list[tuple[str, str, str, int]] = []
+    for module, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        runtime = _runtime_imports(tree)
+        for node in runtime:
+            if isinstance(node, ast.Import):
+                edges[module].update(a.name for a in node.names if a.name in files)
+                continue
+            target = _target(node, module, path.name == "__init__.py")
+            for alias in node.names:
+                if f"{target}.{alias.name}" in files:
+                    edges[module].add(f"{target}.{alias.name}")
+                elif target in files:
+                    edges[module].add(target)
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        private.append((module, target, alias.name, node.lineno))
+        # The TYPE_CHECKING imports may not take private names either.
+        for checked in ast.walk(tree):
+            if isinstance(checked, ast.ImportFrom) and checked not in runtime:
+                target = _target(checked, module, path.name == "__init__.py")
+                for alias in checked.names:
+                    name = alias.name
+                    if (
+                        target in files
+                        and f"{target}.{name}" not in files
+                        and name.startswith("_")
+                        and not name.startswith("__")
+                    ):
+                        private.append((module, target, name, checked.lineno))
+    return edges, private
+
+
+def _room_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 else None
+
+
+def circles_within_rooms(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Import circles among the modules of one room (a package's __init__ is its face,
+    outside the tree: it re-exports its modules, and they never import it)."""
+    inside = {
+        m: {t for t in targets if _room_of(t) == _room_of(m) and _room_of(t) is not None}
+        for m, targets in edges.items()
+        if _room_of(m) is not None
+    }
+    circles: list[list[str]] = []
+    seen: set[str] = set()
+    for start in sorted(inside):
+        # Depth-first search from each module, for a path that comes back to it.
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        visited: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in sorted(inside.get(node, ())):
+                if nxt == start:
+                    key = "|".join(sorted(path))
+                    if key not in seen:
+                        seen.add(key)
+                        circles.append(path)
+                elif nxt not in visited:
+                    visited.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+    return circles
+
+
+def test_no_room_has_an_import_circle() -> None:
+    circles = circles_within_rooms(import_graph(PKG)[0])
+    assert not circles, "modules that import each other back (design.md §2): " + "; ".join(
+        " -> ".join(c + c[:1]) for c in circles
+    )
+
+
+def test_no_module_takes_another_modules_private_names() -> None:
+    private = import_graph(PKG)[1]
+    assert not private, "private names imported from another module (design.md §2): " + (
+        "; ".join(f"{m} takes {name} from {t} (line {line})" for m, t, name, line in private)
+    )
+
+
+def test_the_room_checks_can_fail(tmp_path: Path) -> None:
+    # A fake room in tmp_path: a circle through a function-level import, a private name
+    # taken across modules; a TYPE_CHECKING import back is neither.
+    room = tmp_path / "rokhas_sdk" / "fake"
+    room.mkdir(parents=True)
+    (room / "__init__.py").write_text("from ._a import run as run\n", encoding="utf-8")
+    (room / "_a.py").write_text(
+        "from ._b import _helper\n\ndef run() -> None:\n    _helper()\n", encoding="utf-8"
+    )
+    (room / "_b.py").write_text("def _helper() -> None:\n    from ._c import x\n", encoding="utf-8")
+    (room / "_c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ._a import run\n"
+        "from ._b import _helper as x\n",
+        encoding="utf-8",
+    )
+    edges, private = import_graph(tmp_path / "rokhas_sdk")
+    circles = circles_within_rooms(edges)
+    assert [sorted(c) for c in circles] == [["rokhas_sdk.fake._b", "rokhas_sdk.fake._c"]]
+    assert {(m, name) for m, _, name, _ in private} == {
+        ("rokhas_sdk.fake._a", "_helper"),
+        ("rokhas_sdk.fake._c", "_helper"),
+    }
 
 
 # --- no room takes another room's private names (design.md §2) --------------------------

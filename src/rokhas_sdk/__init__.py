@@ -17,6 +17,7 @@ from ._errors import FieldProblem as FieldProblem
 from ._errors import InvalidInputError as InvalidInputError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import RokhasError as RokhasError
+from ._errors import TimeZoneDataError as TimeZoneDataError
 from ._lazy import set_public_module
 from ._version import __version__ as __version__
 
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "RokhasError",
+    "TimeZoneDataError",
     "__version__",
 ]
 

@@ -18,6 +18,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "RokhasError",
+    "TimeZoneDataError",
 ]
 
 
@@ -95,6 +96,17 @@ class ConfigurationError(RokhasError):
     """The SDK was set up wrongly: a missing extra, a missing system tool, a bad option."""
 
     code = "configuration"
+
+
+class TimeZoneDataError(ConfigurationError):
+    """The ``tzdata`` package is missing or too old to know Morocco's legal time.
+
+    Raised at the first import of a room that computes legal instants (the zone is
+    loaded from ``tzdata``, never the host, see ``rokhas_sdk._time``); the fix is always
+    to install or upgrade ``tzdata``.
+    """
+
+    code = "tz_data_outdated"
 
 
 def from_pydantic(exc: Any, *, model: str) -> InvalidInputError:

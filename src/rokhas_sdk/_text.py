@@ -6,7 +6,11 @@
   its presentation forms) without OpenType layout tables: Arabic is shaped before it
   reaches the PDF, so the layout tables only cost time (they made every stamp take
   half a second to subset). The reduced copy is cached under the user's cache
-  directory.
+  directory. Amiri maps ASCII punctuation to its Arabic-style forms (the full stop is a
+  heavy lozenge) and switches to the Latin forms only through the ``locl`` feature of
+  the ``latn`` script; with the layout tables gone that switch never happens, so the
+  reduction writes the Latin forms into the character map itself (see
+  :func:`_latin_punctuation`).
 * Shaping: arabic-reshaper (contextual forms, lam-alef) then python-bidi (visual order).
 * A character the font cannot draw raises :class:`MissingGlyphError`: never dropped.
 * Hijri dates: hijridate (Umm al-Qura tables), with a day shift for Morocco's own
@@ -36,8 +40,16 @@ __all__ = [
     "fpdf_output",
     "has_arabic",
     "hijri_date_ar",
+    "keep_together",
+    "ltr",
     "shape_arabic",
+    "strip_controls",
 ]
+
+# Left-to-right embedding and its end (UAX #9 X2, X7): the bidi algorithm honours them
+# and removes them from the visual line; text that is not shaped has them stripped.
+_LRE, _PDF = "\u202a", "\u202c"
+_NBSP = "\u00a0"
 
 # Unicode ranges kept in the reduced font.
 _RANGES = (
@@ -49,7 +61,7 @@ _RANGES = (
     (0xFB50, 0xFDFF),
     (0xFE70, 0xFEFF),
 )
-_REDUCTION_VERSION = "1"
+_REDUCTION_VERSION = "2"
 
 
 class MissingGlyphError(ConfigurationError, InvalidInputError):
@@ -99,6 +111,7 @@ def font_file(weight: str = "Regular") -> Path:
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     font = TTFont(io.BytesIO(raw))
+    _latin_punctuation(font)
     cmap = font.getBestCmap()
     keep = [c for lo, hi in _RANGES for c in range(lo, hi + 1) if c in cmap]
     opts = subset.Options()
@@ -118,6 +131,40 @@ def font_file(weight: str = "Regular") -> Path:
     return target
 
 
+def _latin_punctuation(font: Any) -> None:
+    """Point the character map of ASCII punctuation at the font's Latin forms.
+
+    Amiri draws U+002E as an Arabic full stop (a lozenge about twice the size of a
+    Latin dot: "312.40" looked like "312•40") and swaps in the Latin forms of the full
+    stop, brackets, slash, exclamation mark and guillemets through the ``locl``
+    lookups of its ``latn`` script. We shape Arabic ourselves and drop the layout
+    tables, so we apply that substitution once here. The Arabic column keeps the
+    Latin forms too: its punctuation sits in numbers, references and dates far more
+    often than at the end of an Arabic sentence, where a plain dot is also usual.
+    """
+    gsub = font["GSUB"].table if "GSUB" in font else None
+    if gsub is None or gsub.ScriptList is None:
+        return
+    latin = next((r.Script for r in gsub.ScriptList.ScriptRecord if r.ScriptTag == "latn"), None)
+    if latin is None or latin.DefaultLangSys is None:
+        return
+    swap: dict[str, str] = {}
+    for index in latin.DefaultLangSys.FeatureIndex:
+        record = gsub.FeatureList.FeatureRecord[index]
+        if record.FeatureTag != "locl":
+            continue
+        for lookup_index in record.Feature.LookupListIndex:
+            lookup = gsub.LookupList.Lookup[lookup_index]
+            for sub in lookup.SubTable:
+                table = sub.ExtSubTable if lookup.LookupType == 7 else sub
+                swap.update(getattr(table, "mapping", None) or {})
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for code, glyph in list(table.cmap.items()):
+                if code < 0x80 and glyph in swap:
+                    table.cmap[code] = swap[glyph]
+
+
 @lru_cache(maxsize=4)
 def _cmap(weight: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont
@@ -129,7 +176,7 @@ def _cmap(weight: str) -> frozenset[int]:
 def check_glyphs(text: str, weight: str = "Regular") -> None:
     """Raise :class:`MissingGlyphError` naming every character the font cannot draw."""
     cmap = _cmap(weight)
-    missing = sorted({c for c in text if ord(c) not in cmap and c not in "\n\r\t"})
+    missing = sorted({c for c in text if ord(c) not in cmap and c not in "\n\r\t" + _LRE + _PDF})
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:12])
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
@@ -166,6 +213,25 @@ def close_fonts(pdf: Any) -> None:
 def has_arabic(text: str) -> bool:
     """Whether ``text`` contains Arabic letters."""
     return any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text)
+
+
+def ltr(text: str) -> str:
+    """Mark a Latin value (name, address, reference, "312.40 m²") as one left-to-right
+    run inside Arabic text: without it the bidi algorithm detaches the numbers that
+    follow an Arabic word ("12 rue ..." came out as "rue ... 12")."""
+    if has_arabic(text):
+        return text
+    return f"{_LRE}{text}{_PDF}"
+
+
+def strip_controls(text: str) -> str:
+    """The text without the bidi marks :func:`ltr` adds, for lines drawn unshaped."""
+    return text.replace(_LRE, "").replace(_PDF, "")
+
+
+def keep_together(text: str) -> str:
+    """Join the words of ``text`` with no-break spaces: a date never wraps mid-way."""
+    return text.replace(" ", _NBSP)
 
 
 def shape_arabic(text: str) -> str:

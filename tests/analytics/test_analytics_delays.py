@@ -137,27 +137,31 @@ def test_open_and_invalid_dossiers_have_no_delay() -> None:
     assert out["counted_days"].null_count() == 3
 
 
-def test_quarter_is_the_local_date_of_the_decision() -> None:
-    # 31 December 23:30 UTC is 1 January 00:30 in Casablanca (UTC+1): next year's Q1.
-    r = one(
+def _filed_and_issued(filed: str, issued: str) -> dict[str, object]:
+    base = {"dossier": "D", "commune": "C", "scale": "GRAND"}
+    return one(
         [
-            {
-                "dossier": "D",
-                "commune": "C",
-                "scale": "GRAND",
-                "event": "SUBMITTED",
-                "at": "2026-12-01T09:00:00Z",
-            },
-            {
-                "dossier": "D",
-                "commune": "C",
-                "scale": "GRAND",
-                "event": "ISSUED",
-                "at": "2026-12-31T23:30:00Z",
-            },
+            {**base, "event": "SUBMITTED", "at": filed},
+            {**base, "event": "ISSUED", "at": issued},
         ]
     )
-    assert (r["quarter"], r["raw_days"], r["scale"]) == ("2027Q1", 31, "GRAND")
+
+
+def test_quarter_is_the_local_date_of_the_decision() -> None:
+    # 31 December 2025 23:30 UTC is 1 January 00:30 in Casablanca (UTC+1): 2026Q1.
+    r = _filed_and_issued("2025-12-01T09:00:00Z", "2025-12-31T23:30:00Z")
+    assert (r["quarter"], r["raw_days"], r["scale"]) == ("2026Q1", 31, "GRAND")
+
+
+def test_local_dates_follow_the_2026_switch_to_utc() -> None:
+    # Since 2026-09-20 Morocco is on UTC+0 (tzdata 2026.3): the same instant a year
+    # later stays in 2026, whatever time-zone database polars carries.
+    r = _filed_and_issued("2026-12-01T09:00:00Z", "2026-12-31T23:30:00Z")
+    assert (r["quarter"], r["raw_days"]) == ("2026Q4", 30)
+    # Filed at 23:30 UTC the day before the switch (00:30 local, UTC+1), decided at
+    # 23:30 UTC (23:30 local, UTC+0) a week later: 6 local days, not 7.
+    r = _filed_and_issued("2026-09-14T23:30:00Z", "2026-09-21T23:30:00Z")
+    assert r["raw_days"] == 6
 
 
 def test_kind_without_scale_is_left_out_of_scales() -> None:
@@ -299,25 +303,55 @@ def test_synthetic_year_agrees_with_the_reference(effect: str) -> None:
 def test_local_dates_from_the_hourly_offset_table_are_the_time_zone_s(
     instants: list[dt.datetime],
 ) -> None:
-    from rokhas_sdk.analytics._delays import _local_date_for
+    from rokhas_sdk.analytics._delays import local_date_for
 
     # Around every Ramadan switch too: the hours on both sides of local midnight.
     frame = pl.DataFrame({"at": instants}, schema={"at": pl.Datetime("us", "UTC")})
-    local_date = _local_date_for(min(instants), max(instants))
+    local_date = local_date_for(min(instants), max(instants))
     got = frame.select(local_date(pl.col("at")).alias("d"))["d"].to_list()
     assert got == [t.astimezone(CASA).date() for t in instants]
 
 
 def test_local_dates_across_the_2026_ramadan_switches_hour_by_hour() -> None:
-    from rokhas_sdk.analytics._delays import _local_date, _local_date_for
+    from rokhas_sdk.analytics._delays import local_date_for
 
     start = dt.datetime(2026, 2, 10, tzinfo=dt.UTC)
     hours = [start + dt.timedelta(minutes=30 * i) for i in range(2 * 24 * 50)]
     frame = pl.DataFrame({"at": hours}, schema={"at": pl.Datetime("us", "UTC")})
-    fast = _local_date_for(hours[0], hours[-1])
-    assert fast is not _local_date  # the table path, not the fallback
+    fast = local_date_for(hours[0], hours[-1])
     got = frame.select(fast(pl.col("at")).alias("d"))["d"].to_list()
     expected = [t.astimezone(CASA).date() for t in hours]
     assert got == expected
     # The window holds both switches (UTC+1 -> UTC+0 -> UTC+1).
     assert len({t.astimezone(CASA).utcoffset() for t in hours}) == 2
+
+
+def test_local_dates_across_the_2026_switch_to_permanent_utc() -> None:
+    from rokhas_sdk.analytics._delays import local_date_for
+
+    start = dt.datetime(2026, 9, 15, tzinfo=dt.UTC)
+    halves = [start + dt.timedelta(minutes=30 * i) for i in range(2 * 24 * 20)]
+    frame = pl.DataFrame({"at": halves}, schema={"at": pl.Datetime("us", "UTC")})
+    got = frame.select(local_date_for(halves[0], halves[-1])(pl.col("at")).alias("d"))["d"]
+    assert got.to_list() == [t.astimezone(CASA).date() for t in halves]
+    # 2026-10-01 23:30 UTC is still 1 October in Casablanca (UTC+0 since 20 September).
+    late_evening = halves.index(dt.datetime(2026, 10, 1, 23, 30, tzinfo=dt.UTC))
+    assert got[late_evening] == dt.date(2026, 10, 1)
+
+
+def test_local_dates_over_a_range_too_long_to_table() -> None:
+    from rokhas_sdk.analytics._delays import local_date_for
+
+    # 1960 to 2030 is over 500,000 hours: each instant searches the list of changes.
+    instants = [
+        dt.datetime(1960, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2019, 5, 5, 1, 59, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 21, 23, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 9, 19, 23, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 9, 20, 23, 30, tzinfo=dt.UTC),
+        dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    ]
+    frame = pl.DataFrame({"at": instants}, schema={"at": pl.Datetime("us", "UTC")})
+    got = frame.select(local_date_for(instants[0], instants[-1])(pl.col("at")).alias("d"))
+    assert got["d"].to_list() == [t.astimezone(CASA).date() for t in instants]
+    assert got["d"][3:5].to_list() == [dt.date(2026, 9, 20), dt.date(2026, 9, 20)]

@@ -193,7 +193,20 @@ def test_journal_folder_with_commune_table(tmp_path: Path) -> None:
     delays = dossier_delays(ev).sort("dossier")
     assert delays["status"].to_list() == ["decided", "open"]
     assert delays.row(0, named=True)["counted_days"] == 8  # 12 days, 4 paused
-    assert delays["commune"].to_list() == ["141.01.01", "141.01.03"]
+    # The first seed code of Casablanca becomes its HCP code; a code the registry does
+    # not know is kept as written.
+    assert delays["commune"].to_list() == ["06.141.01.0", "141.01.03"]
+
+
+def test_a_commune_written_with_its_old_and_new_code_is_ranked_once() -> None:
+    at = "2026-03-02T10:00:00+01:00"
+    ev = events_from_records(
+        [
+            {"dossier": "A", "commune": "141.01.01", "event": "SUBMITTED", "at": at},
+            {"dossier": "B", "commune": "06.141.01.0", "event": "SUBMITTED", "at": at},
+        ]
+    )
+    assert ev["commune"].unique().to_list() == ["06.141.01.0"]
 
 
 def test_concatenated_journals_and_dossier_names_from_the_source() -> None:

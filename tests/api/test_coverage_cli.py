@@ -90,10 +90,10 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_unknown_command_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["no-such-command"])
-    assert info.value.code == 2
-    assert "rokhas: error:" in capsys.readouterr().err
+    assert main(["no-such-command"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rokhas: error:")
+    assert err.count("\n") == 1  # one line, no usage block
 
 
 def _with_command(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
@@ -116,7 +116,7 @@ def _with_command(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
     [
         (InvalidInputError("the permit number is malformed"), 2, "the permit number is malformed"),
         (FileNotFoundError("nope.pdf"), 2, "nope.pdf"),
-        (DataFileError("the rules file is broken"), 1, "the rules file is broken"),
+        (DataFileError("the rules file is broken"), 2, "the rules file is broken"),
         (KeyboardInterrupt(), 130, "interrupted"),
     ],
 )
@@ -135,7 +135,21 @@ def test_handler_errors_map_to_exit_codes(
     assert message in err
 
 
-def test_unexpected_exceptions_are_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_exceptions_are_one_line_and_exit_70(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _with_command(monkeypatch, ZeroDivisionError("bug"))
+    monkeypatch.delenv("ROKHAS_DEBUG", raising=False)
+    assert main(["boom"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "internal error" in err
+    assert "ZeroDivisionError: bug" in err
+    assert "Traceback" not in err
+
+
+def test_rokhas_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_command(monkeypatch, ZeroDivisionError("bug"))
+    monkeypatch.setenv("ROKHAS_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         main(["boom"])

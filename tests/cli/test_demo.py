@@ -23,7 +23,10 @@ def test_demo_json_walks_to_a_verified_permit(
         "dossier.json",
         "fee-quote.json",
         "journal.jsonl",
+        "permit.json",
         "permit.pdf",
+        "platform-dossier.json",
+        "platform-journal.jsonl",
         "trust-root.pem",
         "verification-report.json",
     }
@@ -38,8 +41,8 @@ def test_demo_json_walks_to_a_verified_permit(
     # The fee quote's total is the sum of its lines, and was paid (non-zero).
     quote = json.loads((out / "fee-quote.json").read_text(encoding="utf-8"))
     assert quote["total"] == summary["fees_total"] != "0.00"
-    # The journal has one line per platform event, ending with the decision.
-    lines = (out / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    # The platform's log has one line per platform event, ending with the decision.
+    lines = (out / "platform-journal.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[-1])["state_after"] == "ISSUED"
 
 

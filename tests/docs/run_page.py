@@ -12,10 +12,12 @@ import contextlib
 import io
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -104,7 +106,7 @@ class Page:
         check_output(expected, output, where)
 
     def _start(self, argv: str, expected: tuple[str, ...], where: str) -> None:
-        """A server: started in the background; its first line must show up, as the page says."""
+        """A server: started in the background; what the page shows must appear, in time."""
         process = subprocess.Popen(
             ["bash", "-c", "exec " + argv],
             stdout=subprocess.PIPE,
@@ -115,11 +117,19 @@ class Page:
         )
         self.background.append(process)
         assert process.stdout is not None
-        first = process.stdout.readline()
-        sys.stdout.write(first)
-        if not first:
-            raise ExampleFailed(f"{where}: the command ended without printing anything")
-        check_output(expected, first, where)
+        # Read as many lines as the page shows (at least one), within a minute.
+        deadline = time.monotonic() + 60
+        output = ""
+        for _ in range(max(1, len(expected))):
+            ready, _, _ = select.select([process.stdout], [], [], deadline - time.monotonic())
+            line = process.stdout.readline() if ready else ""
+            if not line:
+                break
+            output += line
+        sys.stdout.write(output)
+        if not output:
+            raise ExampleFailed(f"{where}: the command printed nothing within a minute")
+        check_output(expected, output, where)
 
     def close(self) -> None:
         for process in self.background:

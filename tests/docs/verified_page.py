@@ -200,6 +200,27 @@ def generate() -> str:
     )
     counts.update(r[0] for r in rows)
 
+    visas = _load("models/data/permit_visas.json")
+    used: dict[str, list[str]] = {}
+    for kind, ids in visas["kinds"].items():
+        for visa_id in ids:
+            used.setdefault(visa_id, []).append(kind)
+    rows = [
+        (
+            v["confidence"],
+            f"`{visa_id}`",
+            f"{len(used.get(visa_id, []))} kinds",
+            v["legal_text"] + (f" ({v['note']})" if v.get("note") else ""),
+        )
+        for visa_id, v in visas["visas"].items()
+    ]
+    lines += _split(
+        rows,
+        "Permit visas (`models/data/permit_visas.json`)",
+        ("visa", "printed on", "legal text"),
+    )
+    counts.update(r[0] for r in rows)
+
     rules = _load("analytics/data/rules.json")
     rows = [
         (t["confidence"], f"`{t['id']}`", f"{t['days']} days ({t['scale']})", t["regime"])

@@ -63,7 +63,7 @@ def _dossier(**changes: Any) -> Dossier:
                 "sha256": "cd" * 32,
             }
         ],
-        "created_at": "2026-11-28T10:30:00+01:00",
+        "created_at": "2026-11-28T10:30:00+00:00",
     }
     data.update(changes)
     return Dossier.model_validate(data)
@@ -163,7 +163,7 @@ def test_cli_render_refuses_non_utf8(capsys: pytest.CaptureFixture[str], tmp_pat
     src.write_bytes(b"\xff\xfe\x00garbage")
     code, _, err = _run(capsys, "permit", "render", str(src), str(tmp_path / "o.pdf"))
     assert code == 2
-    assert "is not UTF-8 text: give the permit as JSON" in err
+    assert "is UTF-16 text; save it as UTF-8" in err
 
 
 def test_cli_render_refuses_a_json_that_is_not_a_permit(
@@ -211,7 +211,7 @@ def test_cli_receipt_json_and_text(capsys: pytest.CaptureFixture[str], tmp_path:
     assert code == 0
     assert out == f"receipt D-2026-000123 -> {out_pdf} ({out_pdf.stat().st_size} bytes)\n"
     text = _text(out_pdf.read_bytes(), tmp_path)
-    # created_at 10:30 in Casablanca (UTC+1 in the dossier) is the filing time shown
+    # created_at 10:30 in Casablanca (UTC+0 since 2026-09-20) is the filing time shown
     assert "28/11/2026 à 10:30" in text
 
 
@@ -222,7 +222,8 @@ def test_cli_receipt_bad_json_names_the_dossier(
     src.write_bytes(b"\x80\x81")
     code, _, err = _run(capsys, "permit", "receipt", str(src), str(tmp_path / "r.pdf"))
     assert code == 2
-    assert "give the dossier as JSON" in err
+    assert "dossier" in err
+    assert "is not UTF-8 text" in err
 
 
 # --- rokhas permit extract --------------------------------------------------------

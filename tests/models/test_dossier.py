@@ -132,7 +132,10 @@ def test_company_or_public_use_is_a_grand_projet() -> None:
 
 def test_parcel_may_name_the_commune_by_alias() -> None:
     data = full_building_dossier(commune="141.01.01")
-    assert m.Dossier.model_validate(data).commune == "141.01.01"
+    dossier = m.Dossier.model_validate(data)
+    assert dossier.commune == "06.141.01.0"  # the old seed code, normalised to HCP's
+    assert dossier.parcel is not None
+    assert dossier.parcel.commune in (None, "06.141.01.0")
 
 
 def test_dossier_json_round_trip_keeps_decimals_as_strings() -> None:

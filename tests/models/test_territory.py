@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_seed_codes_remain_valid_aliases() -> None:
     assert get_commune("351.01.01").name_fr == "Marrakech"
     assert registry().province("141").code == "06.141"
     address = m.Address(line="1 rue", city="Casablanca", commune="141.01.01")
-    assert address.commune == "141.01.01"  # kept as written
+    assert address.commune == "06.141.01.0"  # accepted, and normalised to the HCP form
     assert m.same_commune("141.01.01", "06.141.01.0")
     assert not m.same_commune("141.01.01", "421.01.01")
 
@@ -261,3 +262,72 @@ def test_registry_construction_checks_parents() -> None:
         TerritoryRegistry([Region("06", "C", "ا")], [], [Commune("1", "A", "ا", "06.141", "rural")])
     with pytest.raises(DataFileError, match="alias"):
         TerritoryRegistry([Region("06", "C", "ا")], [], [], aliases={"x": "y"})
+
+
+# --- one commune code everywhere, and the permit number derived from it ---------------
+
+_CODES = sorted(registry().communes)
+_ALIASES = sorted(registry().aliases)
+
+
+@given(st.sampled_from(_CODES + _ALIASES), st.sampled_from(["", " ", "\t"]))
+def test_every_commune_code_is_normalised_to_its_hcp_form(code: str, pad: str) -> None:
+    canonical = registry().canonical_code(code)
+    assert canonical is not None
+    assert m.commune_code(pad + code + pad) == canonical
+    assert m.commune_code(canonical) == canonical  # idempotent
+    assert m.Address(line="1 rue", city="X", commune=pad + code).commune == canonical
+    assert re.fullmatch(r"\d{2}\.\d{3}\.\d{2}\.\d{1,2}", canonical)
+
+
+@given(
+    st.sampled_from(_CODES + _ALIASES),
+    st.integers(1900, 2200),
+    st.one_of(st.integers(0, 999_999_999), st.from_regex(r"[A-Za-z0-9]{1,24}", fullmatch=True)),
+    st.booleans(),
+)
+def test_permit_numbers_carry_the_hcp_code_and_fit_the_permit_model(
+    code: str, year: int, serial: int | str, tacit: bool
+) -> None:
+    number = m.permit_number(code, year, serial, tacit=tacit)
+    prefix, rest = number.split("-", 1)
+    assert prefix == ("T" if tacit else "P")
+    commune, year_text, serial_text = rest.split("-")
+    assert commune == m.commune_code(code)
+    assert int(year_text) == year
+    assert serial_text == (f"{serial:06d}" if isinstance(serial, int) else serial)
+    # The same number whether the commune was given by alias or HCP code.
+    assert m.permit_number(m.commune_code(code), year, serial, tacit=tacit) == number
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-/.]*", number)
+    assert len(number) <= 64
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("06.141.01.0", 2026, -1), "out of range"),
+        (("06.141.01.0", 2026, "00/42"), "letters or digits"),
+        (("06.141.01.0", 26, 42), "a year such as 2026"),
+        (("06.141.01.0", 2026, 4.2), "a number or letters"),
+    ],
+)
+def test_bad_permit_number_parts_are_refused_with_the_fix(
+    args: tuple[object, ...], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        m.permit_number(*args)  # type: ignore[arg-type]
+
+
+def test_an_unknown_commune_has_no_permit_number() -> None:
+    with pytest.raises(NotFoundError, match="no commune with code"):
+        m.permit_number("999.99.99", 2026, 1)
+
+
+def test_the_commune_code_example_of_docs_models_md_runs() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "models.md").read_text("utf-8")
+    block = next(
+        b.split("```", 1)[0]
+        for b in page.split("```python\n")[1:]
+        if "permit_number(" in b.split("```", 1)[0]
+    )
+    exec(block, {})  # its asserts are the check

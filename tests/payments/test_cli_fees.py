@@ -181,7 +181,7 @@ def test_bad_usage_exits_2(
     assert out == ""
 
 
-def test_out_of_bounds_schedule_file_exits_1(
+def test_out_of_bounds_schedule_file_exits_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     f = tmp_path / "rabat.json"
@@ -217,7 +217,7 @@ def test_out_of_bounds_schedule_file_exits_1(
         "--covered-area",
         "10",
     )
-    assert code == 1
+    assert code == 2  # a bad input file, not a verdict
     assert "maximum of 30" in err
 
 
@@ -235,3 +235,30 @@ def test_schedule_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "TOC.INDIVIDUEL" in out
     assert _run(capsys, "fees")[0] == 2
+
+
+def test_the_table_shows_how_each_base_was_formed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(
+        capsys,
+        "fees",
+        "quote",
+        "--commune",
+        "06.141.01.0",
+        "--use",
+        "INDIVIDUAL_HOUSING",
+        "--covered-area",
+        "312.40",
+        "--saillies-public-domain",
+        "6.80",
+        "--on",
+        "2026-01-15",
+    )
+    assert code == 0
+    lines = out.splitlines()
+    row = next(i for i, ln in enumerate(lines) if ln.startswith("TOC.INDIVIDUEL"))
+    assert "326 m² couvert" in lines[row]
+    # The explanation, whole, on the line under the row (never cut by the column width).
+    assert lines[row + 1].strip() == (
+        "312,40 m² couverts + 2 × 6,80 m² de saillies sur le domaine public (comptées deux "
+        "fois) = 326,00 m² ; arrondi au m² entier supérieur : 326 m²"
+    )

@@ -105,8 +105,10 @@ def test_site_occupation_counts_started_quarters(days: int, quarters: int) -> No
         site_occupation=SiteOccupation(area=Decimal("12.5"), days=days),
     )
     odp = next(ln for ln in q.lines if ln.code == "ODP.CHANTIER")
-    assert odp.base == 13 * quarters
-    assert odp.amount == Money(13 * quarters * 40)
+    # No text rounds the occupied area: 12.5 m², not 13 (the whole-m² rule is the TOC's).
+    assert odp.base == Decimal("12.5") * quarters
+    assert odp.amount == Money(Decimal("12.5") * quarters * 40)
+    assert f"× {quarters} trimestre(s)" in odp.label_fr
     assert odp.illustrative
     assert q.illustrative
 
@@ -138,9 +140,14 @@ def test_agency_fee_with_vat_where_a_tariff_exists() -> None:
     )
     q = quote(d, on=ON)
     lines = {ln.code: ln for ln in q.lines}
-    assert lines["AU_RSR.PLANCHER"].base == Decimal(271)
-    assert lines["AU_RSR.PLANCHER"].amount == Money("813.00")
-    assert lines["TVA.AU_RSR.PLANCHER"].amount == Money("162.60")
+    # The agency's own row: the exact floor area (270.2 m²), not rounded like the TOC's.
+    assert lines["AU_RSR.PLANCHER"].base == Decimal("270.2")
+    assert lines["AU_RSR.PLANCHER"].amount == Money("810.60")
+    assert lines["TVA.AU_RSR.PLANCHER"].amount == Money("162.12")
+    assert (
+        "270,2 m² de plancher ; surface exacte, sans arrondi" in lines["AU_RSR.PLANCHER"].label_fr
+    )
+    assert "20 % de 810,60 MAD HT" in lines["TVA.AU_RSR.PLANCHER"].label_fr
     assert lines["AU_RSR.PLANCHER"].due is FeeDue.AT_FILING
     _check(q)
     # Casablanca ships no agency tariff: no line

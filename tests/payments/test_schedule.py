@@ -248,3 +248,41 @@ def test_casablanca_bundled_values() -> None:
     sched = default_schedule()
     assert sched.tariff(CASABLANCA, "TOC.INDIVIDUEL", date(2026, 1, 1)).value == Decimal(25)
     assert sched.bound("TOC.INDIVIDUEL", date(2026, 1, 1)).max == Decimal(30)
+
+
+FES = "03.231.01.0"
+
+
+def test_fes_relocation_rate_is_the_sourced_row_and_the_rest_stays_illustrative() -> None:
+    # the one rate the search found (docs/fee-schedules.md): 5 DH/m² from 2021
+    sched = default_schedule()
+    row = sched.tariff(FES, "TOC.HABITAT_RESORPTION", date(2026, 1, 1))
+    assert row.value == Decimal(5)
+    assert not row.illustrative
+    assert row.confidence == "S"
+    assert row.source_url.startswith("https://leseco.ma/")
+    # before the 2021 session there is no sourced relocation rate: the collective one applies
+    with pytest.raises(NoTariffError):
+        sched.tariff(FES, "TOC.HABITAT_RESORPTION", date(2020, 6, 1))
+    q = quote(
+        building(ConstructionUse.SLUM_CLEARANCE_HOUSING, covered="100", commune=FES),
+        on=date(2026, 1, 1),
+    )
+    toc = q.lines[0]
+    assert toc.code == "TOC.HABITAT_RESORPTION"
+    assert toc.amount == Money("500.00")
+    assert not toc.illustrative
+    # a quote that needs a placeholder row says so
+    q2 = quote(building(covered="100", commune=FES), on=date(2026, 1, 1))
+    assert q2.illustrative
+    for code in ("TOC.INDIVIDUEL", "TOL.TAUX", "ODP.CHANTIER", "AU_RSR.PLANCHER"):
+        assert sched.tariff(FES, code, date(2026, 1, 1)).illustrative, code
+
+
+def test_communes_without_a_sourced_row_stay_illustrative() -> None:
+    for code, c in default_schedule().communes.items():
+        sourced = [t for t in c.tariffs if not t.illustrative]
+        assert c.illustrative == (not sourced), code
+        for t in sourced:
+            # a row read from a source may carry our inference on its reading, never [U]
+            assert t.confidence in "CSI", (code, t.rubric)

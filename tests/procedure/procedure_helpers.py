@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-CASA = ZoneInfo("Africa/Casablanca")
+from rokhas_sdk.procedure import CASABLANCA as CASA  # from tzdata, never the host
+
+__all__ = ["CASA", "at"]
 
 
 def at(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:

@@ -480,9 +480,12 @@ def test_allowed_events_by_role_and_with_guards() -> None:
         )
     }
     assert now == {"issue"}  # refuse needs a reason
-    assert {e.id for e in allowed_events(s, R.PETITIONNAIRE, at=at(2026, 3, 5))} == set()
+    # Before the decision the applicant may only withdraw; once silence has run out,
+    # they may also record the tacit approval.
+    assert {e.id for e in allowed_events(s, R.PETITIONNAIRE, at=at(2026, 3, 5))} == {"withdraw"}
     assert {e.id for e in allowed_events(s, R.PETITIONNAIRE, at=at(2026, 6, 5))} == {
-        "record_tacit_approval"
+        "record_tacit_approval",
+        "withdraw",
     }
 
 

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from rokhas_sdk.client import RokhasClient, UnprocessableEntityError
-from rokhas_sdk.models import ProcedureFamily, procedure_kind_info
-from rokhas_sdk.procedure import definition, kind_info
+from rokhas_sdk.models import ProcedureFamily, permit_visas, procedure_kind_info
+from rokhas_sdk.procedure import definition, kind_info, validity_end
 from rokhas_sdk.sandbox import Sandbox
 from rokhas_sdk.signing import verify_pdf
 from rokhas_sdk.testing import FAMILY_KINDS, SandboxServer, dossier_data, piece_files
@@ -116,16 +116,21 @@ def test_family_scenario_end_to_end(
         guichet.dossiers.record_event(
             did, {"event": "schedule_commission", "session_at": signed_sb.clock.now().isoformat()}
         )
-        for body in kind_info(kind).required_opinions:
+        for i, body in enumerate(kind_info(kind).required_opinions):
             member = clients("COMMISSION_MEMBER", body)
+            # the first member's reserves, in both languages, become the permit's conditions
+            reserves = (
+                {
+                    "opinion": "FAVORABLE_WITH_RESERVES",
+                    "reasons_fr": ["Respecter l'alignement."],
+                    "reasons_ar": ["احترام التصفيف."],
+                }
+                if i == 0
+                else {"opinion": "FAVORABLE"}
+            )
             member.dossiers.record_event(
                 did,
-                {
-                    "event": "record_opinion",
-                    "body": body,
-                    "member_name": "Membre",
-                    "opinion": "FAVORABLE",
-                },
+                {"event": "record_opinion", "body": body, "member_name": "Membre", **reserves},
             )
         guichet.dossiers.record_event(did, {"event": "conclude_commission", "opinion": "FAVORABLE"})
     guichet.dossiers.record_event(did, {"event": "send_for_signature"})
@@ -161,6 +166,15 @@ def test_family_scenario_end_to_end(
     resource = app.permits.get(did)
     assert resource.permit.number == number
     assert resource.pdf_sha256
+    # the platform completed what the issuer left out: the kind's visas, its validity,
+    # and the commission's concluding opinion where there was a commission
+    assert resource.permit.visas == permit_visas(kind)
+    assert resource.permit.valid_until == validity_end(kind, resource.permit.issued_on)
+    concluded = "conclude_commission" in graph_events and kind_info(kind).required_opinions
+    assert (resource.permit.commission is not None) == bool(concluded), family
+    if concluded:
+        assert resource.permit.conditions_fr == ("Respecter l'alignement.",)
+        assert resource.permit.conditions_ar == ("احترام التصفيف.",)
     report = verify_pdf(pdf, trust=trust_store(signing[1]))
     assert report.document.indication.value == "TOTAL_PASSED", report.document.errors
     assert report.permit is not None
@@ -192,9 +206,9 @@ def test_tacit_approval_by_advancing_the_clock(
     admin = httpx.Client(
         base_url=clients.url, headers={"authorization": f"Bearer {signed_sb.admin_token}"}
     )
-    rec = signed_sb.store.get("dossier", did)
+    rec = signed_sb.records.get(did)
     assert rec is not None
-    _, tacit_at = signed_sb.procedure.clocks(rec, signed_sb.clock.now())
+    _, tacit_at = signed_sb.deadlines.due_and_tacit(rec, signed_sb.clock.now())
     assert tacit_at is not None
     step = (tacit_at - signed_sb.clock.now()).total_seconds() / 86400 - 1
     assert admin.post("/_sandbox/clock/advance", json={"days": step}).status_code == 200

@@ -124,7 +124,7 @@ def test_signed_permit_pdf_verifies(
     assert report.document.indication.value == "TOTAL_PASSED"
     assert report.permit is not None
     assert report.permit.permit is not None
-    assert report.permit.permit.number == "PC-141-2026-000042"
+    assert report.permit.permit.number == "P-06.141.01.0-2026-000042"
 
 
 @pytest.mark.parametrize("family", list(ProcedureFamily), ids=lambda f: f.value)

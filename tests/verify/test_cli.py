@@ -43,7 +43,10 @@ def test_json_for_a_folder_of_valid_permits(
     assert code == 0
     assert [Path(f["file"]).name for f in doc["files"]] == ["a.pdf", "b.PDF"]
     for entry in doc["files"]:
-        assert set(entry) == {"file", "document", "signatures", "permit"}
+        # the whole report: the auditor's record
+        assert {"file", "size", "sha256", "validated_at", "revocation_mode"} <= set(entry)
+        assert {"document", "signatures", "findings", "permit"} <= set(entry)
+        assert entry["size"] == Path(entry["file"]).stat().st_size
         assert entry["document"]["indication"] == "TOTAL_PASSED"
         sig = entry["signatures"][0]
         assert sig["integrity"] == "intact"

@@ -24,9 +24,9 @@ def root_pem(tmp_path_factory: pytest.TempPathFactory, pki: TestPKI) -> Path:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--jobs", "0"], "--jobs must be at least 1"),
-        (["--at", "yesterday"], "--at 'yesterday' is not an ISO 8601 time"),
-        (["--at", "2026-01-31T10:00:00"], "--at needs a timezone"),
+        (["--jobs", "0"], "--jobs: must be from 1 to 256"),
+        (["--at", "yesterday"], "--at 'yesterday' is not an ISO 8601 instant"),
+        (["--at", "2026-01-31T10:00:00"], "has no offset"),
     ],
 )
 def test_bad_options_exit_2(
@@ -62,7 +62,16 @@ def test_table_shows_the_permit_line(
     assert main(["verify", str(path), "--trust", str(root_pem)]) == 0
     # long temporary paths make rich wrap the line: compare words
     out = " ".join(capsys.readouterr().out.split())
-    assert f"permit {permit.number} (covered by a signature: True, matches the page: True)" in out
+    assert f"permit {permit.number} (covered by a valid signature, matches the page: True)" in out
+    # without the anchor the signature is not trusted: that is not "unsigned"
+    other_root = tmp_path / "other.pem"
+    from rokhas_sdk.testing.pki import TestPKI
+
+    other_root.write_bytes(TestPKI.create(key_type="ecdsa").root.certificate_pem())
+    assert main(["verify", str(path), "--trust", str(other_root)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "covered by a signature that did not pass validation" in out
+    assert "not covered" not in out
     assert main(["verify", str(path), "--trust", str(root_pem), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [f["file"] for f in doc["files"]] == [str(path)]

@@ -37,6 +37,9 @@ from rokhas_sdk.signing import (
     verify_pdf,
 )
 from rokhas_sdk.signing import _verify as v
+from rokhas_sdk.signing import _verify_builder as b
+from rokhas_sdk.signing import _verify_chain as c
+from rokhas_sdk.signing import _verify_integrity as vi
 from rokhas_sdk.testing.pki import TestPKI
 
 from .verify_corpus import Signing, base_pdf
@@ -61,9 +64,9 @@ def _cert(subject: str, issuer: str, key: Any, signer: Any) -> a509.Certificate:
 
 
 def test_local_times_are_casablanca() -> None:
-    assert v._local(None) is None
+    assert b.local_time(None) is None
     naive = dt.datetime(2026, 7, 1, 12, 0)  # read as UTC
-    local = v._local(naive)
+    local = b.local_time(naive)
     assert local is not None
     assert str(local.tzinfo) == "Africa/Casablanca"
     assert local == naive.replace(tzinfo=dt.UTC)
@@ -71,13 +74,13 @@ def test_local_times_are_casablanca() -> None:
 
 def test_name_attributes_and_unreadable_names() -> None:
     name = a509.Name.build({"common_name": "Amina", "organization_name": "Commune"})
-    assert v._name_attr(name, "common_name") == "Amina"
-    assert v._name_attr(name, "serial_number") is None
+    assert b._name_attr(name, "common_name") == "Amina"
+    assert b._name_attr(name, "serial_number") is None
     listed = SimpleNamespace(native={"common_name": ["first", "second"], "empty": []})
-    assert v._name_attr(listed, "common_name") == "first"
-    assert v._name_attr(listed, "empty") is None
-    assert v._name_attr(object(), "common_name") is None  # no .native: absent, not a crash
-    assert v._human(object()) == "<unreadable name>"
+    assert b._name_attr(listed, "common_name") == "first"
+    assert b._name_attr(listed, "empty") is None
+    assert b._name_attr(object(), "common_name") is None  # no .native: absent, not a crash
+    assert b.human_reason(object()) == "<unreadable name>"
 
 
 def test_short_error_text() -> None:
@@ -145,7 +148,7 @@ def own_pki() -> TestPKI:
 
 
 def test_revocation_without_certificate_is_not_checked() -> None:
-    rep = v._revocation(None, SimpleNamespace(), set(), None)
+    rep = c.revocation_of(None, SimpleNamespace(), set(), None)
     assert rep.status is RevocationStatus.NOT_CHECKED
     assert rep.source is RevocationSource.NONE
 
@@ -161,16 +164,18 @@ def test_revocation_from_crls(own_pki: TestPKI) -> None:
     bad_cert = a509.Certificate.load(bad.certificate_der())
     issuer = [a509.Certificate.load(own_pki.intermediate.certificate_der())]
 
-    rep = v._revocation(good_cert, vc, {crl.dump()}, None, issuer)
+    rep = c.revocation_of(good_cert, vc, {crl.dump()}, None, issuer)
     assert (rep.status, rep.source, rep.detail) == (
         RevocationStatus.GOOD,
         RevocationSource.EMBEDDED,
         "CRL",
     )
-    rep = v._revocation(bad_cert, vc, set(), None, issuer)
+    rep = c.revocation_of(bad_cert, vc, set(), None, issuer)
     assert (rep.status, rep.source) == (RevocationStatus.REVOKED, RevocationSource.FETCHED)
 
-    none = v._revocation(good_cert, SimpleNamespace(ocsps=[], crls=[root_crl]), set(), None, issuer)
+    none = c.revocation_of(
+        good_cert, SimpleNamespace(ocsps=[], crls=[root_crl]), set(), None, issuer
+    )
     assert none.status is RevocationStatus.UNKNOWN
     assert "no OCSP response or CRL" in (none.detail or "")
 
@@ -183,7 +188,7 @@ def test_revocation_data_must_be_signed_for_the_issuer(own_pki: TestPKI) -> None
     crl = a_crl.CertificateList.load(own_pki.crl())
     vc = SimpleNamespace(ocsps=[], crls=[crl])
     # no issuer certificate at hand: the CRL cannot be checked, so it is not used
-    assert v._revocation(bad_cert, vc, set(), None, []).status is RevocationStatus.UNKNOWN
+    assert c.revocation_of(bad_cert, vc, set(), None, []).status is RevocationStatus.UNKNOWN
     # a CRL in the issuer's name, signed by another key (anyone can append one to the DSS)
     real = own_pki.intermediate.certificate
     now = dt.datetime.now(dt.UTC)
@@ -203,11 +208,11 @@ def test_revocation_data_must_be_signed_for_the_issuer(own_pki: TestPKI) -> None
     )
     issuer = [a509.Certificate.load(own_pki.intermediate.certificate_der())]
     vc = SimpleNamespace(ocsps=[], crls=[a_crl.CertificateList.load(forged_der)])
-    assert v._revocation(bad_cert, vc, set(), None, issuer).status is RevocationStatus.UNKNOWN
+    assert c.revocation_of(bad_cert, vc, set(), None, issuer).status is RevocationStatus.UNKNOWN
     # another CA's genuine CRL is not about this certificate
     other = a_crl.CertificateList.load(TestPKI.create(key_type="ecdsa").crl())
     vc = SimpleNamespace(ocsps=[], crls=[other])
-    assert v._revocation(bad_cert, vc, set(), None, issuer).status is RevocationStatus.UNKNOWN
+    assert c.revocation_of(bad_cert, vc, set(), None, issuer).status is RevocationStatus.UNKNOWN
 
 
 # --------------------------------------------------------------------------- chains
@@ -217,35 +222,39 @@ def test_missing_link_messages() -> None:
     ka, kb = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     root = _cert("Root", "Root", ka, ka)
     leaf = _cert("Leaf", "Root", kb, ka)
-    assert "reaches a trust anchor but does not validate" in v._missing_link(leaf, [], [leaf])
-    msg = v._missing_link(leaf, [root], [])
+    assert "reaches a trust anchor but does not validate" in c.missing_link(leaf, [], [leaf])
+    msg = c.missing_link(leaf, [root], [])
     assert "ends at the root 'Common Name: Root'" in msg
     assert "not in the trust store" in msg
-    msg = v._missing_link(leaf, [], [])
+    msg = c.missing_link(leaf, [], [])
     assert "'Common Name: Root' (issuer of 'Common Name: Leaf'" in msg
     assert "is missing" in msg
     # two CAs that name each other as issuer: the walk stops
     a = _cert("A", "B", ka, kb)
     b = _cert("B", "A", kb, ka)
-    assert v._missing_link(a, [a, b], []) == "the certificate chain is too long or loops"
+    assert c.missing_link(a, [a, b], []) == "the certificate chain is too long or loops"
 
 
 # --------------------------------------------------------------------------- our reading of pyHanko
 
 
 def test_modification_without_diff_result_is_disallowed() -> None:
-    st = SimpleNamespace(coverage=SimpleNamespace(name="ENTIRE_REVISION"), diff_result=None)
-    assert v._modification(st, set()) == (
+    from rokhas_sdk.signing._verify_modifications import judge
+
+    st = SimpleNamespace(diff_result=None)
+    got = judge(st, Coverage.ENTIRE_REVISION, set())
+    assert (got.modification, got.changes) == (
         Modification.DISALLOWED,
         ["the changes after signing could not be analysed"],
     )
-    st = SimpleNamespace(coverage=None, diff_result=ValueError("suspicious xref"))
-    assert v._modification(st, set()) == (Modification.DISALLOWED, ["suspicious xref"])
-    assert v._coverage(None) is Coverage.PARTIAL
+    st = SimpleNamespace(diff_result=ValueError("suspicious xref"))
+    got = judge(st, Coverage.PARTIAL, set())
+    assert (got.modification, got.changes) == (Modification.DISALLOWED, ["suspicious xref"])
+    assert vi.coverage_of(None) is Coverage.PARTIAL
 
 
-def _ctx(data: bytes) -> v._Ctx:
-    return v._Ctx(
+def _ctx(data: bytes) -> b.VerifyContext:
+    return b.VerifyContext(
         data=data,
         reader=None,  # type: ignore[arg-type]
         trust=TrustStore(),
@@ -274,7 +283,7 @@ def _ctx(data: bytes) -> v._Ctx:
 def test_prehash_leaves_unusual_ranges_to_pyhanko(md: str, byte_range: Any) -> None:
     emb = SimpleNamespace(external_md_algorithm=md, byte_range=byte_range, external_digests={})
     ctx = _ctx(b"abcdefgh")
-    v._prehash(ctx, emb)
+    vi.prehash(ctx, emb)
     assert emb.external_digests == {}
     assert ctx.sha_prefix is None
 
@@ -287,7 +296,7 @@ def test_prehash_digests_the_range_and_keeps_the_file_prefix() -> None:
         external_md_algorithm="sha256", byte_range=[0, 3, 6, 4], external_digests={}
     )
     ctx = _ctx(data)
-    v._prehash(ctx, emb)
+    vi.prehash(ctx, emb)
     assert emb.external_digests["sha256"] == hashlib.sha256(b"012" + b"6789").digest()
     assert ctx.file_sha256() == hashlib.sha256(data).hexdigest()
 
@@ -312,16 +321,16 @@ def test_hash_mismatch_only_short_cuts_a_certain_mismatch() -> None:
         "fq_name": "Sig1",
     }
     # doubt goes the full way: no digest, other algorithm, unreadable attributes, equal
-    assert v._hash_mismatch(SimpleNamespace(**base, external_digests={}), []) is None
+    assert vi.hash_mismatch(SimpleNamespace(**base, external_digests={}), []) is None
     other = {**base, "md_algorithm": "sha512"}
-    assert v._hash_mismatch(SimpleNamespace(**other, external_digests={"sha256": b"x"}), []) is None
+    assert vi.hash_mismatch(SimpleNamespace(**other, external_digests={"sha256": b"x"}), []) is None
     unreadable = {**base, "signer_info": {}}
     assert (
-        v._hash_mismatch(SimpleNamespace(**unreadable, external_digests={"sha256": b"x"}), [])
+        vi.hash_mismatch(SimpleNamespace(**unreadable, external_digests={"sha256": b"x"}), [])
         is None
     )
     assert (
-        v._hash_mismatch(SimpleNamespace(**base, external_digests={"sha256": claimed}), []) is None
+        vi.hash_mismatch(SimpleNamespace(**base, external_digests={"sha256": claimed}), []) is None
     )
 
     emb = SimpleNamespace(
@@ -332,7 +341,7 @@ def test_hash_mismatch_only_short_cuts_a_certain_mismatch() -> None:
     )
     from rokhas_sdk.signing import Finding
 
-    rep = v._hash_mismatch(emb, [Finding(code="trailing_data", message="tail", field="Sig1")])
+    rep = vi.hash_mismatch(emb, [Finding(code="trailing_data", message="tail", field="Sig1")])
     assert rep is not None
     assert (rep.indication, rep.subindication) == (
         Indication.TOTAL_FAILED,
@@ -381,7 +390,7 @@ def test_closing_the_batch_cancels_pending_files(
 
 def test_verify_path_safe_never_raises(tmp_path: Path) -> None:
     rep = v._verify_path_safe(
-        str(tmp_path / "gone.pdf"), TrustStore(), "offline", None, v.DEFAULT_LIMITS
+        str(tmp_path / "gone.pdf"), TrustStore(), "offline", None, b.DEFAULT_LIMITS
     )
     assert rep.document.indication is Indication.INDETERMINATE
     assert "not a readable file" in rep.document.errors[0]
@@ -396,18 +405,18 @@ def test_signed_by_each_key_type() -> None:
     tbs = b"to be signed"
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     rsa_sig = rsa_key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
-    assert v._signed_by(tbs, rsa_sig, hashes.SHA256(), rsa_key.public_key())
-    assert not v._signed_by(tbs + b"!", rsa_sig, hashes.SHA256(), rsa_key.public_key())
+    assert c._signed_by(tbs, rsa_sig, hashes.SHA256(), rsa_key.public_key())
+    assert not c._signed_by(tbs + b"!", rsa_sig, hashes.SHA256(), rsa_key.public_key())
     ec_key = ec.generate_private_key(ec.SECP256R1())
     ec_sig = ec_key.sign(tbs, ec.ECDSA(hashes.SHA256()))
-    assert v._signed_by(tbs, ec_sig, hashes.SHA256(), ec_key.public_key())
-    assert not v._signed_by(tbs, ec_sig, hashes.SHA256(), rsa_key.public_key())
+    assert c._signed_by(tbs, ec_sig, hashes.SHA256(), ec_key.public_key())
+    assert not c._signed_by(tbs, ec_sig, hashes.SHA256(), rsa_key.public_key())
     ed_key = ed25519.Ed25519PrivateKey.generate()
-    assert v._signed_by(tbs, ed_key.sign(tbs), None, ed_key.public_key())
-    assert not v._signed_by(tbs, b"\x00" * 64, None, ed_key.public_key())
+    assert c._signed_by(tbs, ed_key.sign(tbs), None, ed_key.public_key())
+    assert not c._signed_by(tbs, b"\x00" * 64, None, ed_key.public_key())
     dsa_key = dsa.generate_private_key(key_size=2048)
     # an algorithm responders do not use is not accepted, whatever the signature
-    assert not v._signed_by(
+    assert not c._signed_by(
         tbs, dsa_key.sign(tbs, hashes.SHA256()), hashes.SHA256(), dsa_key.public_key()
     )
 
@@ -417,11 +426,11 @@ def test_issuers_are_found_by_key_not_by_name() -> None:
     issuer = _cert("CA", "CA", ka, ka)
     impostor = _cert("CA", "CA", kb, kb)  # same name, other key
     leaf = _cert("Leaf", "CA", kc, ka)
-    found = v._issuers_of(leaf, [impostor, issuer])
+    found = c._issuers_of(leaf, [impostor, issuer])
     assert [c.public_bytes(serialization.Encoding.DER) for c in found] == [issuer.dump()]
-    assert v._issuers_of(leaf, [impostor]) == []
+    assert c._issuers_of(leaf, [impostor]) == []
     broken = SimpleNamespace(dump=lambda: b"junk", subject=None, issuer=None)
-    assert v._issuers_of(broken, [issuer]) == []
+    assert c._issuers_of(broken, [issuer]) == []
 
 
 def test_unsuccessful_ocsp_response_says_nothing(own_pki: TestPKI) -> None:
@@ -431,4 +440,4 @@ def test_unsuccessful_ocsp_response_says_nothing(own_pki: TestPKI) -> None:
     assert ocsp.load_der_ocsp_response(der).response_status is (
         ocsp.OCSPResponseStatus.MALFORMED_REQUEST
     )
-    assert v._ocsp_status(der, 1, [own_pki.intermediate.certificate]) is None
+    assert c._ocsp_status(der, 1, [own_pki.intermediate.certificate]) is None

@@ -66,8 +66,12 @@ def test_permit_swapped_after_signing(signed_permit: bytes, trust: TrustStore) -
     assert rep.document.indication is not Indication.TOTAL_PASSED
     assert rep.permit is not None
     assert rep.permit.permit is not None
-    assert rep.permit.permit.beneficiary_name == "Someone Else"
+    # the permit view shows what was signed, and says the attachment was replaced
+    assert rep.permit.permit.beneficiary_name == _permit().beneficiary_name
+    assert rep.permit.permit.beneficiary_name != "Someone Else"
     assert not rep.permit.covered
+    assert not rep.permit.signed
+    assert any("replaced after the last signature" in p for p in rep.permit.problems)
 
 
 def test_page_text_reads_the_rendered_permit(signed_permit: bytes) -> None:

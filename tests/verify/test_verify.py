@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -21,6 +20,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from rokhas_sdk import InvalidInputError, NotFoundError
 from rokhas_sdk.models import Permit
+from rokhas_sdk.procedure import CASABLANCA as CASA  # from tzdata, never the host
 from rokhas_sdk.signing import (
     Coverage,
     Indication,
@@ -36,8 +36,6 @@ from rokhas_sdk.signing import (
 from rokhas_sdk.testing.pki import PKIService, TestPKI
 
 from .verify_corpus import Signing, base_pdf, signer_for
-
-CASA = ZoneInfo("Africa/Casablanca")
 
 
 @pytest.fixture(scope="module")
@@ -81,20 +79,48 @@ def test_report_describes_the_signature(signed: bytes, trust: TrustStore, pki: T
 
 def test_cli_shape_uses_the_issue_names(signed: bytes, trust: TrustStore) -> None:
     entry = verify_pdf(signed, trust=trust).cli_dict()
-    assert set(entry) == {"file", "document", "signatures", "permit"}
+    assert set(entry) == {
+        "file",
+        "size",
+        "sha256",
+        "validated_at",
+        "revocation_mode",
+        "document",
+        "signatures",
+        "findings",
+        "permit",
+    }
+    assert entry["size"] == len(signed)
+    assert entry["sha256"] == hashlib.sha256(signed).hexdigest()
+    assert entry["revocation_mode"] == "offline"
     assert set(entry["document"]) == {"indication", "subindication", "errors"}
-    assert set(entry["signatures"][0]) == {
+    sig = entry["signatures"][0]
+    assert set(sig) == {
         "field",
+        "fields",
+        "type",
         "integrity",
         "coverage",
         "modified_after_signing",
+        "changes",
         "indication",
         "subindication",
         "level",
         "signer",
         "signing_time",
         "timestamp",
+        "certification",
+        "mdp",
+        "trust_path",
+        "revocation",
+        "errors",
+        "warnings",
     }
+    assert sig["type"] == "signature"
+    assert sig["fields"] == [sig["field"]]
+    assert len(sig["trust_path"]) == 3
+    assert sig["revocation"]["status"] == "unknown"
+    assert any("revocation" in w for w in sig["warnings"])
     assert entry["signatures"][0]["integrity"] == "intact"
     assert entry["document"]["indication"] == "TOTAL_PASSED"
     json.dumps(entry)

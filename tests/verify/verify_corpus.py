@@ -442,6 +442,46 @@ def cert_no_changes_then_signed(s: Signing) -> bytes:
     return s.sign(data, "Second", ignore_docmdp=True)
 
 
+def meta_info_title(s: Signing) -> bytes:
+    """The update only rewrites /Info: the title now reads "PERMIS ANNULE"."""
+    data = s.sign(base_pdf())
+
+    def edit(w: IncrementalPdfFileWriter) -> None:
+        w.set_info(
+            generic.DictionaryObject(
+                {pdf_name("/Title"): generic.TextStringObject("PERMIS ANNULE")}
+            )
+        )
+
+    return _append_update(data, edit)
+
+
+def meta_xmp_title(s: Signing) -> bytes:
+    """The update adds a catalog /Metadata XMP packet titled "PERMIS ANNULE".
+
+    pyHanko's writer produces the packet from its document metadata; the /Info
+    dictionary (which it then only updates where keys exist) keeps no title.
+    """
+    data = s.sign(base_pdf())
+
+    def edit(w: IncrementalPdfFileWriter) -> None:
+        w.document_meta.title = "PERMIS ANNULE"
+        # a /Metadata entry makes the writer emit XMP instead of a new /Info title
+        placeholder = generic.StreamObject(stream_data=b"")
+        w.root[pdf_name("/Metadata")] = w.add_object(placeholder)
+        w.update_root()
+
+    return _append_update(data, edit)
+
+
+def annot_after_approval(s: Signing) -> bytes:
+    """Approval signature (no certification); a Stamp annotation added afterwards.
+
+    ISO 32000 permits it, but what the reader sees is no longer what was signed."""
+    data = s.sign(base_pdf())
+    return _append_update(data, lambda w: _annot(w, "/Stamp", "PERMIS ANNULE"))
+
+
 ATTACKS: dict[str, Callable[[Signing], bytes]] = {
     f.__name__: f
     for f in (
@@ -466,6 +506,9 @@ ATTACKS: dict[str, Callable[[Signing], bytes]] = {
         eaa_stamp_p3,
         ssa_visible_signature,
         cert_no_changes_then_signed,
+        meta_info_title,
+        meta_xmp_title,
+        annot_after_approval,
     )
 }
 

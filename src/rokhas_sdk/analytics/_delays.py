@@ -11,12 +11,12 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
+from .._time import offset_changes
 from ._polars import pl
 from ._rules import CountingRules, default_rules
 
 __all__ = ["DELAY_COLUMNS", "dossier_delays"]
 
-TZ = "Africa/Casablanca"
 _WEEK = (True, True, True, True, True, False, False)
 _UTC = pl.Datetime("us", "UTC")
 # Role flags of an event (see dossier_delays).
@@ -48,50 +48,58 @@ def _holidays(first: int, last: int) -> tuple[dt.date, ...]:
     return tuple(sorted(hol.country_holidays("MA", years=range(first, last + 1))))
 
 
+_MICROSECOND = dt.timedelta(microseconds=1)
 _HOUR_US = 3_600_000_000
 _DAY_US = 86_400_000_000
 # Above this many hours between the first and last event (about 57 years), the offset
-# table is not worth building and every instant is converted on its own.
+# table is not worth building and each instant searches the list of changes instead.
 _MAX_TABLE_HOURS = 500_000
 
 LocalDate = Callable[[pl.Expr], pl.Expr]
 
 
-def _local_date(expr: pl.Expr) -> pl.Expr:
-    return expr.dt.convert_time_zone(TZ).dt.date()
-
-
-def _local_date_for(lo: dt.datetime | None, hi: dt.datetime | None) -> LocalDate:
+def local_date_for(lo: dt.datetime | None, hi: dt.datetime | None) -> LocalDate:
     """A local-date expression for instants between ``lo`` and ``hi`` (inclusive).
 
-    Converting each instant through the time-zone database costs about 0.1 µs a row,
-    several times over per dossier. Morocco's offset changes only on whole hours (the
-    Ramadan switch between UTC+1 and UTC+0), so the offset of every UTC hour in the
-    range is computed once and each instant looks its hour up: seven times faster, the
-    same dates. Where an offset would change inside an hour (not so in the time-zone
-    database today, but it is data), the exact per-instant conversion is used.
+    Polars converts time zones with the database compiled into it, which may predate
+    Morocco's 2026 switch to permanent UTC+0 (polars 2.1 still says UTC+1 after
+    2026-09-20); legal dates must come from the ``tzdata`` package like every other
+    room's (``rokhas_sdk._time``). So the offsets in force over the range are listed
+    once (a handful of Ramadan switches a year, none since 2026). Morocco's offset has
+    changed only on whole hours, so the offset of every UTC hour in the range is
+    tabled and each instant looks its hour up, several times cheaper than a search per
+    row; a change off the hour, or a range too long to table, falls back to a sorted
+    search per instant. Both give the dates a per-instant conversion gives.
     """
-    if lo is None or hi is None:
-        return _local_date
+    if lo is None or hi is None:  # no rows: the expression is never evaluated on data
+        return lambda expr: expr.dt.date()
+    changes = offset_changes(lo, hi)
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    h0 = (lo - epoch) // dt.timedelta(microseconds=1) // _HOUR_US
-    h1 = (hi - epoch) // dt.timedelta(microseconds=1) // _HOUR_US
-    if h1 - h0 > _MAX_TABLE_HOURS:
-        return _local_date
-    hours = pl.int_range(h0, h1 + 1, eager=True, dtype=pl.Int64)
+    starts = pl.Series([(since - epoch) // _MICROSECOND for since, _ in changes], dtype=pl.Int64)
+    offsets = pl.Series([off // _MICROSECOND for _, off in changes], dtype=pl.Int64)
 
-    def offsets(at_us: pl.Series) -> pl.Series:
-        utc = pl.from_epoch(at_us, "us").dt.replace_time_zone("UTC")
-        local = utc.dt.convert_time_zone(TZ).dt.replace_time_zone(None).dt.epoch("us")
-        return local - at_us
+    def offset_of(us: pl.Expr | pl.Series) -> pl.Expr:
+        found = pl.lit(starts).search_sorted(us, side="right").cast(pl.Int64)
+        return pl.lit(offsets).gather((found - 1).clip(0))
 
-    table = offsets(hours * _HOUR_US)
-    if not table.equals(offsets(hours * _HOUR_US + (_HOUR_US - 1))):
-        return _local_date
+    h0, h1 = int(starts[0]) // _HOUR_US, (hi - epoch) // _MICROSECOND // _HOUR_US
+    on_the_hour = all(int(us) % _HOUR_US == 0 for us in starts[1:])
+    if len(changes) == 1:
+        table = None
+    elif on_the_hour and h1 - h0 <= _MAX_TABLE_HOURS:
+        hours = pl.int_range(h0, h1 + 1, eager=True, dtype=pl.Int64) * _HOUR_US
+        table = pl.select(offset_of(hours)).to_series()
+    else:
+        table = None
 
     def local_date(expr: pl.Expr) -> pl.Expr:
         us = expr.dt.epoch("us")
-        offset = pl.lit(table).gather(us // _HOUR_US - h0)
+        if len(changes) == 1:
+            offset: pl.Expr = pl.lit(offsets[0])
+        elif table is not None:
+            offset = pl.lit(table).gather(us // _HOUR_US - h0)
+        else:
+            offset = offset_of(us)
         return ((us + offset) // _DAY_US).cast(pl.Int32).cast(pl.Date)
 
     return local_date
@@ -131,7 +139,7 @@ def dossier_delays(
         lo, hi = frame.select(pl.col("at").min().alias("lo"), pl.col("at").max().alias("hi")).row(0)
     if r.day_basis == "working" and lo is not None and hi is not None:
         years = (lo.year - 1, hi.year + 1)
-    local_date = _local_date_for(lo, hi)
+    local_date = local_date_for(lo, hi)
 
     # Each event gets flags for its roles (an event may both start the clock and answer
     # a complement request); events with no role (drafts, commission steps) are dropped

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..models import registry
 from ._errors import EventDataError
 from ._polars import pl
 from ._rules import CountingRules, default_rules
@@ -182,8 +183,10 @@ def normalise_events(
     elif isinstance(at, pl.Datetime):
         if at.time_zone is None:
             raise EventDataError(
-                f"{source}: column 'at' holds times without a time zone; give them a zone "
-                "(e.g. .dt.replace_time_zone('Africa/Casablanca')) before ranking"
+                f"{source}: column 'at' holds times without a time zone; give them their zone "
+                "before ranking: UTC (.dt.replace_time_zone('UTC')) or ISO 8601 text with the "
+                "offset (polars' own 'Africa/Casablanca' may predate Morocco's permanent UTC+0 "
+                "of 2026-09-20)"
             )
         df = df.with_columns(pl.col("at").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
     else:
@@ -193,7 +196,9 @@ def normalise_events(
     try:
         df = df.select(
             pl.col("dossier").cast(pl.String),
-            pl.col("commune").cast(pl.String),
+            # One commune code: the first seed codes (141.01.01) become HCP's (06.141.01.0),
+            # so a commune written both ways is ranked once; other codes are kept.
+            pl.col("commune").cast(pl.String).replace(registry().aliases),
             pl.col("kind").cast(pl.String).str.strip_chars().str.to_uppercase(),
             pl.col("scale").cast(pl.String).str.strip_chars().str.to_uppercase(),
             pl.col("event").cast(pl.String).str.strip_chars().str.to_uppercase(),

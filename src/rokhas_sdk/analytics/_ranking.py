@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 
 from .._errors import InvalidInputError
+from .._time import CASABLANCA
 from ..models import ProjectScale
-from ._delays import TZ, _local_date, dossier_delays
+from ._delays import dossier_delays, local_date_for
 from ._polars import pl
 from ._report import CommuneStats, Criterion, RankedCommune, RankingReport
 from ._rules import CountingRules, default_rules
@@ -49,7 +49,7 @@ def _check_quarter(quarter: str) -> str:
 def _quarter_end(q: str) -> dt.datetime:
     year, n = int(q[:4]), int(q[-1])
     first_of_next = dt.date(year + (n == 4), 1 if n == 4 else 3 * n + 1, 1)
-    return dt.datetime.combine(first_of_next, dt.time(), tzinfo=ZoneInfo(TZ))
+    return dt.datetime.combine(first_of_next, dt.time(), tzinfo=CASABLANCA)
 
 
 def _default_quarter(quarters: list[str], events: pl.DataFrame | pl.LazyFrame) -> str:
@@ -73,7 +73,10 @@ def commune_stats(
     d = delays.lazy().filter((pl.col("status") == "decided") & pl.col("scale").is_not_null())
     if quarter is not None:
         d = d.filter(pl.col("quarter") == _check_quarter(quarter))
-    d = d.with_columns(_local_date(pl.col("filed_at")).alias("_filed"))
+    lo, hi = delays.select(
+        pl.col("filed_at").min().alias("lo"), pl.col("filed_at").max().alias("hi")
+    ).row(0)
+    d = d.with_columns(local_date_for(lo, hi)(pl.col("filed_at")).alias("_filed"))
     filed = pl.col("_filed")
     target_cols: list[pl.Expr] = []
     for t in r.targets:

@@ -113,6 +113,7 @@ from ._payloads import WebhookEventListQuery as WebhookEventListQuery
 from ._payloads import WebhookEventPage as WebhookEventPage
 from ._payloads import WebhookEventType as WebhookEventType
 from ._payloads import WithdrawRequest as WithdrawRequest
+from ._payloads import fee_code_key as fee_code_key
 from ._webhooks import DEFAULT_TOLERANCE_SECONDS as DEFAULT_TOLERANCE_SECONDS
 from ._webhooks import SIGNATURE_SCHEME as SIGNATURE_SCHEME
 from ._webhooks import WEBHOOK_EVENT_ID_HEADER as WEBHOOK_EVENT_ID_HEADER
@@ -218,6 +219,7 @@ __all__ = [
     "WebhookSignatureError",
     "WithdrawRequest",
     "compute_webhook_signature",
+    "fee_code_key",
     "get_operation",
     "match_operation",
     "openapi_document",

@@ -38,7 +38,7 @@ API_VERSION = "v1"
 
 API_PREFIX = f"/{API_VERSION}"
 
-CONTRACT_VERSION = "1.1.0"
+CONTRACT_VERSION = "1.2.0"
 """SemVer of the contract inside ``v1``: minor for additions, patch for clarifications."""
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

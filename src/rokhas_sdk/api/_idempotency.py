@@ -29,13 +29,14 @@ def request_fingerprint(
     h.update(path.encode("utf-8"))
     h.update(b"\n")
     if content_sha256 is not None:
-        h.update(b"sha256:" + content_sha256.lower().encode("ascii"))
+        # UTF-8, not ASCII: a header from outside may hold any character, and must not crash.
+        h.update(b"sha256:" + content_sha256.lower().encode("utf-8", "surrogatepass"))
     elif body:
         try:
             canonical = json.dumps(
                 json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
             )
             h.update(b"json:" + canonical.encode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # hostile nesting: raw bytes
             h.update(b"raw:" + hashlib.sha256(body).hexdigest().encode("ascii"))
     return h.hexdigest()

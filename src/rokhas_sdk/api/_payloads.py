@@ -81,6 +81,7 @@ __all__ = [
     "WebhookEventPage",
     "WebhookEventType",
     "WithdrawRequest",
+    "fee_code_key",
 ]
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -250,10 +251,29 @@ class PiecePage(Page[PieceResource]):
 # --- fees and payments ----------------------------------------------------------------
 
 
+def fee_code_key(code: str) -> str:
+    """What two spellings of one fee code share: ``TOC.INDIVIDUEL`` ~ ``TOC_INDIVIDUEL``.
+
+    Fee codes are the library's (``rokhas_sdk.payments``: ``TOC.INDIVIDUEL``); before
+    issue 15 the API wrote them with underscores. Servers compare codes a client sends
+    (``FeeOrderCreate.codes``) by this key, so both spellings select the same line.
+    """
+    return code.strip().upper().replace(".", "_").replace("-", "_")
+
+
 class FeeLine(RokhasModel):
     """One amount owed, with the text that sets it."""
 
-    code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9_]+$")]
+    code: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Z0-9_.]+$",
+            description="The fee code of rokhas_sdk.payments (e.g. TOC.INDIVIDUEL)",
+            examples=["TOC.INDIVIDUEL"],
+        ),
+    ]
     label_fr: Text
     label_ar: Text
     amount: Money
@@ -294,7 +314,13 @@ class FeeOrderStatus(LabelledEnum):
 class FeeOrderCreate(RokhasModel):
     """Turn the current quote into an order to pay; ``codes`` picks lines (all by default)."""
 
-    codes: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = None
+    codes: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None,
+        description=(
+            "Fee codes of the quote's lines (TOC.INDIVIDUEL); the underscore spelling of "
+            "earlier versions (TOC_INDIVIDUEL) is accepted"
+        ),
+    )
 
 
 class FeeOrder(RokhasModel):

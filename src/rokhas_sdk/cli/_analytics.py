@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._input import bounded_int
+
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``ranking`` and ``synthetic-events``."""
@@ -38,14 +40,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--csv", metavar="PATH", help="also write one CSV row per commune and scale")
     p.add_argument("--chart", metavar="PATH", help="also write the delay chart (.png or .svg)")
     p.add_argument(
-        "--best", type=int, default=10, help="how many best communes per criterion (default 10)"
+        "--best",
+        type=bounded_int(0, 10_000),
+        default=10,
+        help="how many best communes per criterion (default 10)",
     )
     p.add_argument(
-        "--worst", type=int, default=10, help="how many worst communes per criterion (default 10)"
+        "--worst",
+        type=bounded_int(0, 10_000),
+        default=10,
+        help="how many worst communes per criterion (default 10)",
     )
     p.add_argument(
         "--min-decided",
-        type=int,
+        type=bounded_int(1, 1_000_000),
         default=1,
         help="dossiers a commune needs to be ranked (default 1)",
     )
@@ -65,10 +73,30 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="write a reproducible synthetic year of events (for trying `rokhas ranking`)",
     )
     s.add_argument("output", metavar="OUTPUT", help="file to write: .csv, .parquet or .jsonl")
-    s.add_argument("--communes", type=int, default=50)
-    s.add_argument("--dossiers", type=int, default=5_000)
-    s.add_argument("--year", type=int, default=2026)
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument(
+        "--communes",
+        type=bounded_int(1, 9_999),
+        default=50,
+        help="synthetic communes SYN0001... (1 to 9999; default 50)",
+    )
+    s.add_argument(
+        "--dossiers",
+        type=bounded_int(1, 2_000_000),
+        default=5_000,
+        help="dossiers filed in the year (1 to 2,000,000; default 5000)",
+    )
+    s.add_argument(
+        "--year",
+        type=bounded_int(2000, 2100),
+        default=2026,
+        help="year the dossiers are filed in (2000 to 2100; default 2026)",
+    )
+    s.add_argument(
+        "--seed",
+        type=bounded_int(0, 2**32 - 1),
+        default=0,
+        help="random seed: the same seed writes the same events (default 0)",
+    )
     s.set_defaults(handler=_synthetic)
 
 

@@ -37,7 +37,9 @@ def _openapi(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        from ._input import read_text
+
+        current = read_text(args.output, "--output") if args.output.exists() else ""
         if current != text:
             sys.stderr.write(
                 f"{args.output} is out of date: run `rokhas api openapi -o {args.output}`\n"

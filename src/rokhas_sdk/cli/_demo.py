@@ -3,8 +3,17 @@
 Everything runs on embedded defaults, in one process, with no network: a throw-away
 PKI, the sandbox platform in-process, the SDK's own client talking to it, the CMI
 payment simulator, the president's PAdES signature and an offline verification. The
-artefacts (permit PDF, verification report, journal, fee quote) land in a folder that
-is named at the end.
+artefacts land in a folder that is named at the end, each in the format the CLI reads:
+
+- ``dossier.json``: the plain ``models.Dossier`` (``rokhas fees quote dossier.json``,
+  ``rokhas permit receipt dossier.json receipt.pdf``);
+- ``journal.jsonl``: the procedure journal, hash-chained, in the ``procedure`` room's
+  format (``rokhas procedure replay journal.jsonl``);
+- ``permit.pdf`` and ``trust-root.pem`` (``rokhas verify permit.pdf --trust
+  trust-root.pem``), ``permit.json`` (``rokhas permit render permit.json out.pdf``);
+- ``fee-quote.json``, ``verification-report.json``: the platform's quote, the verdict;
+- ``platform-dossier.json`` and ``platform-journal.jsonl``: the platform's own view
+  (the API resource with its id, state and version; the API's event log).
 """
 
 from __future__ import annotations
@@ -18,10 +27,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..procedure import Journal
 
 KIND = "URB_PERMIS_CONSTRUIRE_PETIT_PROJET"
-COMMUNE = "141.01.01"  # Casablanca (alias of its HCP code)
+COMMUNE = "06.141.01.0"  # Casablanca (HCP code)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -90,6 +102,24 @@ def sample_dossier_data() -> dict[str, Any]:
     }
 
 
+class _ProcedureLog:
+    """The walk as the procedure room records it: one hash-chained line per event.
+
+    The demo states, next to each platform call, the procedure event that call performs
+    and the facts it carries, so ``journal.jsonl`` replays to the platform's state with
+    ``rokhas procedure replay``. A mismatch with the platform fails the demo's tests.
+    """
+
+    def __init__(self, at: datetime, actor: str, reference: str) -> None:
+        from ..procedure import Journal
+
+        self.at = at
+        self.journal: Journal = Journal.open(KIND, at=at, actor=actor, dossier=reference)
+
+    def record(self, event: str, role: str, actor: str, **facts: Any) -> None:
+        self.journal.record(event, role=role, actor=actor, at=self.at, context=facts or None)
+
+
 @dataclass
 class DemoResult:
     """What the demo did and where it put the artefacts."""
@@ -130,12 +160,11 @@ class _Steps:
 
 def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     """Run the whole walk; ``console`` is a ``rich.console.Console`` or ``None`` (quiet)."""
-    from zoneinfo import ZoneInfo
-
     import httpx
 
     from ..client import RokhasClient
-    from ..models import get_commune
+    from ..models import get_commune, permit_number
+    from ..procedure import CASABLANCA as casa
     from ..procedure import kind_info
     from ..sandbox import Sandbox, SandboxClock
     from ..signing import TrustStore, verify_pdf
@@ -144,7 +173,6 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DemoResult(out_dir=out_dir)
     ui = _Steps(console, result)
-    casa = ZoneInfo("Africa/Casablanca")
 
     with ui.step("Throw-away PKI: root, qualified CA, the commune president's key") as note:
         signer, root_pem = sandbox_signing()
@@ -161,6 +189,9 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
         )
         clients: dict[tuple[str, str | None], RokhasClient] = {}
 
+        def who(role: str, body: str | None = None) -> str:
+            return sb.user_for(role, body=body).id if body else sb.user_for(role).id
+
         def as_(role: str, body: str | None = None) -> RokhasClient:
             if (role, body) not in clients:
                 token = sb.token_for(role, body=body) if body else sb.token_for(role)
@@ -176,6 +207,7 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
         with ui.step("Draft dossier filed by the applicant") as note:
             res = app.dossiers.create(sample_dossier_data())
             did = result.dossier_id = res.id
+            log = _ProcedureLog(now, who("PETITIONNAIRE"), res.dossier.reference)
             note(f"dossier {did}: {res.dossier.kind.label_fr} · {res.dossier.scale.label_fr}")
             note(f"missing before submission: {len(res.missing)} items")
         with ui.step("Pieces uploaded (SHA-256 checked) and plans signed by the architect") as note:
@@ -184,21 +216,32 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
                     did, data, type=piece_type, file_name=name, media_type="application/pdf"
                 )
             as_("ARCHITECTE").dossiers.record_event(did, {"event": "sign_plans"})
+            log.record("sign_plans", "ARCHITECTE", who("ARCHITECTE"))
             note(f"missing before submission: {len(app.dossiers.get(did).missing)} items")
         with ui.step("Submitted; receipt issued by the guichet unique") as note:
-            app.dossiers.submit(did)
+            submitted = app.dossiers.submit(did)
+            log.record(
+                "submit",
+                "PETITIONNAIRE",
+                who("PETITIONNAIRE"),
+                grand_projet=submitted.dossier.scale.value == "GRAND",
+            )
             guichet = as_("GUICHET_AGENT")
+            agent = who("GUICHET_AGENT")
             guichet.dossiers.record_event(did, {"event": "issue_receipt"})
+            log.record("issue_receipt", "GUICHET_AGENT", agent)
             current = guichet.dossiers.get(did)
             note(f"state {current.state.value}; legal deadline of this step: {current.due_at}")
         with ui.step("Instruction: commission opinions, minutes sent to the president") as note:
             allowed = [e.value for e in current.allowed_events]
             if "dispatch_to_commission" in allowed:
                 guichet.dossiers.record_event(did, {"event": "dispatch_to_commission"})
+                log.record("dispatch", "GUICHET_AGENT", agent)
             if "schedule_commission" in [e.value for e in guichet.dossiers.get(did).allowed_events]:
                 guichet.dossiers.record_event(
                     did, {"event": "schedule_commission", "session_at": sb.clock.now().isoformat()}
                 )
+                log.record("open_commission", "GUICHET_AGENT", agent)
                 for body in kind_info(KIND).required_opinions:
                     as_("COMMISSION_MEMBER", body).dossiers.record_event(
                         did,
@@ -209,11 +252,20 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
                             "opinion": "FAVORABLE",
                         },
                     )
+                    log.record(
+                        "enter_opinion",
+                        "COMMISSION_MEMBER",
+                        who("COMMISSION_MEMBER", body),
+                        body=body,
+                        opinion="FAVORABLE",
+                    )
                     note(f"opinion of {body}: FAVORABLE")
                 guichet.dossiers.record_event(
                     did, {"event": "conclude_commission", "opinion": "FAVORABLE"}
                 )
+                log.record("conclude_commission", "GUICHET_AGENT", agent)
             guichet.dossiers.record_event(did, {"event": "send_for_signature"})
+            log.record("send_to_president", "GUICHET_AGENT", agent)
             note(f"state {guichet.dossiers.get(did).state.value}")
         with ui.step(
             "Fees quoted within the legal bounds and paid on the CMI payment page"
@@ -234,12 +286,12 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
         with ui.step("Decision signed by the commune president (PAdES, certification)") as note:
             dossier = app.dossiers.get(did).dossier
             commune = get_commune(dossier.commune)
-            number = f"PC-{commune.code}-{did[-6:]}".replace(".", "")
+            number = permit_number(commune.code, now.year, did[-6:])
             permit = {
                 "number": number,
                 "dossier_reference": dossier.reference,
                 "kind": dossier.kind.value,
-                "commune": dossier.commune,
+                "commune": commune.code,
                 "commune_name_fr": commune.name_fr,
                 "commune_name_ar": commune.name_ar,
                 "beneficiary_name": dossier.applicant.display_name,
@@ -265,6 +317,10 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
             as_("PRESIDENT_COMMUNE").dossiers.record_event(
                 did, {"event": "issue_decision", "decision": "granted", "permit": permit}
             )
+            log.record("issue", "PRESIDENT_COMMUNE", who("PRESIDENT_COMMUNE"), fees_paid=True)
+            (out_dir / "permit.json").write_text(
+                json.dumps(permit, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
             result.permit_number = number
             result.state = app.dossiers.get(did).state.value
             note(f"permit {number}; dossier {result.state}")
@@ -288,14 +344,27 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
             if report.permit is not None:
                 note(f"embedded permit data covered by the signature: {report.permit.covered}")
         with ui.step("Journal and dossier exported") as note:
+            # What the CLI reads: the procedure journal and the plain dossier ...
+            if log.journal.state.state != result.state:
+                raise RuntimeError(  # a demo bug, not bad input: the walks disagree
+                    f"the procedure journal ends in {log.journal.state.state}, "
+                    f"the platform in {result.state}"
+                )
+            log.journal.save(out_dir / "journal.jsonl")
+            resource = app.dossiers.get(did)
+            (out_dir / "dossier.json").write_text(
+                resource.dossier.model_dump_json(indent=2), encoding="utf-8"
+            )
+            # ... and beside them, under names that say so, the platform's own view.
             records = list(app.dossiers.journal(did))
-            with open(out_dir / "journal.jsonl", "w", encoding="utf-8") as fh:
+            with open(out_dir / "platform-journal.jsonl", "w", encoding="utf-8") as fh:
                 for rec in records:
                     fh.write(rec.model_dump_json() + "\n")
-            (out_dir / "dossier.json").write_text(
-                app.dossiers.get(did).model_dump_json(indent=2), encoding="utf-8"
+            (out_dir / "platform-dossier.json").write_text(
+                resource.model_dump_json(indent=2), encoding="utf-8"
             )
-            note(f"{len(records)} journal lines")
+            note(f"journal.jsonl: {len(log.journal)} procedure events, hash-chained")
+            note(f"platform-journal.jsonl: {len(records)} platform events")
     finally:
         for c in clients.values():
             c.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidInputError
+from ._input import bounded_int, load_json
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -26,7 +27,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="FIELD:LABEL_FR:LABEL_AR",
         help="an extra signature box after the president's (repeatable)",
     )
-    r.add_argument("--hijri-adjust", type=int, default=0, help="shift the Hijri dates by N days")
+    r.add_argument(
+        "--hijri-adjust",
+        type=bounded_int(-30, 30),
+        default=0,
+        help="shift the Hijri dates by N days (-30 to 30)",
+    )
     r.add_argument("--json", action="store_true", help="print one JSON document")
     r.set_defaults(handler=_render)
 
@@ -48,14 +54,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _load_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{path} is not UTF-8 text: give the {what} as JSON") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    return load_json(path, what)
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -96,9 +95,9 @@ def _render(args: argparse.Namespace) -> int:
 
 def _receipt(args: argparse.Namespace) -> int:
     from ..documents import render_receipt
-    from ..models import Dossier
+    from ._input import load_dossier
 
-    dossier = Dossier.model_validate(_load_json(args.dossier, "dossier"))
+    dossier = load_dossier(args.dossier)
     pdf = render_receipt(dossier)
     args.output.write_bytes(pdf)
     if args.json:

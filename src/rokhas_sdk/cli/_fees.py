@@ -7,8 +7,9 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ._input import bounded_int, load_dossier, load_json, parse_instant
 
 if TYPE_CHECKING:
     from ..models import Activity, ProcedureKind, Project
@@ -32,7 +33,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     q.add_argument(
         "dossier", nargs="?", help="dossier JSON file ('-' reads stdin); omit to use the flags"
     )
-    q.add_argument("--commune", help="commune code (141.01.01) or name (Casablanca)")
+    q.add_argument(
+        "--commune", help="commune code (06.141.01.0; old 141.01.01 accepted) or name (Casablanca)"
+    )
     q.add_argument(
         "--procedure",
         default="URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
@@ -62,7 +65,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     q.add_argument("--odp-area", help="public domain occupied by the building site, m²")
     q.add_argument(
-        "--odp-days", type=int, help="days of public-domain occupation by the building site"
+        "--odp-days",
+        type=bounded_int(0, 3660),
+        help="days of public-domain occupation by the building site (0 to 3660)",
     )
     q.add_argument(
         "--beverage-receipts",
@@ -113,9 +118,14 @@ def _date(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        on = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInputError(f"--on {text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise InvalidInputError(
+            f"--on {text[:40]!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+    # the same years as any instant given to the command
+    parse_instant(f"{on.isoformat()}T12:00:00+00:00", "--on")
+    return on
 
 
 def _commune(text: str) -> str:
@@ -130,7 +140,7 @@ def _commune(text: str) -> str:
         return (exact or found)[0].code
     if not found:
         raise InvalidInputError(
-            f"no commune named {text!r}; give its code, e.g. --commune 141.01.01"
+            f"no commune named {text!r}; give its code, e.g. --commune 06.141.01.0"
         )
     names = ", ".join(f"{c.name_fr} ({c.code})" for c in found[:8])
     raise InvalidInputError(f"{text!r} names several communes: {names}; give the code")
@@ -141,7 +151,7 @@ def _load_schedule(files: list[str]) -> FeeSchedule:
 
     sched = default_schedule()
     for f in files:
-        sched = sched.with_commune(Path(f))
+        sched = sched.with_commune(load_json(f, "--schedule"))
     return sched
 
 
@@ -154,15 +164,21 @@ class _QuickDossier:
 
 
 def _money(text: str | None, flag: str) -> Any:
+    """A non-negative amount of MAD given on the command line (a cost, receipts)."""
     from .._errors import InvalidInputError
     from ..models import Money
 
     if text is None:
         return None
     try:
-        return Money(text)
+        money = Money(text)
     except ValueError as exc:
         raise InvalidInputError(f"{flag}: {exc}") from None
+    if money.is_negative():
+        raise InvalidInputError(
+            f"{flag} cannot be negative, got {text[:40]}; give the amount in MAD"
+        )
+    return money
 
 
 def _from_flags(args: argparse.Namespace) -> _QuickDossier:
@@ -215,19 +231,9 @@ def _from_flags(args: argparse.Namespace) -> _QuickDossier:
 
 def _quote(args: argparse.Namespace) -> int:
     from .._errors import InvalidInputError
-    from ..models import Dossier
     from ..payments import SiteOccupation, quote
 
-    dossier: Any
-    if args.dossier:
-        text = (
-            sys.stdin.read()
-            if args.dossier == "-"
-            else Path(args.dossier).read_text(encoding="utf-8")
-        )
-        dossier = Dossier.model_validate_json(text)
-    else:
-        dossier = _from_flags(args)
+    dossier: Any = load_dossier(args.dossier) if args.dossier else _from_flags(args)
     site = None
     if args.odp_area is not None or args.odp_days is not None:
         if args.odp_area is None or args.odp_days is None:
@@ -251,8 +257,13 @@ def _quote(args: argparse.Namespace) -> int:
 
 def _table(q: FeeQuote) -> str:
     rows = [("Code", "Libellé", "Base", "Taux", "Montant (MAD)", "Exigible")]
+    # A label is the tax's title, then " — " and how the base was formed: the title goes
+    # in the column, the explanation on its own line under it, never cut.
+    details = [""]
     for ln in q.lines:
-        label = ln.label_fr if len(ln.label_fr) <= 60 else ln.label_fr[:59] + "…"
+        title, _, detail = ln.label_fr.partition(" — ")
+        details.append(detail)
+        label = title if len(title) <= 60 else title[:59] + "…"
         if ln.exemption_code:
             label += f" [exonéré: {ln.exemption_code}]"
         rows.append(
@@ -270,6 +281,8 @@ def _table(q: FeeQuote) -> str:
     for i, r in enumerate(rows):
         cells = [c.rjust(widths[j]) if j == 4 else c.ljust(widths[j]) for j, c in enumerate(r)]
         out.append("  ".join(cells).rstrip())
+        if details[i]:
+            out.append(" " * (widths[0] + 2) + details[i])
         if i == 0:
             out.append("  ".join("-" * w for w in widths))
     out.append(f"Total : {q.total.amount:,.2f} MAD".replace(",", " "))
@@ -281,13 +294,10 @@ def _table(q: FeeQuote) -> str:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
-    from ..procedure import CASABLANCA
+    from .._time import now
 
     sched = _load_schedule(args.schedule)
-    # today in Morocco's legal time, whatever the host's zone (rokhas_sdk._time later)
-    on = _date(args.on) or datetime.now(CASABLANCA).date()
+    on = _date(args.on) or now().date()  # today in Morocco's legal time
     if not args.commune:
         doc: dict[str, Any] = {
             "version": sched.version,

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._input import bounded_int
+
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
 
 
@@ -39,7 +41,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     c.add_argument(
         "query", help="a name (accents optional: 'fes' finds Fès), an Arabic name, or a code"
     )
-    c.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
+    c.add_argument(
+        "--limit",
+        type=bounded_int(1, 2_000),
+        default=20,
+        help="at most this many rows (1 to 2000; default 20)",
+    )
     c.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     c.set_defaults(handler=_commune)
 
@@ -95,9 +102,6 @@ def _commune(args: argparse.Namespace) -> int:
 
     reg = registry()
     query = args.query.strip()
-    if args.limit < 1:
-        sys.stderr.write("rokhas: error: --limit must be at least 1\n")
-        return EXIT_USAGE
     code = reg.canonical_code(query)
     hits = [reg.communes[code]] if code else reg.find(query, limit=args.limit)
     rows = [

@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="verify and replay a journal; print the state and every legal clock",
         description="Verify the hash chain of JOURNAL (JSON Lines), replay it and print the "
         "state, every clock (due, elapsed, remaining, overdue) and any tacit approval. "
-        "Exit 1 when the journal is broken (the first bad entry is named).",
+        "Exit 1 when the journal is broken (the first bad entry is named), 2 when the "
+        "file is not a procedure journal at all.",
     )
     rp.add_argument("journal", metavar="JOURNAL.jsonl")
     rp.add_argument("--at", help="instant of the report (ISO 8601; default: now)")
@@ -58,29 +59,43 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _parse_at(text: str | None) -> dt.datetime:
-    from rokhas_sdk._errors import InvalidInputError
     from rokhas_sdk.procedure import CASABLANCA
+
+    from ._input import parse_instant
 
     if text is None:
         return dt.datetime.now(CASABLANCA)
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"--at {text!r} is not an ISO 8601 instant (e.g. 2026-03-02T10:00:00+01:00)"
-        ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=CASABLANCA)
-    return value
+    return parse_instant(text, "--at", naive_zone=CASABLANCA)
+
+
+#: A procedure journal holds one dossier's events: far below this.
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from rokhas_sdk.procedure import Journal, JournalError, deadlines, definition
+    from rokhas_sdk._errors import InvalidInputError
+    from rokhas_sdk.procedure import (
+        Journal,
+        JournalError,
+        JournalFormatError,
+        deadlines,
+        definition,
+    )
+
+    from ._input import read_bytes
 
     at = _parse_at(args.at)
+    data = read_bytes(args.journal, "journal", limit=MAX_JOURNAL_BYTES)
     try:
-        journal = Journal.load(args.journal)
+        journal = Journal.from_lines(data.splitlines())
     except JournalError as exc:
+        if isinstance(exc, JournalFormatError) and exc.index == 0:
+            # Not one line in the journal layout: another kind of file (an API event log,
+            # a binary), which is bad input, not a journal broken by tampering.
+            raise InvalidInputError(
+                f"{args.journal} is not a procedure journal ({exc.message}); give the "
+                "JSON Lines file written by procedure.Journal.save"
+            ) from None
         if args.json:
             doc = {
                 "ok": False,

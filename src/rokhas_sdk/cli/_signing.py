@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from .._errors import InvalidInputError
+from ._input import bounded_int
 
 ENV_P12 = "ROKHAS_P12_PASSPHRASE"
 ENV_PIN = "ROKHAS_TOKEN_PIN"
@@ -36,7 +37,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     key.add_argument("--pkcs11-module", metavar="SO", help="the token's PKCS#11 module")
     s.add_argument("--token", help="token label (with --pkcs11-module)")
     s.add_argument("--key", help="key label on the token (with --pkcs11-module)")
-    s.add_argument("--level", choices=["B-B", "B-T", "B-LT", "B-LTA"], default="B-B")
+    s.add_argument(
+        "--level",
+        choices=["B-B", "B-T", "B-LT", "B-LTA"],
+        default="B-B",
+        help="PAdES baseline level (default B-B; B-T and above need --tsa)",
+    )
     s.add_argument("--tsa", help="RFC 3161 time-stamping URL (B-T and above)")
     s.add_argument("--trust", type=Path, action="append", default=[], help="trusted root (PEM/DER)")
     s.add_argument("--certify", action="store_true", help="certification (DocMDP) signature")
@@ -66,7 +72,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     cp = tsub.add_parser("change-pin", help="replace the user PIN (required at first use)")
     cp.add_argument("--module", default=os.environ.get(ENV_MODULE), help=f"or ${ENV_MODULE}")
     cp.add_argument("--token", required=True, help="token label")
-    cp.add_argument("--min-length", type=int, default=6, help="minimum length of the new PIN")
+    cp.add_argument(
+        "--min-length",
+        type=bounded_int(4, 64),
+        default=6,
+        help="minimum length of the new PIN (4 to 64; default 6)",
+    )
     cp.add_argument("--json", action="store_true", help="print one JSON document")
     cp.set_defaults(handler=_change_pin)
     t.set_defaults(handler=lambda args: _usage(t))

@@ -7,7 +7,6 @@ Exit status: 0 only when every signature of every file is TOTAL_PASSED, 1 otherw
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -17,7 +16,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from ..signing import VerificationReport
 
+from ._input import bounded_int, parse_instant
+
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
+#: More worker processes than this only adds start-up cost on any machine we know.
+MAX_JOBS = 256
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -43,7 +46,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="CERT",
         help="known intermediate certificate (never an anchor; repeatable)",
     )
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes")
+    p.add_argument(
+        "--jobs",
+        type=bounded_int(1, MAX_JOBS),
+        default=None,
+        metavar="N",
+        help=f"worker processes (1 to {MAX_JOBS}; default: one per core for 4 files or more)",
+    )
     p.add_argument(
         "--revocation",
         choices=["offline", "soft-fail", "hard-fail"],
@@ -52,22 +61,32 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--at", default=None, metavar="ISO", help="validation time (ISO 8601)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "etsi-xml"],
+        default=None,
+        help="table (default), json (same as --json) or etsi-xml: the ETSI TS 119 102-2 "
+        "validation report of one file",
+    )
     p.set_defaults(handler=_handle)
 
 
 def _expand(paths: list[str]) -> list[str]:
-    files: list[str] = []
+    return [f for f, _shown in _expand_shown(paths)]
+
+
+def _expand_shown(paths: list[str]) -> list[tuple[str, str]]:
+    """(path, name shown): files found in a folder are shown relative to that folder."""
+    files: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"
-            )
-            files.extend(found)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+            files.extend((str(p), str(p.relative_to(path))) for p in found)
         elif path.is_file():
             if not os.access(path, os.R_OK):
                 raise PermissionError(f"{raw!r} is not readable")
-            files.append(str(path))
+            files.append((str(path), raw))
         else:
             raise FileNotFoundError(f"{raw!r} does not exist; give PDF files or folders")
     return files
@@ -87,18 +106,20 @@ def _handle(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise InvalidInputError("--jobs must be at least 1")
-    at = None
-    if args.at:
-        try:
-            at = dt.datetime.fromisoformat(args.at)
-        except ValueError:
-            raise InvalidInputError(f"--at {args.at!r} is not an ISO 8601 time") from None
-        if at.tzinfo is None:
-            raise InvalidInputError("--at needs a timezone, e.g. 2026-01-31T10:00:00+01:00")
+    at = parse_instant(args.at, "--at") if args.at else None
+    if args.json and args.format not in (None, "json"):
+        raise InvalidInputError(f"--json and --format {args.format} contradict; give one of them")
+    output = "json" if args.json else (args.format or "table")
     trust = TrustStore.from_paths(*args.trust, intermediates=args.intermediate)
-    files = _expand(args.paths)
+    shown = dict(_expand_shown(args.paths))
+    files = list(shown)
     if not files:
         raise InvalidInputError("no PDF file found in the given folders")
+    if output == "etsi-xml" and len(files) != 1:
+        raise InvalidInputError(
+            f"--format etsi-xml writes the report of one file, and {len(files)} were given; "
+            "verify one file per call (an ETSI validation report covers one document)"
+        )
 
     reports: list[VerificationReport] = []
     jobs = args.jobs if args.jobs is not None else (1 if len(files) < 4 else None)
@@ -120,13 +141,17 @@ def _handle(args: argparse.Namespace) -> int:
     order = {f: i for i, f in enumerate(files)}
     reports.sort(key=lambda r: order.get(r.file or "", 0))
 
-    if args.json:
+    if output == "etsi-xml":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(reports[0].to_etsi_xml() + b"\n")
+        sys.stdout.buffer.flush()
+    elif output == "json":
         json.dump(
             {"files": [r.cli_dict() for r in reports]}, sys.stdout, ensure_ascii=False, indent=2
         )
         sys.stdout.write("\n")
     else:
-        _table(reports)
+        _table(reports, shown)
     return EXIT_OK if reports and all(_all_passed(r) for r in reports) else EXIT_NEGATIVE
 
 
@@ -134,9 +159,16 @@ def _all_passed(rep: VerificationReport) -> bool:
     return bool(rep.signatures) and rep.passed
 
 
-def _table(reports: list[VerificationReport]) -> None:
+def _table(reports: list[VerificationReport], shown: dict[str, str] | None = None) -> None:
+    from collections import Counter
+
     from rich.console import Console
     from rich.table import Table
+
+    shown = shown or {}
+
+    def display(rep: VerificationReport) -> str:
+        return shown.get(rep.file or "", rep.file or "-")
 
     # a pipe or a log file gets a fixed, generous width instead of rich's 80 columns
     console = Console(width=None if sys.stdout.isatty() else 140)
@@ -149,15 +181,15 @@ def _table(reports: list[VerificationReport]) -> None:
     colour = {"TOTAL_PASSED": "green", "TOTAL_FAILED": "red", "INDETERMINATE": "yellow"}
     for rep in reports:
         doc = rep.document
-        name = Path(rep.file).name if rep.file else "-"
+        name = display(rep)
         sub = f"\n{doc.subindication.value}" if doc.subindication else ""
         if not rep.signatures:
             verdict = f"[{colour[doc.indication.value]}]{doc.indication.value}{sub}[/]"
-            table.add_row(name, "-", "-", verdict)
+            table.add_row(name, "-", "empty file" if rep.size == 0 else "-", verdict)
         for s in rep.signatures:
             who = (s.signer.name or s.signer.subject) if s.signer else s.kind.value
             facts = (
-                f"{s.level.value} · {s.integrity.value} · {s.coverage.value}\n"
+                f"{s.kind.value} · {s.level.value} · {s.integrity.value} · {s.coverage.value}\n"
                 f"after signing: {s.modified_after_signing.value}"
             )
             ssub = f"\n{s.subindication.value}" if s.subindication else ""
@@ -165,15 +197,37 @@ def _table(reports: list[VerificationReport]) -> None:
             table.add_row(name, f"{s.field}\n{who}", facts, verdict)
     console.print(table)
     for rep in reports:
-        name = rep.file or "-"
+        name = display(rep)
         if rep.document.errors:
             console.print(f"[bold]{name}[/]: {rep.document.indication.value}", highlight=False)
             for e in rep.document.errors[:20]:
                 console.print(f"  - {e}", markup=False, highlight=False)
+        for s in rep.signatures:
+            for change in s.changes[:20]:
+                console.print(
+                    f"  {s.field}, changed after signing: {change}", markup=False, highlight=False
+                )
+            for w in s.warnings[:10]:
+                console.print(f"  {s.field}, warning: {w}", markup=False, highlight=False)
         if rep.permit is not None:
-            p = rep.permit
             console.print(
-                f"[bold]{name}[/]: permit {p.reference or '?'} "
-                f"(covered by a signature: {p.covered}, matches the page: {p.reference_matches})",
+                f"[bold]{name}[/]: permit {rep.permit.reference or '?'} "
+                f"({_permit_signature_state(rep)}, "
+                f"matches the page: {rep.permit.reference_matches})",
                 highlight=False,
             )
+    if len(reports) > 1:
+        counts = Counter(r.document.indication.value for r in reports)
+        parts = [f"{counts[k]} {k}" for k in ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE")]
+        console.print(f"{len(reports)} files: " + ", ".join(parts), highlight=False)
+
+
+def _permit_signature_state(rep: VerificationReport) -> str:
+    """Say *why* the permit is not vouched for: unsigned and untrusted are different."""
+    permit = rep.permit
+    assert permit is not None
+    if permit.covered:
+        return "covered by a valid signature"
+    if permit.signed:
+        return "covered by a signature that did not pass validation (see above: e.g. not trusted)"
+    return "not covered by any signature"

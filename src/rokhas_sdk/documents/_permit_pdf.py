@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .._errors import InvalidInputError, require_extra
 from .._text import (
@@ -24,8 +24,12 @@ from .._text import (
     fpdf_output,
     has_arabic,
     hijri_date_ar,
+    keep_together,
+    ltr,
     shape_arabic,
+    strip_controls,
 )
+from .._time import CASABLANCA
 from ..models import Permit
 
 __all__ = [
@@ -39,7 +43,6 @@ __all__ = [
 ]
 
 ATTACHMENT_NAME = "permit.json"
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 # A4 in points; the stamp of rokhas_sdk.signing is 241 x 91 pt.
 PAGE_W, PAGE_H = 595.28, 841.89
@@ -100,11 +103,85 @@ def _fmt_area(value: Any) -> str:
     return f"{value} m²"
 
 
+# A written-out date: a day, one to three words (the month, "من ذي الحجة"), a four-digit
+# year, and the Hijri era mark if any. Its spaces become no-break spaces so that the
+# wrapper moves the whole date to the next line instead of splitting it.
+_WRITTEN_DATE = re.compile(r"\b\d{1,2}(?: [^\s\d()]+){1,3} \d{4}\b(?: هـ)?")
+
+
+def _keep_dates(text: str) -> str:
+    return _WRITTEN_DATE.sub(lambda m: keep_together(m.group(0)), text)
+
+
 def _fmt_date(d: _dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-class _Doc:
+def _hijri(day: _dt.date, adjust_days: int) -> str:
+    """The Hijri date as one unbreakable unit: the wrapper never splits a date."""
+    return keep_together(hijri_date_ar(day, adjust_days))
+
+
+# The visas are the longest part of the act: set tighter, so that the act and its
+# signature box fit on one A4 page for every family.
+_VISA_SIZE = 8.0
+
+_OPINION_FR = {
+    "FAVORABLE": "l'avis favorable",
+    "FAVORABLE_WITH_RESERVES": "l'avis favorable avec réserves",
+    "UNFAVORABLE": "l'avis défavorable",
+    "ADJOURNED": "l'avis d'ajournement",
+}
+_OPINION_AR = {
+    "FAVORABLE": "الرأي الموافق",
+    "FAVORABLE_WITH_RESERVES": "الرأي الموافق بتحفظات",
+    "UNFAVORABLE": "الرأي غير الموافق",
+    "ADJOURNED": "رأي التأجيل",
+}
+
+
+def _preamble(doc: PdfPage, permit: Permit) -> None:
+    """The act's opening, its visas ("Vu ..."), the application and the commission's
+    opinion, then the operative word ("Décide")."""
+    sig = permit.signatory
+    title_fr = sig.title_fr[:1].lower() + sig.title_fr[1:]
+    doc.pair(
+        f"Le {title_fr} de {permit.commune_name_fr},",
+        f"إن {sig.title_ar} لجماعة {permit.commune_name_ar}،",
+        size=9.5,
+        bold=True,
+    )
+    for visa in permit.visas:
+        doc.pair(f"{visa.text_fr} ;", f"{visa.text_ar}؛", size=_VISA_SIZE, leading=2)
+    doc.pair(
+        f"Vu la demande enregistrée sous le n° {permit.dossier_reference} ;",
+        f"وبناء على الطلب المسجل تحت رقم {ltr(permit.dossier_reference)}؛",
+        size=_VISA_SIZE,
+        leading=2,
+    )
+    c = permit.commission
+    if c is not None:
+        pv_fr = f" (procès-verbal n° {c.minutes_reference})" if c.minutes_reference else ""
+        pv_ar = f" (محضر رقم {ltr(c.minutes_reference)})" if c.minutes_reference else ""
+        doc.pair(
+            f"Vu {_OPINION_FR[c.opinion.value]} de la commission d'instruction réunie le "
+            f"{_fmt_date(c.on)}{pv_fr} ;",
+            f"وبناء على {_OPINION_AR[c.opinion.value]} للجنة الدراسة المجتمعة بتاريخ "
+            f"{_fmt_date(c.on)}{pv_ar}؛",
+            size=_VISA_SIZE,
+            leading=2,
+        )
+    elif permit.decision == "tacit":
+        doc.pair(
+            "Vu le silence de l'administration au-delà du délai légal, qui vaut accord ;",
+            "وبناء على سكوت الإدارة بعد انصرام الأجل القانوني، الذي يعتبر موافقة؛",
+            size=_VISA_SIZE,
+            leading=2,
+        )
+    doc.pair("Décide :", "يقرر ما يلي:", size=10, bold=True)
+
+
+class PdfPage:
     """Two-column bilingual writer over fpdf2."""
 
     def __init__(self, pdf: Any) -> None:
@@ -120,18 +197,21 @@ class _Doc:
     def centered(self, text: str, size: float, bold: bool = False) -> None:
         check_glyphs(text, "Bold" if bold else "Regular")
         self._font(size, bold)
-        shown = shape_arabic(text) if has_arabic(text) else text
+        shown = shape_arabic(text) if has_arabic(text) else strip_controls(text)
         self.pdf.set_xy(MARGIN, self.y)
         self.pdf.cell(w=PAGE_W - 2 * MARGIN, h=size + 4, text=shown, align="C")
         self.y += size + 6
 
-    def pair(self, fr: str, ar: str, size: float = 10.5, bold: bool = False) -> None:
+    def pair(
+        self, fr: str, ar: str, size: float = 10, bold: bool = False, leading: float = 3.5
+    ) -> None:
         """French on the left, Arabic on the right, both wrapped; the row is as tall as
-        the taller side."""
+        the taller side. ``leading``: the space between lines, beyond the font size."""
         weight = "Bold" if bold else "Regular"
+        fr, ar = _keep_dates(fr), _keep_dates(ar)
         check_glyphs(fr + ar, weight)
         self._font(size, bold)
-        line_h = size + 4
+        line_h = size + leading
         fr_lines = self._wrap(fr, self.col_w)
         ar_lines = self._wrap(ar, self.col_w)
         rows = max(len(fr_lines), len(ar_lines))
@@ -145,7 +225,7 @@ class _Doc:
             if i < len(ar_lines):
                 self.pdf.set_xy(self.x_ar, self.y + i * line_h)
                 line = ar_lines[i]
-                shown = shape_arabic(line) if has_arabic(line) else line
+                shown = shape_arabic(line) if has_arabic(line) else strip_controls(line)
                 self.pdf.cell(w=self.col_w, h=line_h, text=shown, align="R")
         self.y += rows * line_h + 2
 
@@ -162,7 +242,7 @@ class _Doc:
             line = ""
             for word in words:
                 cand = f"{line} {word}".strip()
-                measured = shape_arabic(cand) if has_arabic(cand) else cand
+                measured = shape_arabic(cand) if has_arabic(cand) else strip_controls(cand)
                 if line and self.pdf.get_string_width(measured) > width - 2:
                     out.append(line)
                     line = word
@@ -212,7 +292,7 @@ def render_permit(
         pdf.set_creator("rokhas-sdk")
         pdf.set_creation_date(when)
         pdf.add_page()
-        doc = _Doc(pdf)
+        doc = PdfPage(pdf)
 
         # header: the kingdom, the ministry, the commune
         doc.pair("Royaume du Maroc", "المملكة المغربية", size=11, bold=True)
@@ -228,43 +308,41 @@ def render_permit(
         # the QR code, top right of the body
         qr = segno.make(qr_payload, error="m")
         qr_size = 78.0
-        _draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
+        draw_qr(pdf, qr, PAGE_W - MARGIN - qr_size, MARGIN + 60, qr_size)
         doc.rule()
 
         issued = permit.issued_on
         doc.pair(
             f"Délivré le {_fmt_date(issued)}",
-            f"سلم بتاريخ {_fmt_date(issued)} الموافق {hijri_date_ar(issued, hijri_adjust_days)}",
+            f"سلم بتاريخ {_fmt_date(issued)} الموافق {_hijri(issued, hijri_adjust_days)}",
         )
-        if permit.valid_until is not None:
-            vu = permit.valid_until
-            doc.pair(
-                f"Valable jusqu'au {_fmt_date(vu)}",
-                f"صالح إلى غاية {_fmt_date(vu)} الموافق {hijri_date_ar(vu, hijri_adjust_days)}",
-            )
-        doc.pair(f"Dossier n° {permit.dossier_reference}", f"ملف رقم {permit.dossier_reference}")
         decision_fr = "Accordé" if permit.decision == "granted" else "Accordé tacitement"
         decision_ar = "مقبول" if permit.decision == "granted" else "مقبول ضمنيا"
         doc.pair(f"Décision : {decision_fr}", f"القرار: {decision_ar}")
         doc.rule()
 
+        _preamble(doc, permit)
+        doc.rule()
+
+        name_ar = permit.beneficiary_name_ar or ltr(permit.beneficiary_name)
         doc.pair("Bénéficiaire", "المستفيد", bold=True)
         doc.pair(
             f"{permit.beneficiary_name} ({permit.beneficiary_id})",
-            f"{permit.beneficiary_name} ({permit.beneficiary_id})",
+            f"{name_ar} ({ltr(permit.beneficiary_id)})",
         )
         doc.pair("Objet", "الموضوع", bold=True)
         doc.pair(permit.object_fr, permit.object_ar)
-        doc.pair(f"Adresse : {permit.address}", f"العنوان: {permit.address}")
+        doc.pair(f"Adresse : {permit.address}", f"العنوان: {ltr(permit.address)}")
         if permit.land_reference:
             doc.pair(
                 f"Référence foncière : {permit.land_reference}",
-                f"المرجع العقاري: {permit.land_reference}",
+                f"المرجع العقاري: {ltr(permit.land_reference)}",
             )
         if permit.architect_name:
+            architect_ar = permit.architect_name_ar or ltr(permit.architect_name)
             doc.pair(
                 f"Architecte : {permit.architect_name}",
-                f"المهندس المعماري: {permit.architect_name}",
+                f"المهندس المعماري: {architect_ar}",
             )
         s = permit.surfaces
         rows = [
@@ -276,7 +354,7 @@ def render_permit(
             doc.pair("Surfaces", "المساحات", bold=True)
             for value, fr, ar in rows:
                 if value is not None:
-                    doc.pair(f"{fr} : {_fmt_area(value)}", f"{ar}: {_fmt_area(value)}")
+                    doc.pair(f"{fr} : {_fmt_area(value)}", f"{ar}: {ltr(_fmt_area(value))}")
             if s.levels is not None:
                 doc.pair(f"Nombre de niveaux : {s.levels}", f"عدد الطوابق: {s.levels}")
         if permit.conditions_fr:
@@ -285,6 +363,15 @@ def render_permit(
                 zip(permit.conditions_fr, permit.conditions_ar, strict=True), 1
             ):
                 doc.pair(f"{i}. {fr}", f"{i} - {ar}")
+        if permit.valid_until is not None:
+            vu = permit.valid_until
+            doc.pair(
+                f"Le présent acte est valable jusqu'au {_fmt_date(vu)} inclus ; passé ce "
+                "délai sans ouverture du chantier, il est périmé.",
+                f"تنتهي صلاحية هذا القرار في {_fmt_date(vu)} الموافق "
+                f"{_hijri(vu, hijri_adjust_days)} ضمنه؛ ويسقط بعد هذا الأجل إذا لم يتم فتح الورش.",
+                size=9.5,
+            )
         doc.rule()
 
         # signature boxes: president first (the certification), then the co-signers
@@ -293,7 +380,8 @@ def render_permit(
             (
                 "president",
                 f"{permit.signatory.title_fr} : {permit.signatory.name}",
-                f"{permit.signatory.title_ar}: {permit.signatory.name}",
+                f"{permit.signatory.title_ar}: "
+                f"{permit.signatory.name_ar or ltr(permit.signatory.name)}",
             ),
             *cosigners,
         ]
@@ -311,6 +399,12 @@ def render_permit(
         check_glyphs(footer)
         for page in range(1, pdf.pages_count + 1):
             pdf.page = page
+            # fpdf2 remembers one current font for the whole document, not per page: on
+            # a page whose stream last selected the bold font, the footer was drawn with
+            # the regular font's glyph ids in the bold font (garbled). Selecting a
+            # different font, then the wanted one, writes the selection into this page.
+            pdf.set_font("amiri", style="B", size=7)
+            pdf.set_font("amiri", size=7)
             pdf.set_xy(MARGIN, PAGE_H - MARGIN)
             pdf.cell(w=PAGE_W - 2 * MARGIN, h=9, text=footer, align="C")
 
@@ -331,20 +425,33 @@ def render_permit(
     )
 
 
-def _signature_box(pdf: Any, doc: _Doc, name: str, fr: str, ar: str) -> SignatureBox:
-    label_h = 30.0
-    if doc.y + label_h + BOX_H > PAGE_H - MARGIN - 20:
+def _signature_box(pdf: Any, doc: PdfPage, name: str, fr: str, ar: str) -> SignatureBox:
+    if doc.y + BOX_H > PAGE_H - MARGIN - 20:
         pdf.add_page()
         doc.y = MARGIN
-    # right-aligned, under its bilingual label
+    # The box right-aligned; its bilingual label beside it on the left (French, then
+    # Arabic against the box), so that the act and its signature fit on one page.
     x = PAGE_W - MARGIN - BOX_W
-    doc.pair(fr, ar, size=9, bold=True)
     top = doc.y
+    label_w = x - MARGIN - 12
+    check_glyphs(fr + ar, "Bold")
+    pdf.set_font("amiri", style="B", size=9)
+    line_h = 12.5
+    y = top
+    for line in doc._wrap(fr, label_w):
+        pdf.set_xy(MARGIN, y)
+        pdf.cell(w=label_w, h=line_h, text=strip_controls(line), align="L")
+        y += line_h
+    for line in doc._wrap(ar, label_w):
+        pdf.set_xy(MARGIN, y)
+        shown = shape_arabic(line) if has_arabic(line) else strip_controls(line)
+        pdf.cell(w=label_w, h=line_h, text=shown, align="R")
+        y += line_h
     pdf.set_draw_color(160, 160, 160)
     pdf.set_dash_pattern(dash=2, gap=2)
     pdf.rect(x, top, BOX_W, BOX_H)
     pdf.set_dash_pattern()
-    doc.y = top + BOX_H + 10
+    doc.y = max(top + BOX_H, y) + 10
     # fpdf2 measures from the top; PDF rectangles from the bottom
     y1 = PAGE_H - (top + BOX_H)
     return SignatureBox(
@@ -356,7 +463,7 @@ def _signature_box(pdf: Any, doc: _Doc, name: str, fr: str, ar: str) -> Signatur
     )
 
 
-def _draw_qr(pdf: Any, qr: Any, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: Any, qr: Any, x: float, y: float, size: float) -> None:
     rows = [list(r) for r in qr.matrix]
     n = len(rows)
     border = 2

@@ -10,16 +10,22 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .._errors import require_extra
-from .._text import check_glyphs, close_fonts, font_file, fpdf_output, hijri_date_ar
+from .._text import (
+    check_glyphs,
+    close_fonts,
+    font_file,
+    fpdf_output,
+    hijri_date_ar,
+    keep_together,
+    ltr,
+)
+from .._time import CASABLANCA
 from ..models import Dossier, get_commune
-from ._permit_pdf import MARGIN, PAGE_W, _Doc, _draw_qr
+from ._permit_pdf import MARGIN, PAGE_W, PdfPage, draw_qr
 
 __all__ = ["render_receipt"]
-
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 
 def render_receipt(
@@ -62,7 +68,7 @@ def render_receipt(
         pdf.set_creator("rokhas-sdk")
         pdf.set_creation_date(local)
         pdf.add_page()
-        doc = _Doc(pdf)
+        doc = PdfPage(pdf)
         doc.pair("Royaume du Maroc", "المملكة المغربية", size=11, bold=True)
         doc.pair(f"Commune de {commune_fr}", f"جماعة {commune_ar}", size=10)
         doc.rule()
@@ -70,21 +76,23 @@ def render_receipt(
         doc.centered("وصل الإيداع", 16, bold=True)
         doc.centered(f"N° {reference}", 12, bold=True)
         qr = segno.make(f"ROKHAS-RECEIPT|{reference}|sha256:{digest}", error="m")
-        _draw_qr(pdf, qr, PAGE_W - MARGIN - 70, MARGIN + 40, 70)
+        draw_qr(pdf, qr, PAGE_W - MARGIN - 70, MARGIN + 40, 70)
         doc.y += 6
         doc.rule()
         doc.pair(dossier.kind.label_fr, dossier.kind.label_ar, bold=True)
         doc.pair(
             f"Déposé le {local:%d/%m/%Y à %H:%M}",
             f"أودع بتاريخ {local:%d/%m/%Y} ({local:%H:%M}) الموافق "
-            f"{hijri_date_ar(local.date(), hijri_adjust_days)}",
+            f"{keep_together(hijri_date_ar(local.date(), hijri_adjust_days))}",
         )
         applicant = dossier.applicant.display_name
-        doc.pair(f"Demandeur : {applicant}", f"صاحب الطلب: {applicant}")
+        # the Arabic name only when the dossier gives it: never a transliteration
+        applicant_ar = dossier.applicant.display_name_ar or ltr(applicant)
+        doc.pair(f"Demandeur : {applicant}", f"صاحب الطلب: {applicant_ar}")
         if dossier.platform_number:
             doc.pair(
                 f"Numéro plateforme : {dossier.platform_number}",
-                f"رقم المنصة: {dossier.platform_number}",
+                f"رقم المنصة: {ltr(dossier.platform_number)}",
             )
         doc.rule()
         doc.pair("Pièces déposées", "الوثائق المودعة", bold=True)
@@ -102,6 +110,14 @@ def render_receipt(
         note_ar = "يثبت هذا الوصل إيداع الملف ولا يعتبر رخصة."
         check_glyphs(note_fr + note_ar)
         doc.pair(note_fr, note_ar, size=9)
+        # the receipt is what loi 55-19 requires at filing (procedures.md §2.5, [C])
+        doc.pair(
+            "Délivré en application de la loi n° 55-19 relative à la simplification des "
+            "procédures et formalités administratives.",
+            "سلم تطبيقا للقانون رقم 55.19 المتعلق بتبسيط المساطر والإجراءات الإدارية.",
+            size=8,
+            leading=2,
+        )
         return fpdf_output(pdf)
     finally:
         close_fonts(pdf)

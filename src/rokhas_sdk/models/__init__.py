@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from ._keys import KeyDeliveryRecord as KeyDeliveryRecord
     from ._keys import KeyDeliveryStatus as KeyDeliveryStatus
     from ._keys import ProvinceSignatureContact as ProvinceSignatureContact
+    from ._money import AREA_LIMIT as AREA_LIMIT
+    from ._money import MONEY_LIMIT as MONEY_LIMIT
     from ._money import Area as Area
     from ._money import Money as Money
     from ._money import SquareMetres as SquareMetres
@@ -61,9 +63,12 @@ if TYPE_CHECKING:
     from ._parties import Party as Party
     from ._parties import Professional as Professional
     from ._parties import Surveyor as Surveyor
+    from ._permit import CommissionOpinion as CommissionOpinion
     from ._permit import Permit as Permit
     from ._permit import PermitSignatory as PermitSignatory
     from ._permit import PermitSurfaces as PermitSurfaces
+    from ._permit import PermitVisa as PermitVisa
+    from ._permit import permit_visas as permit_visas
     from ._pieces import Piece as Piece
     from ._pieces import PieceType as PieceType
     from ._pieces import SignatureOnPiece as SignatureOnPiece
@@ -82,8 +87,10 @@ if TYPE_CHECKING:
     from ._territory import ProvinceCode as ProvinceCode
     from ._territory import Region as Region
     from ._territory import TerritoryRegistry as TerritoryRegistry
+    from ._territory import commune_code as commune_code
     from ._territory import get_commune as get_commune
     from ._territory import load_communes_csv as load_communes_csv
+    from ._territory import permit_number as permit_number
     from ._territory import registry as registry
     from ._territory import same_commune as same_commune
 

@@ -16,9 +16,19 @@ from pydantic_core import core_schema
 
 from .._errors import InvalidInputError
 
-__all__ = ["Area", "Money", "SquareMetres", "to_decimal"]
+__all__ = ["AREA_LIMIT", "MONEY_LIMIT", "Area", "Money", "SquareMetres", "to_decimal"]
 
 _CENT = Decimal("0.01")
+
+#: Amounts of money lie strictly between ``-MONEY_LIMIT`` and ``MONEY_LIMIT`` MAD (ten
+#: thousand billion dirhams, several times Morocco's yearly GDP): far above any works cost
+#: or fee, yet small enough that an amount times a tariff rate stays exact in Decimal's
+#: default 28-digit context. A bigger number is a typing slip or an attack, not a permit.
+MONEY_LIMIT = Decimal(10) ** 13
+
+#: Areas lie in ``[0, AREA_LIMIT)`` m² (1,000 km², more than any parcel, building or
+#: lotissement). An area times a per-m² rate then stays far inside ``MONEY_LIMIT``.
+AREA_LIMIT = Decimal(10) ** 9
 _PLAIN = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,10})?\Z")
 
 
@@ -65,7 +75,9 @@ class Money:
     Arithmetic between Money values is exact; multiplying by a Decimal rate rounds half
     up to the centime (the rounding rule of fees-payments.md §5), explicitly.
     Negative amounts exist (a refund line), but fee amounts are checked non-negative
-    where they are produced.
+    where they are produced. Every amount lies strictly between ``-MONEY_LIMIT`` and
+    ``MONEY_LIMIT`` (10¹³ MAD); a bigger one, built or computed, raises
+    :class:`~rokhas_sdk.InvalidInputError`.
     """
 
     __slots__ = ("_amount",)
@@ -73,6 +85,7 @@ class Money:
 
     def __init__(self, amount: Any) -> None:
         d = to_decimal(amount, what="an amount of money")
+        _check_amount(d, amount)
         q = d.quantize(_CENT, rounding=ROUND_HALF_UP)
         if q != d:
             raise InvalidInputError(
@@ -85,6 +98,7 @@ class Money:
     def rounded(cls, amount: Any, rounding: str = ROUND_HALF_UP) -> Self:
         """Build from any exact number, rounding to the centime (half up by default)."""
         d = to_decimal(amount, what="an amount of money")
+        _check_amount(d, amount)
         return cls(d.quantize(_CENT, rounding=rounding))
 
     @classmethod
@@ -142,7 +156,9 @@ class Money:
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, float | bool) or not isinstance(factor, Decimal | int):
             raise TypeError("multiply Money by a Decimal or an int, never a float")
-        return Money((self._amount * factor).quantize(_CENT, rounding=ROUND_HALF_UP))
+        product = self._amount * factor
+        _check_amount(product, f"{self._amount} × {factor}")
+        return Money(product.quantize(_CENT, rounding=ROUND_HALF_UP))
 
     __rmul__ = __mul__
 
@@ -165,11 +181,34 @@ class Money:
         return core_schema.no_info_plain_validator_function(
             validate,
             json_schema_input_schema=core_schema.union_schema(
-                [core_schema.str_schema(pattern=r"^-?\d+(\.\d{1,2})?$"), core_schema.int_schema()]
+                [
+                    # the bounds of MONEY_LIMIT, so a sender can check them before sending
+                    core_schema.str_schema(pattern=r"^-?\d{1,13}(\.\d{1,2})?$"),
+                    core_schema.int_schema(gt=-(10**13), lt=10**13),
+                ]
             ),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 lambda m: str(m.amount), when_used="always"
             ),
+        )
+
+
+def _shown(value: Any) -> str:
+    """A short quotation of a number for a message (the number may be huge)."""
+    try:
+        text = str(value)
+    except ValueError:  # an int beyond Python's digit limit for str()
+        return "a number with thousands of digits"
+    return repr(text if len(text) <= 40 else f"{text[:37]}...")
+
+
+def _check_amount(d: Decimal, given: Any) -> None:
+    # copy_abs() is exact and context-free: abs() could trap on a huge exponent.
+    if d.copy_abs() >= MONEY_LIMIT:
+        raise InvalidInputError(
+            "an amount of money must lie strictly between -10^13 and 10^13 MAD, "
+            f"got {_shown(given)}; "
+            "check the number (a works cost or a fee is far below that)"
         )
 
 
@@ -179,7 +218,9 @@ def _money(value: Any) -> Money:
     return value
 
 
-_PLAIN_AREA = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,2})?\Z")
+# Nine integer digits at most: every match is below AREA_LIMIT, so the fast path needs
+# no comparison.
+_PLAIN_AREA = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?\Z")
 
 
 def _parse_area(value: Any) -> Decimal:
@@ -188,6 +229,11 @@ def _parse_area(value: Any) -> Decimal:
     d = to_decimal(value, what="an area in m²")
     if d < 0:
         raise InvalidInputError(f"an area cannot be negative, got {value!r} m²")
+    if d >= AREA_LIMIT:
+        raise InvalidInputError(
+            f"an area must be below 10^9 m² (1,000 km²), got {_shown(value)} m²; "
+            "give the area in m², e.g. '312.40'"
+        )
     if d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
         raise InvalidInputError(f"an area has at most 2 decimals (1 dm²), got {value!r} m²")
     return d
@@ -200,15 +246,20 @@ SquareMetres = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
-                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^[0-9]{1,9}(\.[0-9]{1,2})?$"},
+                {"type": "integer", "minimum": 0, "maximum": 999_999_999},
             ],
-            "description": "Area in m², exact: a decimal string (2 decimals at most) or an integer",
+            "description": (
+                "Area in m², exact, below 10^9 m²: a decimal string (2 decimals at most) "
+                "or an integer"
+            ),
             "examples": ["520.50"],
         }
     ),
 ]
-"""A non-negative area in m², exact, at most two decimals. JSON form: a decimal string."""
+"""A non-negative area in m² below ``AREA_LIMIT`` (10⁹ m²), exact, at most two decimals.
+
+JSON form: a decimal string."""
 
 Area = SquareMetres
 

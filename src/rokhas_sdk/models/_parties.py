@@ -70,6 +70,14 @@ class NaturalPerson(ValueObject):
         """First and last name, as printed on documents."""
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def display_name_ar(self) -> str | None:
+        """The name in Arabic script when the dossier gives both parts, else ``None``
+        (never a transliteration of the Latin name)."""
+        if self.first_name_ar and self.last_name_ar:
+            return f"{self.first_name_ar} {self.last_name_ar}"
+        return None
+
 
 class LegalPerson(ValueObject):
     """A company, association or public body, identified by its ICE (and RC for companies)."""
@@ -99,6 +107,11 @@ class LegalPerson(ValueObject):
     def display_name(self) -> str:
         """The registered name."""
         return self.name
+
+    @property
+    def display_name_ar(self) -> str | None:
+        """The registered Arabic name, if the dossier gives one."""
+        return self.name_ar
 
 
 Party = Annotated[NaturalPerson | LegalPerson, Field(discriminator="type")]

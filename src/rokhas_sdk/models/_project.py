@@ -55,7 +55,8 @@ class Project(ValueObject):
     use: ConstructionUse
     description: Annotated[str, Field(min_length=1, max_length=2000)]
     covered_area: SquareMetres = Decimal(0)
-    levels: tuple[Level, ...] = ()
+    # 200 levels: above the tallest building on Earth, the same bound as PermitSurfaces.levels.
+    levels: Annotated[tuple[Level, ...], Field(max_length=200)] = ()
     saillies_private_area: SquareMetres = Decimal(0)
     saillies_public_domain_area: SquareMetres = Decimal(0)
     works_cost_ht: Money | None = None

@@ -8,7 +8,9 @@ It can be extended from a CSV with :func:`load_communes_csv`.
 
 Codes are HCP's: region ``06``, province ``06.141``, commune ``06.141.01.0`` (the
 seventh and eighth characters are the cercle, ``01`` for municipalities). The codes of
-the first seed registry (``141.01.01`` for Casablanca...) stay valid as aliases.
+the first seed registry (``141.01.01`` for Casablanca...) are accepted on input as
+aliases and normalised to the HCP code: every code the SDK writes (models, signed
+permits, the sandbox, permit numbers) has the one HCP form.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from .._errors import DataFileError, NotFoundError
+from .._errors import DataFileError, InvalidInputError, NotFoundError
 
 __all__ = [
     "GUICHET_UNIQUE_THRESHOLD",
@@ -38,8 +40,10 @@ __all__ = [
     "ProvinceCode",
     "Region",
     "TerritoryRegistry",
+    "commune_code",
     "get_commune",
     "load_communes_csv",
+    "permit_number",
     "registry",
     "same_commune",
 ]
@@ -486,13 +490,58 @@ def _commune_code(value: Any) -> str:
         )
     code = value.strip()
     reg = _registry if _registry is not None else registry()
-    if code not in reg.communes and code not in reg.aliases:
+    canonical = reg.canonical_code(code)
+    if canonical is None:
         raise ValueError(
             f"{value!r} is not a known commune code{reg._suggest(code)}; {_LOOKUP_HINT}"
         )
-    # Kept as written (an alias stays an alias) so data round-trips unchanged; use
-    # registry().canonical_code() to compare codes.
-    return code
+    # One form everywhere: an old seed code (141.01.01) becomes the HCP code it names.
+    return canonical
+
+
+def commune_code(code: str) -> str:
+    """The HCP form of a commune code: ``commune_code("141.01.01") == "06.141.01.0"``.
+
+    Accepts the HCP code itself or a registered alias (the seed registry's
+    ``141.01.01``...), with surrounding spaces; raises :class:`NotFoundError` (with
+    suggestions) for a code that names no commune.
+    """
+    return registry().commune(code).code
+
+
+_SERIAL = re.compile(r"^[A-Za-z0-9]{1,24}$")
+
+
+def permit_number(commune: str, year: int, serial: int | str, *, tacit: bool = False) -> str:
+    """The number printed on a permit: ``P-06.141.01.0-2026-000042``.
+
+    ``P`` for a decision signed by the competent authority, ``T`` for a tacit
+    authorisation (silence of the administration); then the commune's HCP code (an
+    alias is normalised), the year of the decision, and the serial within the commune
+    and year (an integer, zero-padded to six digits, or a platform id of letters and
+    digits). docs/models.md documents the format; every permit the SDK numbers
+    (sandbox, test walks, the demo) goes through this function.
+
+    >>> permit_number("141.01.01", 2026, 42)
+    'P-06.141.01.0-2026-000042'
+    """
+    if isinstance(serial, bool) or not isinstance(serial, int | str):
+        raise InvalidInputError(
+            f"a permit serial is a number or letters and digits, got {serial!r}"
+        )
+    if isinstance(serial, int):
+        if not 0 <= serial <= 999_999_999:
+            raise InvalidInputError(f"permit serial {serial} is out of range; give 0 to 999999999")
+        text = f"{serial:06d}"
+    elif not _SERIAL.match(serial):
+        raise InvalidInputError(
+            f"permit serial {serial!r} must be 1 to 24 letters or digits (e.g. '000042')"
+        )
+    else:
+        text = serial
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
+        raise InvalidInputError(f"permit year must be a year such as 2026, got {year!r}")
+    return f"{'T' if tacit else 'P'}-{commune_code(commune)}-{year}-{text}"
 
 
 CommuneCode = Annotated[
@@ -501,12 +550,13 @@ CommuneCode = Annotated[
     Field(
         examples=["06.141.01.0"],
         description=(
-            "HCP code of a commune of the registry (e.g. '06.141.01.0' Casablanca), or a "
-            "registered alias"
+            "HCP code of a commune of the registry (e.g. '06.141.01.0' Casablanca); a "
+            "registered alias (old seed code such as '141.01.01') is accepted and "
+            "normalised to the HCP code"
         ),
     ),
 ]
-"""A code that names a commune of the registry (HCP code or alias), kept as written."""
+"""A code that names a commune of the registry; an alias is normalised to the HCP code."""
 
 
 def _province_code(value: Any) -> str:

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, NamedTuple, Protocol, runtime_checkable
-from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from .._time import CASABLANCA as _TZ
 from ..models import LabelledEnum, Money, ValueObject
 from ._errors import (
     DuplicateOrderError,
@@ -43,7 +43,6 @@ __all__ = [
     "apply_transition",
 ]
 
-_TZ = ZoneInfo("Africa/Casablanca")
 
 OrderReference = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")

@@ -8,16 +8,15 @@ per the commune's policy, instalments. No rate lives here: every figure comes fr
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Protocol
-from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
 from .._errors import InvalidInputError, NotFoundError
+from .._time import add_months, local_date, now
 from ..models import (
     Activity,
     LabelledEnum,
@@ -56,7 +55,6 @@ __all__ = [
     "quote",
 ]
 
-_TZ = ZoneInfo("Africa/Casablanca")
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
@@ -200,8 +198,8 @@ class FeeQuote(ValueObject):
         }
 
 
-def _today() -> date:
-    return datetime.now(_TZ).date()
+def today_in_morocco() -> date:
+    return now().date()
 
 
 def _ceil(area: Decimal) -> Decimal:
@@ -217,6 +215,40 @@ def _round(amount: Decimal, policy: CommunePolicy) -> Money:
 
 def _times_rate(base: Decimal, rate: Decimal, unit: FeeUnit) -> Decimal:
     return base * rate / _HUNDRED if unit.is_percent else base * rate
+
+
+# --- how a base was formed, in the words of the line's label ---------------------------
+# Citizens read these texts: French and Arabic, the decimal comma of Moroccan notices.
+
+
+def _num(value: Decimal) -> str:
+    return f"{value:f}".replace(".", ",")
+
+
+def _mad(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _area(value: Decimal, rounding: AreaRounding) -> Decimal:
+    return value if rounding is AreaRounding.NONE else _ceil(value)
+
+
+def _rounding_words(rounding: AreaRounding, base: Decimal) -> tuple[str, str]:
+    if rounding is AreaRounding.NONE:
+        return "surface exacte, sans arrondi", "المساحة الفعلية دون تقريب"
+    if rounding is AreaRounding.CEIL_EACH:
+        return (
+            f"chaque surface arrondie au m² entier supérieur : {_num(base)} m²",
+            f"كل مساحة مقربة إلى المتر المربع الأعلى: {_num(base)} م²",
+        )
+    return (
+        f"arrondi au m² entier supérieur : {_num(base)} m²",
+        f"مقربة إلى المتر المربع الأعلى: {_num(base)} م²",
+    )
+
+
+def _labelled(title: tuple[str, str], detail: tuple[str, str]) -> tuple[str, str]:
+    return f"{title[0]} — {detail[0]}", f"{title[1]} — {detail[1]}"
 
 
 class _Ctx:
@@ -235,6 +267,16 @@ class _Ctx:
     def applies(self, tax: str) -> bool:
         rule = self.sched.tax_rule(tax)
         return rule is not None and self.kind in rule.kinds
+
+    def area_rounding(self, tax: str, tariff: CommuneTariff | None) -> AreaRounding:
+        """The row's own rounding, else its tax's: the policy's whole-m² reading for a tax
+        whose law rounds areas (the construction tax), none for the others."""
+        if tariff is not None and tariff.area_rounding is not None:
+            return tariff.area_rounding
+        rule = self.sched.tax_rule(tax)
+        if rule is None or rule.area_rounding is AreaRounding.NONE:
+            return AreaRounding.NONE
+        return self.policy.area_rounding
 
     def due(self, tax: str) -> FeeDue:
         rule = self.sched.tax_rule(tax)
@@ -292,9 +334,19 @@ class _Ctx:
         )
 
     def rate_line(
-        self, *, code: str, tax: str, tariff: CommuneTariff, base: Decimal, unit: BaseUnit
+        self,
+        *,
+        code: str,
+        tax: str,
+        tariff: CommuneTariff,
+        base: Decimal,
+        unit: BaseUnit,
+        detail: tuple[str, str],
     ) -> tuple[LegalBound, Money]:
-        """The line of a tariff applied to ``base`` at the bound's unit; (bound, amount)."""
+        """The line of a tariff applied to ``base`` at the bound's unit; (bound, amount).
+
+        ``detail`` says how the base was formed (French, Arabic); it follows the title.
+        """
         bound = self.sched.bound_of(tariff, self.on)
         amount = _round(_times_rate(base, tariff.value, bound.unit), self.policy)
         self.line(
@@ -306,6 +358,7 @@ class _Ctx:
             unit=unit,
             amount=amount,
             due=self.due(tax),
+            label=_labelled((bound.label_fr, bound.label_ar), detail),
         )
         return bound, amount
 
@@ -343,10 +396,14 @@ def _toc(ctx: _Ctx, project: Project, claimed: list[Exemption]) -> None:
             amount=amount,
             due=due,
             exemption=exemption,
+            label=_labelled(
+                (bound.label_fr, bound.label_ar),
+                ("forfait par autorisation", "مبلغ جزافي عن كل رخصة"),
+            ),
         )
         return
     rubric, tariff = _toc_rubric(ctx, project, required=exemption is None)
-    base = _toc_base(project, ctx.policy)
+    base, detail = _toc_base(project, ctx.policy.saillie_mode, ctx.area_rounding("TOC", tariff))
     if base == 0:
         ctx.notes.append(
             "covered area is 0 m²: the construction tax line is 0.00; declare the covered area"
@@ -357,7 +414,7 @@ def _toc(ctx: _Ctx, project: Project, claimed: list[Exemption]) -> None:
         amount = Money.zero()
     else:
         amount = _round(_times_rate(base, tariff.value, bound.unit), ctx.policy)
-    label = (bound.label_fr, bound.label_ar)
+    label = _labelled((bound.label_fr, bound.label_ar), detail)
     ctx.line(
         code=rubric,
         tax="TOC",
@@ -384,18 +441,39 @@ def _toc_rubric(ctx: _Ctx, project: Project, *, required: bool) -> tuple[str, Co
     return rubrics[-1], None
 
 
-def _toc_base(project: Project, policy: CommunePolicy) -> Decimal:
+def _toc_base(
+    project: Project, saillie_mode: SaillieMode, rounding: AreaRounding
+) -> tuple[Decimal, tuple[str, str]]:
+    """The construction tax's base in m² couvert, and how it was formed (FR, AR).
+
+    Saillies over the communal public domain count twice (loi 47-06 as tax-news reads
+    it); with ``ALL_DOUBLE`` private saillies, already inside the covered area, are
+    counted once more. Then the row's rounding: the law's whole-m² rule by default.
+    """
     covered = project.covered_area
     public = project.saillies_public_domain_area
     private = (
-        project.saillies_private_area
-        if policy.saillie_mode is SaillieMode.ALL_DOUBLE
-        else Decimal(0)
+        project.saillies_private_area if saillie_mode is SaillieMode.ALL_DOUBLE else Decimal(0)
     )
-    if policy.area_rounding is AreaRounding.CEIL_EACH:
-        return _ceil(covered) + _ceil(private) + 2 * _ceil(public)
-    # private saillies are part of covered_area already; counting them twice adds them once more
-    return _ceil(covered + private + 2 * public)
+    exact = covered + private + 2 * public
+    if rounding is AreaRounding.CEIL_EACH:
+        base = _ceil(covered) + _ceil(private) + 2 * _ceil(public)
+    else:
+        base = _area(exact, rounding)
+    fr = [f"{_num(covered)} m² couverts"]
+    ar = [f"{_num(covered)} م² مغطاة"]
+    if private:
+        fr.append(f"{_num(private)} m² de saillies privées comptées une seconde fois")
+        ar.append(f"{_num(private)} م² من البروزات الخاصة تحتسب مرة ثانية")
+    if public:
+        fr.append(f"2 × {_num(public)} m² de saillies sur le domaine public (comptées deux fois)")
+        ar.append(f"2 × {_num(public)} م² من البروزات على الملك العمومي (تحتسب مرتين)")
+    sum_fr, sum_ar = " + ".join(fr), " + ".join(ar)
+    if len(fr) > 1:
+        sum_fr += f" = {_num(exact)} m²"
+        sum_ar += f" = {_num(exact)} م²"
+    words_fr, words_ar = _rounding_words(rounding, base)
+    return base, (f"{sum_fr} ; {words_fr}", f"{sum_ar}؛ {words_ar}")
 
 
 def _is_rural(commune: str) -> bool:
@@ -419,8 +497,12 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
     tax_estimate = _round(_times_rate(estimated, tariff.value, bound.unit), ctx.policy)
     rules = sched.instalments("TOL")
     paid = Money.zero()
+    estimated_words = (
+        f"base : {_mad(estimated)} MAD HT, coût estimé des travaux",
+        f"الأساس: {_mad(estimated)} درهم دون احتساب الرسوم، الكلفة التقديرية للأشغال",
+    )
     for rule in rules:
-        label = (rule.label_fr, rule.label_ar)
+        label = _labelled((rule.label_fr, rule.label_ar), estimated_words)
         if rule.share is not None:
             amount = _round(tax_estimate.amount * rule.share, ctx.policy)
             paid = paid + amount
@@ -454,7 +536,15 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
                 unit=BaseUnit.MAD_HT,
                 amount=balance,
                 due=rule.due,
-                label=label,
+                label=_labelled(
+                    (rule.label_fr, rule.label_ar),
+                    (
+                        f"base : {_mad(actual.amount)} MAD HT, coût réel des travaux, moins "
+                        f"{_mad(paid.amount)} MAD déjà dus",
+                        f"الأساس: {_mad(actual.amount)} درهم دون احتساب الرسوم، الكلفة الفعلية "
+                        f"للأشغال، ناقص {_mad(paid.amount)} درهم مستحقة من قبل",
+                    ),
+                ),
             )
         else:
             ctx.notes.append(
@@ -472,14 +562,29 @@ def _tol(ctx: _Ctx, project: Project, actual: Money | None) -> None:
             unit=BaseUnit.MAD_HT,
             amount=tax_estimate,
             due=ctx.due("TOL"),
+            label=_labelled((bound.label_fr, bound.label_ar), estimated_words),
         )
 
 
 def _odp(ctx: _Ctx, site: SiteOccupation) -> None:
     tariff = ctx.sched.tariff(ctx.commune, "ODP.CHANTIER", ctx.on)
-    base = _ceil(site.area) * site.quarters_for(ctx.policy.quarter_days)
+    rounding = ctx.area_rounding("ODP", tariff)
+    area = _area(site.area, rounding)
+    quarters = site.quarters_for(ctx.policy.quarter_days)
+    base = area * quarters
+    words_fr, words_ar = _rounding_words(rounding, area)
     ctx.rate_line(
-        code="ODP.CHANTIER", tax="ODP", tariff=tariff, base=base, unit=BaseUnit.M2_QUARTER
+        code="ODP.CHANTIER",
+        tax="ODP",
+        tariff=tariff,
+        base=base,
+        unit=BaseUnit.M2_QUARTER,
+        detail=(
+            f"{_num(site.area)} m² du domaine public occupés ({words_fr}) × {quarters} "
+            f"trimestre(s) commencé(s) = {_num(base)} m² × trimestre",
+            f"{_num(site.area)} م² من الملك العمومي المحتل ({words_ar}) × {quarters} "
+            f"ربع سنة = {_num(base)} م² × ربع سنة",
+        ),
     )
 
 
@@ -491,6 +596,10 @@ def _beverages(ctx: _Ctx, receipts: Money) -> None:
         tariff=tariff,
         base=receipts.amount,
         unit=BaseUnit.MAD_HT,
+        detail=(
+            f"base : {_mad(receipts.amount)} MAD HT de recettes de boissons",
+            f"الأساس: {_mad(receipts.amount)} درهم دون احتساب الرسوم من مداخيل المشروبات",
+        ),
     )
 
 
@@ -511,12 +620,19 @@ def _agency(ctx: _Ctx, project: Project) -> None:
         )
         ctx.complete = False
         return
+    # The agency prices its own base: no text rounds it like the construction tax, so it
+    # is the exact area unless the agency's row says otherwise.
+    rounding = ctx.area_rounding("AU_RSR", tariff)
+    base = _area(area, rounding)
+    words_fr, words_ar = _rounding_words(rounding, base)
+    what_fr, what_ar = ("m² lotis", "م² مجزأة") if subdivision else ("m² de plancher", "م² مبنية")
     bound, amount = ctx.rate_line(
         code=rubric,
         tax="AU_RSR",
         tariff=tariff,
-        base=_ceil(area),
+        base=base,
         unit=BaseUnit.M2_LOTI if subdivision else BaseUnit.M2_PLANCHER,
+        detail=(f"{_num(area)} {what_fr} ; {words_fr}", f"{_num(area)} {what_ar}؛ {words_ar}"),
     )
     if tariff.vat_applies:
         vat = ctx.sched.bound("TVA.TAUX_NORMAL", ctx.on)
@@ -533,8 +649,10 @@ def _agency(ctx: _Ctx, project: Project) -> None:
             due=ctx.due("AU_RSR"),
             rate=rate,
             label=(
-                f"{vat.label_fr} sur {bound.label_fr.lower()}",
-                f"{vat.label_ar} - {bound.label_ar}",
+                f"{vat.label_fr} sur {bound.label_fr.lower()} — {_num(rate)} % de "
+                f"{_mad(amount.amount)} MAD HT",
+                f"{vat.label_ar} - {bound.label_ar} — {_num(rate)} % من "
+                f"{_mad(amount.amount)} درهم دون احتساب الرسوم",
             ),
         )
 
@@ -566,9 +684,9 @@ def quote(
     guesses), :class:`InvalidInputError` for a dossier that lacks what a tax needs.
     """
     sched = schedule if schedule is not None else default_schedule()
-    day = on if on is not None else _today()
+    day = on if on is not None else today_in_morocco()
     if isinstance(day, datetime):
-        day = day.astimezone(_TZ).date() if day.tzinfo else day.date()
+        day = local_date(day) if day.tzinfo else day.date()
     # one canonical code for the lookups, whether the dossier carries it or an alias
     ctx = _Ctx(sched, canonical_commune(str(dossier.commune)), dossier.kind, day)
     claimed = [sched.exemption(code) for code in exemptions]
@@ -633,13 +751,6 @@ def quote(
     )
 
 
-def _add_months(d: date, n: int) -> date:
-    month = d.month - 1 + n
-    year = d.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def late_payment_penalty(
     principal: Money, *, due_on: date, paid_on: date, rule: PenaltyRule
 ) -> Money:
@@ -652,7 +763,7 @@ def late_payment_penalty(
     if paid_on <= due_on or principal.amount <= 0:
         return Money.zero()
     months = 1
-    while _add_months(due_on, months) < paid_on:
+    while add_months(due_on, months) < paid_on:
         months += 1
     pct = rule.fixed_pct + rule.first_month_pct + rule.per_extra_month_pct * (months - 1)
     amount = Money.rounded(principal.amount * pct / _HUNDRED)

@@ -142,8 +142,18 @@ class SaillieMode(LabelledEnum):
 
 
 class AreaRounding(LabelledEnum):
-    """How a fraction of a m² becomes a whole m²."""
+    """How a fraction of a m² becomes a whole m² (or does not).
 
+    The whole-m² rule is the construction tax's (loi 47-06: a fraction of a m² counts as
+    a m²); no source extends it to another tax, so other rows are unrounded (``NONE``)
+    unless the row says otherwise.
+    """
+
+    NONE = (
+        "NONE",
+        "Surface exacte, sans arrondi",
+        "المساحة الفعلية دون تقريب",
+    )
     CEIL_TOTAL = (
         "CEIL_TOTAL",
         "Arrondi au m² supérieur sur la surface totale",
@@ -224,11 +234,16 @@ class LegalBound(_Sourced):
 
 
 class TaxRule(ValueObject):
-    """Which procedures a tax applies to and when it is due (national, interpretation rows)."""
+    """Which procedures a tax applies to and when it is due (national, interpretation rows).
+
+    ``area_rounding`` is the law's rule for the tax's area base: ``CEIL_TOTAL`` for the
+    construction tax (a fraction of a m² counts as a m²), ``NONE`` where no text rounds.
+    """
 
     tax: Code
     kinds: tuple[ProcedureKind, ...]
     due: FeeDue
+    area_rounding: AreaRounding = AreaRounding.NONE
     confidence: Confidence
     note: str = ""
 
@@ -293,6 +308,12 @@ class CommuneTariff(ValueObject):
     confidence: Confidence
     illustrative: bool = False
     vat_applies: bool = False
+    """VAT at the standard rate is added on top of this row's amount as its own line
+    (agence urbaine fees are priced "HT"); a row without it is not subject to VAT."""
+    area_rounding: AreaRounding | None = None
+    """How this row rounds its area base; ``None``: its tax's rule (``TaxRule``), i.e.
+    the commune policy's whole-m² reading for the construction tax, no rounding for
+    the others."""
     note: str = ""
 
     @property
@@ -306,7 +327,11 @@ class CommuneTariff(ValueObject):
 
 
 class CommunePolicy(ValueObject):
-    """Per-commune readings where the sources disagree or are silent."""
+    """Per-commune readings where the sources disagree or are silent.
+
+    ``area_rounding`` is how the commune applies the whole-m² rule to taxes whose law
+    rounds areas (the construction tax): on the total, or on each component.
+    """
 
     saillie_mode: SaillieMode = SaillieMode.PUBLIC_DOMAIN_DOUBLE
     area_rounding: AreaRounding = AreaRounding.CEIL_TOTAL

@@ -12,7 +12,7 @@ The engine is pure and table-driven (``procedure/data/*.json``):
 - :func:`deadlines` computes every legal clock at an instant (:class:`ClockReport`: due
   instants, elapsed/remaining days, overdue steps, tacit-approval instant), under a
   :class:`ClockPolicy` for the rules the law leaves open; :class:`WorkingCalendar` counts
-  Moroccan working days.
+  Moroccan working days; :func:`validity_end` is the last valid day of a delivered permit.
 - :class:`Journal` records events in a hash-chained JSON Lines file; :func:`replay`
   and :func:`verify` read one back, naming the first bad entry.
 """
@@ -30,6 +30,7 @@ from ._clocks import RuleOverride as RuleOverride
 from ._clocks import deadlines as deadlines
 from ._clocks import filing_windows as filing_windows
 from ._clocks import rules_in_force as rules_in_force
+from ._clocks import validity_end as validity_end
 from ._definitions import SIGNATURE_KEY as SIGNATURE_KEY
 from ._definitions import EventInfo as EventInfo
 from ._definitions import KindInfo as KindInfo
@@ -115,6 +116,7 @@ __all__ = [
     "replay",
     "rules_in_force",
     "start",
+    "validity_end",
     "verify",
 ]
 

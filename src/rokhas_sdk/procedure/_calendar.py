@@ -3,7 +3,8 @@
 Fixed and Hijri holidays come from the ``holidays`` package (country ``MA``); its Hijri
 dates are astronomical estimates, so the dates the Ministry of Habous announced after
 the crescent sighting (``data/holidays_ma.json``) replace them where we have them.
-Legal time is ``Africa/Casablanca`` (UTC+1, UTC+0 during Ramadan), through zoneinfo.
+Legal time is ``Africa/Casablanca`` as loaded by ``rokhas_sdk._time`` from the ``tzdata``
+package (UTC+1 with Ramadan pauses until 2026-09-20, permanent UTC+0 since).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
-from zoneinfo import ZoneInfo
 
 from .._errors import InvalidInputError
+
+# The legal time zone of every instant the engine reasons about, from ``tzdata``.
+from .._time import CASABLANCA as CASABLANCA
 from . import _data
 
 __all__ = [
@@ -24,9 +27,6 @@ __all__ = [
     "local_date",
     "start_of_day",
 ]
-
-#: The legal time zone of every instant the engine reasons about.
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -46,7 +46,7 @@ def _local_date(at: dt.datetime) -> dt.date:
 def _naive(at: dt.datetime) -> None:
     raise InvalidInputError(
         f"instant {at.isoformat()} has no time zone; pass an aware datetime "
-        "(e.g. datetime(..., tzinfo=ZoneInfo('Africa/Casablanca')))"
+        "(e.g. datetime(..., tzinfo=rokhas_sdk.procedure.CASABLANCA) or tzinfo=UTC)"
     )
 
 
@@ -54,7 +54,8 @@ def fixed(at: dt.datetime) -> dt.datetime:
     """``at`` in Casablanca time, with a fixed-offset tzinfo (+01:00 or +00:00).
 
     Python compares two datetimes that share one ``ZoneInfo`` by wall time, which is
-    wrong inside the hour repeated when Casablanca leaves UTC+1 before Ramadan; with
+    wrong inside the hour repeated when Casablanca's clocks go back (before Ramadan until
+    2026, and at the switch to permanent UTC+0 on 2026-09-20); with
     fixed offsets every comparison is by absolute time.
     """
     tz = at.tzinfo

@@ -15,13 +15,13 @@ so a pause never shortens a deadline.
 
 from __future__ import annotations
 
-import calendar as _cal
 import datetime as dt
 import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._time import add_months
 from ..models import ProcedureKind
 from . import _data
 from ._calendar import (
@@ -43,6 +43,7 @@ __all__ = [
     "RuleOverride",
     "deadlines",
     "rules_in_force",
+    "validity_end",
 ]
 
 Status = Literal["not_started", "running", "paused", "stopped"]
@@ -269,13 +270,6 @@ def _select(
     return tuple(out)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year = day.year + month0 // 12
-    month = month0 % 12 + 1
-    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
-
-
 class _Run:
     """The segments of one clock run: [(start, end or None), ...] plus its status."""
 
@@ -401,7 +395,7 @@ def _due(
         for (_, end), (nxt, _) in itertools.pairwise(spans):
             assert end is not None
             paused_days += max(0, (nxt - end).days)
-        months_due = _add_months(spans[0][0], n) + dt.timedelta(days=paused_days)
+        months_due = add_months(spans[0][0], n) + dt.timedelta(days=paused_days)
         consumed = 0
         for a, b in spans:
             stop = b if b is not None else today
@@ -574,3 +568,36 @@ def filing_windows(
 def _window_kinds() -> frozenset[str]:
     rows: tuple[FilingWindowRow, ...] = _data.clock_rules()[1]
     return frozenset(k for w in rows for k in w.kinds)
+
+
+def validity_end(
+    kind: ProcedureKind | str,
+    issued_on: dt.date,
+    *,
+    filed_on: dt.date | None = None,
+    flags: frozenset[str] = frozenset(),
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> dt.date | None:
+    """The last day of validity of a permit of ``kind`` issued on ``issued_on``.
+
+    The due date of the kind's ``validity`` clock started on the day of issue, by the
+    same rule selection and month arithmetic as :func:`deadlines`, so the date printed on
+    a permit and the ``lapse`` guard agree. ``None`` when no validity rule is in force
+    for the kind (economic licences, permis d'habiter). The rule is chosen by the filing
+    date (``filed_on``, default the issue date), the dossier's flags and ``policy``
+    (rules tagged [U], such as the 12-month validity of building permits, are
+    configuration). The permit is valid through the returned day.
+
+    >>> validity_end("URB_PERMIS_DEMOLITION", dt.date(2026, 11, 28))
+    datetime.date(2027, 5, 28)
+    """
+    from ..models import procedure_kind_info
+
+    info = procedure_kind_info(kind)  # NotFoundError naming the known kinds
+    rules = rules_in_force(info.kind, flags, filed_on or issued_on, policy)
+    rule = next((r for r in rules if r.purpose == "validity"), None)
+    if rule is None:
+        return None
+    start: list[tuple[dt.date, dt.date | None]] = [(issued_on, None)]
+    due, _ = _due(rule, rule.length, start, "running", policy.working_calendar, policy, issued_on)
+    return due

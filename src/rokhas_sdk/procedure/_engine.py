@@ -59,7 +59,7 @@ def start(
     )
 
 
-def _role(role: Role | str) -> Role:
+def as_role(role: Role | str) -> Role:
     if isinstance(role, Role):
         return role
     found = _ROLES.get(role)
@@ -84,11 +84,11 @@ def check(
     """The refusal ``apply`` would raise, or ``None`` when the event is allowed."""
     at = fixed(at)
     try:
-        _transition(
+        find_transition(
             _definition(state),
             state,
             event,
-            _role(role),
+            as_role(role),
             at,
             _context(context),
             policy or DEFAULT_POLICY,
@@ -113,12 +113,12 @@ def apply(
     graph, the role or a guard refuses it; the input state is never modified.
     """
     ctx = _context(context)
-    role_ = _role(role)
+    role_ = as_role(role)
     at = fixed(at)
-    transition = _transition(
+    transition = find_transition(
         _definition(state), state, event, role_, at, ctx, policy or DEFAULT_POLICY
     )
-    return _advance(state, transition, at, ctx)
+    return advance_state(state, transition, at, ctx)
 
 
 def _context(context: Context | Mapping[str, Any] | None) -> Context:
@@ -129,7 +129,7 @@ def _context(context: Context | Mapping[str, Any] | None) -> Context:
     return Context.from_dict(context)
 
 
-def _transition(
+def find_transition(
     d: ProcedureDefinition,
     state: ProcedureState,
     event: str,
@@ -176,7 +176,9 @@ def _transition(
     return t
 
 
-def _advance(state: ProcedureState, t: Transition, at: dt.datetime, ctx: Context) -> ProcedureState:
+def advance_state(
+    state: ProcedureState, t: Transition, at: dt.datetime, ctx: Context
+) -> ProcedureState:
     # Positional construction: this runs once per replayed event (the bench's hot path).
     event = t.event
     complements, appeals = state.complement_requests, state.appeals
@@ -232,7 +234,7 @@ def allowed_events(
     ``apply`` would accept right now are listed.
     """
     d = _definition(state)
-    role_ = _role(role) if role is not None else None
+    role_ = as_role(role) if role is not None else None
     out = []
     for t in d.outgoing(state.state):
         if role_ is not None and role_ not in t.roles:

@@ -36,7 +36,7 @@ from ..models import ProcedureKind, Role
 from ._calendar import fixed
 from ._clocks import DEFAULT_POLICY, ClockPolicy
 from ._definitions import SIGNATURE_KEY, ProcedureDefinition, Transition, definition
-from ._engine import _advance, _role, _transition, start
+from ._engine import advance_state, as_role, find_transition, start
 from ._errors import (
     JournalDuplicateEntry,
     JournalError,
@@ -147,7 +147,7 @@ class Journal:
             data["kind"] = state.kind.value
         if dossier is not None:
             data["dossier"] = str(dossier)
-        line = _line(0, _as_local(at), str(actor), _role(role).value, "open", data, GENESIS)
+        line = _line(0, _as_local(at), str(actor), as_role(role).value, "open", data, GENESIS)
         journal._push(line, state)
         return journal
 
@@ -171,16 +171,25 @@ class Journal:
         """
         state = self.state
         ctx = context if isinstance(context, Context) else Context.from_dict(context)
-        role_ = _role(role)
+        role_ = as_role(role)
         at = _as_local(at)
         d = definition(state.kind if state.kind is not None else state.graph)
-        t = _transition(d, state, event, role_, at, ctx, self.policy)
-        new = _advance(state, t, at, ctx)
+        t = find_transition(d, state, event, role_, at, ctx, self.policy)
+        new = advance_state(state, t, at, ctx)
         line = _line(
             len(self._lines), at, str(actor), role_.value, event, ctx.to_dict(), self._hashes[-1]
         )
         self._push(line, new)
         return new
+
+    def copy(self) -> Journal:
+        """An independent journal with the same verified lines (no re-verification): what
+        to record into when the original must stay as it was until a commit."""
+        twin = Journal(policy=self.policy)
+        twin._lines = list(self._lines)
+        twin._hashes = list(self._hashes)
+        twin._state = self._state
+        return twin
 
     # --- reading --------------------------------------------------------------------
     @property
@@ -414,8 +423,8 @@ def _replay_lines(
                 t = transitions.get((state.state, event))
                 if t is None or t.guards or role_ not in t.roles:
                     # Anything but a plain allowed step: the full check (and its refusal).
-                    t = _transition(d, state, event, role_, at, ctx, policy)
-                state = _advance(state, t, at, ctx)
+                    t = find_transition(d, state, event, role_, at, ctx, policy)
+                state = advance_state(state, t, at, ctx)
             else:
                 data = _json_object(data_text)
                 if event != "open":

@@ -23,6 +23,7 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from ._asgi import build_app as build_app
     from ._asgi import serve as serve
+    from ._asgi import stderr_request_log as stderr_request_log
     from ._authz import authorization_matrix as authorization_matrix
     from ._clock import SandboxClock as SandboxClock
     from ._core import PermitSigner as PermitSigner

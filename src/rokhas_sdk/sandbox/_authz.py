@@ -17,27 +17,48 @@ from typing import Any
 
 from .._errors import DataFileError
 from ..models import Role
+from ._record import DossierRecord
 from ._users import ADMIN_ROLE, SandboxUser
 
-__all__ = ["OperationRule", "authorization_matrix", "can_see_dossier"]
+__all__ = [
+    "APPLICANT_ROLES",
+    "COMMUNE_ROLES",
+    "DESIGNER_ROLES",
+    "NATIONAL_ROLES",
+    "PROVINCE_ROLES",
+    "OperationRule",
+    "authorization_matrix",
+    "can_see_dossier",
+    "role_group",
+]
+
+
+@functools.cache
+def _raw() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads(
+        resources.files(__package__).joinpath("data/authorization.json").read_text(encoding="utf-8")
+    )
+    return raw
+
+
+def role_group(name: str) -> frozenset[str]:
+    """A group of roles named in ``data/authorization.json`` (the one place groups live)."""
+    groups: dict[str, list[str]] = _raw().get("groups", {})
+    if name not in groups:
+        raise DataFileError(
+            f"authorization.json has no role group {name!r}; groups: {sorted(groups)}"
+        )
+    return frozenset(groups[name])
+
 
 # Roles whose access to a dossier comes from being a party to it.
-APPLICANT_ROLES = frozenset(
-    {Role.PETITIONNAIRE.value, Role.PROPRIETAIRE.value, Role.MANDATAIRE.value}
-)
+APPLICANT_ROLES = role_group("applicants")
+# Designers: they see the dossiers they file or are named in.
+DESIGNER_ROLES = role_group("designers")
 # Commune officials: every dossier of their commune.
-COMMUNE_ROLES = frozenset(
-    {
-        Role.GUICHET_AGENT.value,
-        Role.PRESIDENT_COMMUNE.value,
-        Role.PRESIDENT_ARRONDISSEMENT.value,
-        Role.REGISSEUR.value,
-        Role.AUTORITE_LOCALE.value,
-        Role.COMMISSION_MEMBER.value,
-    }
-)
-PROVINCE_ROLES = frozenset({Role.GOUVERNEUR.value, Role.PROVINCE_CONTACT.value})
-NATIONAL_ROLES = frozenset({Role.DGCT.value, ADMIN_ROLE})
+COMMUNE_ROLES = role_group("commune")
+PROVINCE_ROLES = role_group("province")
+NATIONAL_ROLES = role_group("national") | {ADMIN_ROLE}
 # A commission member sees a dossier once it has gone to the commission (not drafts).
 _BEFORE_COMMISSION = frozenset(
     {
@@ -50,6 +71,7 @@ _BEFORE_COMMISSION = frozenset(
         "WITHDRAWN",
     }
 )
+_DRAFTS = frozenset({"DRAFT", "PLANS_SIGNED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +90,7 @@ _SCOPES = {"public", "any", "dossier", "create", "commune", "admin"}
 @functools.cache
 def authorization_matrix() -> dict[str, OperationRule]:
     """The matrix from ``data/authorization.json`` (loaded and checked once)."""
-    raw: dict[str, Any] = json.loads(
-        resources.files(__package__).joinpath("data/authorization.json").read_text(encoding="utf-8")
-    )
+    raw = _raw()
     known_roles = {r.value for r in Role} | {ADMIN_ROLE}
     groups: dict[str, list[str]] = raw.get("groups", {})
     out: dict[str, OperationRule] = {}
@@ -99,35 +119,27 @@ def authorization_matrix() -> dict[str, OperationRule]:
     return out
 
 
-def _commune(record: dict[str, Any]) -> str:
-    from ._users import canonical_commune
-
-    return str(record.get("commune") or canonical_commune(record["dossier"]["commune"]))
-
-
-def can_see_dossier(user: SandboxUser, record: dict[str, Any]) -> bool:
-    """Whether ``user`` may read the dossier stored as ``record``."""
+def can_see_dossier(user: SandboxUser, record: DossierRecord) -> bool:
+    """Whether ``user`` may read the dossier held in ``record``."""
     role = user.role
     if role in NATIONAL_ROLES:
         return True
-    dossier = record["dossier"]
     if role in APPLICANT_ROLES:
-        return bool(record["created_by"] == user.id)
-    if role in (Role.ARCHITECTE.value, Role.IGT.value, Role.INGENIEUR_BET.value):
-        if record["created_by"] == user.id:
+        return record.created_by == user.id
+    if role in DESIGNER_ROLES:
+        if record.created_by == user.id:
             return True
-        field = {"ARCHITECTE": "architect", "IGT": "surveyor", "INGENIEUR_BET": "engineer"}[role]
-        pro = dossier.get(field)
-        return bool(pro and user.order_number and pro.get("order_number") == user.order_number)
+        dossier = record.dossier
+        pro = {
+            Role.ARCHITECTE.value: dossier.architect,
+            Role.IGT.value: dossier.surveyor,
+            Role.INGENIEUR_BET.value: dossier.engineer,
+        }.get(role)
+        return bool(pro is not None and user.order_number and pro.order_number == user.order_number)
     if role == Role.COMMISSION_MEMBER.value:
-        return bool(_commune(record) == user.commune and record["state"] not in _BEFORE_COMMISSION)
+        return record.commune == user.commune and record.state not in _BEFORE_COMMISSION
     if role in COMMUNE_ROLES:
-        return bool(
-            _commune(record) == user.commune and record["state"] not in ("DRAFT", "PLANS_SIGNED")
-        )
+        return record.commune == user.commune and record.state not in _DRAFTS
     if role in PROVINCE_ROLES:
-        return bool(
-            record.get("province") == user.province
-            and record["state"] not in ("DRAFT", "PLANS_SIGNED")
-        )
+        return record.province == user.province and record.state not in _DRAFTS
     return False

@@ -10,13 +10,15 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from .._time import CASABLANCA
 from ._errors import SandboxConfigurationError
 
-__all__ = ["CASABLANCA", "SandboxClock"]
+__all__ = ["CASABLANCA", "CEILING", "SandboxClock"]
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
+CEILING = datetime(3000, 1, 1, tzinfo=CASABLANCA)
+"""The clock never reaches this instant: legal deadlines computed from it (years ahead at
+most) must stay within what ``datetime`` can represent (the year 9999)."""
 
 
 class SandboxClock:
@@ -36,7 +38,7 @@ class SandboxClock:
         if start is not None and start.tzinfo is None:
             raise SandboxConfigurationError(
                 "the sandbox clock needs a timezone-aware start, e.g. "
-                "datetime(2026, 3, 2, 9, tzinfo=ZoneInfo('Africa/Casablanca'))"
+                "datetime(2026, 3, 2, 9, tzinfo=rokhas_sdk.procedure.CASABLANCA)"
             )
         self._lock = threading.Lock()
         self._frozen = frozen
@@ -52,10 +54,13 @@ class SandboxClock:
     def now(self) -> datetime:
         """The current sandbox instant (aware, Africa/Casablanca)."""
         with self._lock:
-            if self._frozen:
-                return self._base_virtual
-            elapsed = time.monotonic() - self._base_real
-            return (self._base_virtual + timedelta(seconds=elapsed)).astimezone(CASABLANCA)
+            return self._now_locked()
+
+    def _now_locked(self) -> datetime:
+        if self._frozen:
+            return self._base_virtual
+        elapsed = time.monotonic() - self._base_real
+        return (self._base_virtual + timedelta(seconds=elapsed)).astimezone(CASABLANCA)
 
     def advance(
         self,
@@ -67,30 +72,50 @@ class SandboxClock:
         seconds: float = 0,
     ) -> datetime:
         """Move forward by ``delta`` (or the keyword amounts); returns the new instant."""
-        step = (delta or timedelta()) + timedelta(
-            days=days, hours=hours, minutes=minutes, seconds=seconds
-        )
+        try:
+            step = (delta or timedelta()) + timedelta(
+                days=days, hours=hours, minutes=minutes, seconds=seconds
+            )
+        except (OverflowError, ValueError):  # beyond timedelta's range, or NaN
+            raise SandboxConfigurationError(
+                f"cannot advance the sandbox clock by days={days}, hours={hours}, "
+                f"minutes={minutes}, seconds={seconds}: the clock stops before {CEILING.year}"
+            ) from None
         if step < timedelta():
             raise SandboxConfigurationError(
                 "the sandbox clock only moves forward; give a positive duration"
             )
-        return self.set(self.now() + step)
+        with self._lock:  # read and move in one step: a running clock moves meanwhile
+            current = self._now_locked()
+            if step > CEILING - current:
+                raise SandboxConfigurationError(
+                    f"cannot advance the sandbox clock by {step}: it stops before {CEILING.year}"
+                )
+            return self._move_locked(current + step)
 
     def set(self, instant: datetime) -> datetime:
-        """Jump to ``instant`` (aware; not earlier than now)."""
+        """Jump to ``instant`` (aware; not earlier than now, before the year 3000)."""
         if instant.tzinfo is None:
             raise SandboxConfigurationError(
                 "give an aware instant (with a timezone) to SandboxClock.set"
             )
-        current = self.now()
-        if instant < current:
+        if instant >= CEILING:
             raise SandboxConfigurationError(
-                f"cannot move the sandbox clock back from {current.isoformat()} to "
-                f"{instant.isoformat()}"
+                f"cannot move the sandbox clock to {instant.isoformat()}: it stops before "
+                f"{CEILING.year} (deadlines computed from it must stay representable)"
             )
         with self._lock:
-            self._base_virtual = instant.astimezone(CASABLANCA)
-            self._base_real = time.monotonic()
+            current = self._now_locked()
+            if instant < current:
+                raise SandboxConfigurationError(
+                    f"cannot move the sandbox clock back from {current.isoformat()} to "
+                    f"{instant.isoformat()}"
+                )
+            return self._move_locked(instant)
+
+    def _move_locked(self, instant: datetime) -> datetime:
+        self._base_virtual = instant.astimezone(CASABLANCA)
+        self._base_real = time.monotonic()
         return self._base_virtual
 
     def freeze(self) -> None:

@@ -30,25 +30,14 @@ from ._errors import ApiProblem
 from ._http import SandboxResponse
 
 if TYPE_CHECKING:
-    from ._core import RequestContext, Sandbox
+    from ._core import Handler, RequestContext, Sandbox
 
-__all__ = ["DECLINED_CARDS", "register_cmi_routes"]
+__all__ = ["DECLINED_CARDS", "ROUTES"]
 
 DECLINED_CARDS = {
     "4000000000000002": ("51", "Insufficient funds"),
     "4000000000000069": ("54", "Expired card"),
 }
-
-
-def register_cmi_routes(sb: Sandbox) -> None:
-    """Add the payment page, the gateway and the callback endpoint."""
-    r = sb.router.add
-    r("GET", "/cmi/pay/{payment_id}", "cmiPayPage", _pay_page)
-    r("POST", "/cmi/fim/est3Dgate", "cmiGateway", _gateway)
-    r("POST", "/cmi/fim/confirm", "cmiConfirm", _confirm)
-    r("POST", "/cmi/callback", "cmiCallback", _callback)
-    r("GET", "/cmi/return/{payment_id}", "cmiReturn", _return_page)
-    r("POST", "/cmi/return/{payment_id}", "cmiReturn", _return_page)
 
 
 def cmi_config(sb: Sandbox, payment_id: str) -> Any:
@@ -90,8 +79,9 @@ def _payment(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _pay_page(ctx: RequestContext) -> SandboxResponse:
+    from ..payments import PaymentState
     from ..payments.cmi import build_payment_form
-    from ._money import SandboxOrderStore
+    from ._orders import SandboxOrderStore
 
     pay = _payment(ctx)
     if pay["status"] != "pending":
@@ -100,6 +90,14 @@ def _pay_page(ctx: RequestContext) -> SandboxResponse:
             f'<p id="status">{html.escape(pay["status"])}</p>',
         )
     order = SandboxOrderStore(ctx.sandbox).get(pay["order_id"])
+    if order.state not in (PaymentState.PENDING, PaymentState.FAILED):
+        # Paid through another attempt (or at the counter) before this page was opened.
+        return _page(
+            "Ordre déjà payé / تم أداء هذا الأمر",
+            f'<p id="status">{html.escape(order.state.value)}</p>'
+            "<p>Cet ordre de paiement ne se paie plus. / لم يعد هذا الأمر قابلا للأداء.</p>",
+            409,
+        )
     user = ctx.sandbox.users.get(pay.get("payer") or "")
     form = build_payment_form(
         order,
@@ -254,34 +252,60 @@ def _redirect_page(action: str, fields: dict[str, str], title: str) -> SandboxRe
 
 
 def _callback(ctx: RequestContext) -> SandboxResponse:
-    from ..payments.cmi import CmiCallbackHandler
-    from ._money import SandboxOrderStore, settle_payment
+    """Judge CMI's callback so that CMI's view, the order and the payment always agree.
+
+    The rules (docs/sandbox.md, *Payments*): a callback is first tied to its payment
+    (``paymentid``, which must be a card payment of the order ``oid``); a callback that
+    names no such payment answers ``FAILURE`` and changes nothing, so the order is never
+    captured without a payment to show for it. Then ``CmiCallbackHandler`` decides CMI's
+    answer on the order, and the payment follows that answer, never the other way round:
+    ``ACTION=POSTAUTH`` that captured the order makes the payment ``succeeded`` (even
+    after an earlier decline: CMI sends a callback per attempt, and the money is what
+    counts); a declined authorisation makes a pending payment ``failed``; ``FAILURE`` on
+    an authentic callback (the order paid by another transaction, a wrong amount) means
+    CMI voids the authorisation, so a pending payment is ``failed`` too. A payment that
+    already succeeded never changes.
+    """
+    import hmac
+
+    from ..payments.cmi import FAILURE, POSTAUTH, CmiCallbackHandler, hash_fields
+    from ._money import settle_payment
+    from ._orders import SandboxOrderStore
 
     sb = ctx.sandbox
     fields = ctx.request.form()
     pid = fields.get("paymentid", "")
-    store = SandboxOrderStore(sb)
-    outcome = CmiCallbackHandler(cmi_config(sb, pid), store).handle(fields)
+    oid = fields.get("oid", "")
     pay = sb.store.get("payment", pid) if pid else None
-    if (
-        pay is not None
-        and pay["order_id"] == outcome.order_reference
-        and pay["status"] == "pending"
-        and outcome.answer != "FAILURE"
-    ):
-        ok = (
-            fields.get("ProcReturnCode") == "00"
-            and outcome.state is not None
-            and outcome.state.is_paid
-        )
-        settle_payment(
-            sb,
-            pay,
-            succeeded=ok,
-            reference=fields.get("TransId"),
-            reason=fields.get("ErrMsg") or outcome.reason,
-        )
-    return SandboxResponse.raw(outcome.answer.encode("ascii"), "text/plain; charset=utf-8")
+    if pay is None or pay["method"] != "card" or pay["order_id"] != oid:
+        return _plain(FAILURE)
+    posted = fields.get("HASH", "").strip()
+    authentic = bool(posted) and hmac.compare_digest(
+        hash_fields(fields, sb.cmi_store_key, callback=True).encode("utf-8"),
+        posted.encode("utf-8"),
+    )
+    if not authentic:  # forged: nothing the callback says may change anything
+        return _plain(FAILURE)
+    outcome = CmiCallbackHandler(cmi_config(sb, pid), SandboxOrderStore(sb)).handle(fields)
+    if pay["status"] == "succeeded":
+        return _plain(outcome.answer)
+    if outcome.answer == POSTAUTH and outcome.changed:
+        settle_payment(sb, pay, succeeded=True, reference=fields.get("TransId"))
+    elif pay["status"] == "pending":
+        if outcome.answer == POSTAUTH:
+            # A replay of a capture another payment of this order made: not this one's money.
+            reason = "ordre déjà payé par une autre transaction"
+        elif outcome.answer == FAILURE:
+            # outcome.reason (English, for the log) says which; the payer reads French.
+            reason = "autorisation annulée : ordre déjà payé ou montant différent de l'ordre"
+        else:
+            reason = fields.get("ErrMsg") or outcome.reason or "paiement refusé"
+        settle_payment(sb, pay, succeeded=False, reference=fields.get("TransId"), reason=reason)
+    return _plain(outcome.answer)
+
+
+def _plain(answer: str) -> SandboxResponse:
+    return SandboxResponse.raw(answer.encode("ascii"), "text/plain; charset=utf-8")
 
 
 def _return_page(ctx: RequestContext) -> SandboxResponse:
@@ -289,6 +313,7 @@ def _return_page(ctx: RequestContext) -> SandboxResponse:
     label = {
         "succeeded": "Paiement accepté / تم قبول الأداء",
         "failed": "Paiement refusé / تم رفض الأداء",
+        "cancelled": "Paiement annulé / تم إلغاء الأداء",
     }.get(pay["status"], "Paiement en attente / الأداء في الانتظار")
     back = pay.get("return_url")
     link = (
@@ -314,3 +339,14 @@ def internal_path(sb: Sandbox, url: str) -> str | None:
 def form_body(fields: dict[str, str]) -> bytes:
     """``application/x-www-form-urlencoded`` bytes of a form."""
     return urlencode(fields).encode("utf-8")
+
+
+# The payment page, the gateway and the callback endpoint (method, path, operation, handler).
+ROUTES: tuple[tuple[str, str, str, Handler], ...] = (
+    ("GET", "/cmi/pay/{payment_id}", "cmiPayPage", _pay_page),
+    ("POST", "/cmi/fim/est3Dgate", "cmiGateway", _gateway),
+    ("POST", "/cmi/fim/confirm", "cmiConfirm", _confirm),
+    ("POST", "/cmi/callback", "cmiCallback", _callback),
+    ("GET", "/cmi/return/{payment_id}", "cmiReturn", _return_page),
+    ("POST", "/cmi/return/{payment_id}", "cmiReturn", _return_page),
+)

@@ -15,7 +15,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,11 +25,15 @@ from ._authz import authorization_matrix
 from ._clock import SandboxClock
 from ._errors import ApiProblem
 from ._faults import FaultDecision, FaultInjector, FaultSettings
-from ._http import Offload, PendingWork, Router, SandboxRequest, SandboxResponse
+from ._http import Offload, PendingWork, SandboxRequest, SandboxResponse
+from ._record import DossierRecords
+from ._router import build_router
+from ._rules import DeadlineCache
 from ._store import Store
+from ._unit import sweep_deadlines
 from ._users import DEFAULT_COMMUNES, SandboxUser, UserDirectory, canonical_commune, seed_users
 
-__all__ = ["PermitSigner", "RequestContext", "Sandbox"]
+__all__ = ["Handler", "PermitSigner", "RequestContext", "Sandbox"]
 
 log = logging.getLogger("rokhas_sdk.sandbox")
 
@@ -41,6 +45,9 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 PermitSigner = Callable[[bytes], bytes]
 """Signs a rendered permit PDF and returns the signed bytes (the test PKI's president key)."""
+
+Handler = Callable[["RequestContext"], Any]
+"""What a resource module's route runs: a request in, a JSON-able body or a response out."""
 
 
 @dataclass(slots=True)
@@ -85,7 +92,7 @@ class Sandbox:
     """A faithful Rokhas-like platform, in one object.
 
     >>> sb = Sandbox()                       # in memory, real-time clock
-    >>> token = sb.token_for("PETITIONNAIRE", commune="141.01.01")
+    >>> token = sb.token_for("PETITIONNAIRE", commune="06.141.01.0")
     >>> sb.handle(SandboxRequest("GET", "/_sandbox/health")).status
     200
 
@@ -93,6 +100,8 @@ class Sandbox:
     permits (the pytest plugin and ``rokhas sandbox serve`` pass the test PKI's
     president key); ``permit_renderer`` chooses ``documents.render_permit`` or the
     stand-in page (see ``_render``); ``seed`` fixes the users' tokens and the CMI store key.
+    ``token_ttl`` is how long the users' tokens live from now on the sandbox clock
+    (default ten years, ``_users.DEFAULT_TOKEN_TTL``).
     ``signing_workers`` renders and signs permits in that many worker processes when the
     sandbox is served over HTTP, so that a permit's hundred-odd milliseconds of CPU
     neither block the event loop nor share its core (the signer must then be picklable,
@@ -115,6 +124,7 @@ class Sandbox:
         deliver_webhooks: bool = True,
         permit_renderer: Literal["stand-in", "documents"] = "documents",
         signing_workers: int = 0,
+        token_ttl: timedelta | None = None,
     ) -> None:
         if signing_workers < 0:
             raise InvalidInputError(
@@ -145,15 +155,13 @@ class Sandbox:
         self._lock = threading.RLock()
         self._outgoing: Any = None  # httpx.Client for deferred posts, made on first use
         self._outgoing_lock = threading.Lock()
-        self.router = Router()
+        self.records = DossierRecords(self.store)
+        """The dossiers' typed records (``_record``), over the store."""
+        self.deadlines = DeadlineCache()
         self._matrix = authorization_matrix()
-        from ._rules import ProcedureSeam
-
-        self.procedure = ProcedureSeam()
         self._restore_clock()
-        from ._routes import register_routes  # late: routes import the domain rooms
-
-        register_routes(self)
+        self.users.issue(self.clock.now(), token_ttl)  # tokens expire (docs/sandbox.md)
+        self.router = build_router()
         missing = {r.operation_id for r in self.router.routes} - set(self._matrix)
         if missing:  # pragma: no cover - a packaging error, caught by the matrix test
             raise RokhasError(f"authorization.json lacks operations {sorted(missing)}")
@@ -204,8 +212,6 @@ class Sandbox:
     def _after_clock_move(self) -> None:
         with self._lock:
             self.store.meta_set("clock", self.clock.now().isoformat())
-            from ._routes import sweep_deadlines
-
             with self.store.transaction():
                 sweep_deadlines(self)
         self.webhooks.kick()
@@ -320,6 +326,7 @@ class Sandbox:
                 "unauthenticated",
                 "jeton inconnu ou révoqué : utilisez un jeton du sandbox (Sandbox.token_for)",
             )
+        self.users.check_not_expired(self.clock.now())
         return user
 
     def handle(self, request: SandboxRequest, *, run_deferred: bool = True) -> SandboxResponse:
@@ -452,20 +459,8 @@ class Sandbox:
         except Offload as asked:
             # Not an answer: handle_async does the work and answers the request again.
             return SandboxResponse(202, pending=asked.work)
-        except ApiProblem as problem:
-            response = self._problem_response(problem, rid)
-        except InvalidInputError as exc:
-            response = self._problem_response(
-                ApiProblem(
-                    422,
-                    "invalid_input",
-                    exc.message,
-                    details={"problems": [p.as_dict() for p in exc.problems]},
-                ),
-                rid,
-            )
-        except NotFoundError as exc:
-            response = self._problem_response(ApiProblem(404, "not_found", exc.message), rid)
+        except (ApiProblem, InvalidInputError, NotFoundError) as exc:
+            response = self._problem_response(as_problem(exc), rid)
         except Exception:
             log.exception(
                 "sandbox: internal error on %s %s (request %s)", request.method, request.path, rid
@@ -548,19 +543,36 @@ class Sandbox:
                     )
                 replay = SandboxResponse(status, body, {**headers, "idempotent-replayed": "true"})
                 return replay
-            response = _as_response(handler(ctx))
-            if 200 <= response.status < 300:
-                self.store.idem_put(
-                    ctx.user.id,
-                    key,
-                    fingerprint,
-                    response.status,
-                    dict(response.headers),
-                    response.body,
-                    ctx.now().isoformat(),
-                )
+        try:
+            with self.store.transaction():
+                response = _as_response(handler(ctx))
+                if 200 <= response.status < 300:
+                    self._remember(ctx, key, fingerprint, response)
+        except (ApiProblem, InvalidInputError, NotFoundError) as exc:
+            # The refusal is an answer too (docs/api.md): its writes are rolled back, the
+            # answer is stored, and a retry with the same key gets it again rather than
+            # acting (fix the request, then send it with a new key). 409 and 429 say
+            # "try again": those are not stored.
+            response = self._problem_response(as_problem(exc), ctx.request_id)
+            if 400 <= response.status < 500 and response.status not in (409, 429):
+                with self.store.transaction():
+                    self._remember(ctx, key, fingerprint, response)
         self.webhooks.kick()
         return response
+
+    def _remember(
+        self, ctx: RequestContext, key: str, fingerprint: str, response: SandboxResponse
+    ) -> None:
+        assert ctx.user is not None
+        self.store.idem_put(
+            ctx.user.id,
+            key,
+            fingerprint,
+            response.status,
+            dict(response.headers),
+            response.body,
+            ctx.now().isoformat(),
+        )
 
     def _problem_response(self, problem: ApiProblem, rid: str) -> SandboxResponse:
         envelope = {
@@ -568,13 +580,41 @@ class Sandbox:
             "message_fr": problem.message_fr,
             "message_ar": problem.message_ar,
             "request_id": rid,
-            "details": problem.details
-            if isinstance(problem.details, dict)
-            else ({} if problem.details is None else {"info": problem.details}),
+            "details": _details(problem),
         }
+        if problem.hint:
+            envelope["hint"] = problem.hint
         return SandboxResponse.json(
             envelope, problem.status, {**problem.headers, "x-request-id": rid}
         )
+
+
+def as_problem(exc: ApiProblem | InvalidInputError | NotFoundError) -> ApiProblem:
+    """The API answer for an error a handler raised on purpose."""
+    if isinstance(exc, ApiProblem):
+        return exc
+    if isinstance(exc, InvalidInputError):
+        return ApiProblem(
+            422,
+            "invalid_input",
+            exc.message,
+            "المعطيات المرسلة غير صالحة: " + "؛ ".join(p.path for p in exc.problems[:8]),
+            details={"problems": [p.as_dict() for p in exc.problems]},
+        )
+    return ApiProblem(404, "not_found", exc.message, details={"rule": "not_found"})
+
+
+def _details(problem: ApiProblem) -> dict[str, Any]:
+    # Every refusal names what refused: the field or the rule; without either, its code.
+    if isinstance(problem.details, dict):
+        details = problem.details
+    elif problem.details is None:
+        details = {}
+    else:
+        details = {"info": problem.details}
+    if problem.status < 500 and not details:
+        details = {"rule": problem.code}
+    return details
 
 
 def _require_picklable(signer: PermitSigner) -> None:

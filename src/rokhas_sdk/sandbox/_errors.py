@@ -27,7 +27,13 @@ class SandboxConfigurationError(SandboxError, ConfigurationError):
 
 
 class ApiProblem(SandboxError):
-    """An answer in the API's error envelope: HTTP status, stable code, bilingual message."""
+    """An answer in the API's error envelope: HTTP status, stable code, bilingual message.
+
+    ``message_fr`` / ``message_ar`` are for the people a portal shows them to; ``hint``
+    is for the developer (English, what to change in the request) and travels in its own
+    field; ``details`` names the field or the rule that refused (a refusal without one
+    names its code as the rule).
+    """
 
     def __init__(
         self,
@@ -38,6 +44,7 @@ class ApiProblem(SandboxError):
         *,
         details: Any = None,
         headers: dict[str, str] | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message_fr, code=code)
         self.status = status
@@ -45,6 +52,7 @@ class ApiProblem(SandboxError):
         self.message_ar = message_ar or _AR_FALLBACK.get(status, "تعذر تنفيذ الطلب")
         self.details = details
         self.headers = dict(headers or {})
+        self.hint = hint
 
 
 # A generic Arabic sentence per status, used when a route gives only a French message.

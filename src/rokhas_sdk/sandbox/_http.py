@@ -6,7 +6,6 @@ ASGI app under uvicorn, so what a test sees in-process is what a portal sees ove
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ._errors import ApiProblem
-from ._json import dumps
+from ._json import JsonBodyError, dumps, loads_request
 
 __all__ = ["Offload", "PendingWork", "Route", "Router", "SandboxRequest", "SandboxResponse"]
 
@@ -43,15 +42,17 @@ class SandboxRequest:
         return self.headers.get(name.lower(), default)
 
     def json(self) -> Any:
-        """The body as JSON (an empty body is ``{}``); a bad body is a 400 problem."""
+        """The body as JSON (an empty body is ``{}``); a refused body is a 4xx problem.
+
+        Limits (docs/sandbox.md, *Hostile bodies*): 1 MiB (413), 32 levels of nesting
+        (422), UTF-8 only and strict JSON (400).
+        """
         if not self.body:
             return {}
         try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiProblem(
-                400, "bad_request", f"le corps de la requête n'est pas un JSON valide : {exc}"
-            ) from None
+            return loads_request(self.body)
+        except JsonBodyError as exc:
+            raise _body_problem(exc) from None
 
     def form(self) -> dict[str, str]:
         """The body as an HTML form (application/x-www-form-urlencoded)."""
@@ -60,6 +61,58 @@ class SandboxRequest:
         except UnicodeDecodeError:
             raise ApiProblem(400, "bad_request", "le formulaire n'est pas en UTF-8") from None
         return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def _body_problem(exc: JsonBodyError) -> ApiProblem:
+    """The answer to a refused JSON body: bilingual message, developer hint apart."""
+    if exc.kind == "too_large":
+        return ApiProblem(
+            413,
+            "payload_too_large",
+            f"Le corps de la requête dépasse la taille permise ({exc.found} octets ; "
+            f"maximum {exc.limit} octets).",
+            f"حجم محتوى الطلب يتجاوز الحد المسموح به ({exc.found} بايت؛ الحد الأقصى "
+            f"{exc.limit} بايت).",
+            details={
+                "limit_bytes": exc.limit,
+                "received_bytes": exc.found,
+                "hint": "JSON bodies are limited to 1 MiB; upload files as raw bodies "
+                "(PUT .../pieces/{piece_id}), not inside JSON",
+            },
+        )
+    if exc.kind == "too_deep":
+        return ApiProblem(
+            422,
+            "invalid_input",
+            f"Le JSON envoyé est imbriqué trop profondément (plus de {exc.limit} niveaux).",
+            f"معطيات JSON المرسلة متداخلة بعمق مفرط (أكثر من {exc.limit} مستوى).",
+            details={
+                "max_depth": exc.limit,
+                "problems": [
+                    {"path": "", "message": f"nested deeper than {exc.limit}", "kind": "too_deep"}
+                ],
+                "hint": "no request of the v1 contract nests beyond a few levels: check "
+                "that the body is the documented object, not data wrapped in itself",
+            },
+        )
+    if exc.kind == "encoding":
+        return ApiProblem(
+            400,
+            "bad_request",
+            "Le corps de la requête doit être du JSON encodé en UTF-8.",
+            "يجب أن يكون محتوى الطلب بصيغة JSON مرمزة بـ UTF-8.",
+            details={
+                "hint": f"the body is {exc}; send UTF-8 JSON with "
+                "'Content-Type: application/json' (RFC 8259)"
+            },
+        )
+    return ApiProblem(
+        400,
+        "bad_request",
+        "Le corps de la requête n'est pas un JSON valide.",
+        "محتوى الطلب ليس بصيغة JSON صالحة.",
+        details={"hint": f"JSON syntax: {exc}"},
+    )
 
 
 @dataclass(frozen=True, slots=True)

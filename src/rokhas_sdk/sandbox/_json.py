@@ -10,9 +10,18 @@ per request.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-__all__ = ["dumps", "dumps_text", "loads"]
+__all__ = [
+    "MAX_JSON_BYTES",
+    "MAX_JSON_DEPTH",
+    "JsonBodyError",
+    "dumps",
+    "dumps_text",
+    "loads",
+    "loads_request",
+]
 
 try:  # pragma: no branch - which one depends on the environment
     import orjson as _orjson
@@ -80,3 +89,78 @@ else:  # pragma: no cover
 def dumps_text(data: Any, *, lenient: bool = True) -> str:
     """:func:`dumps` as a ``str`` (what the SQLite TEXT columns hold)."""
     return dumps(data, lenient=lenient).decode("utf-8")
+
+
+# -- request bodies ---------------------------------------------------------------------
+# What a client sends is read more strictly than our own documents: UTF-8 only (RFC 8259;
+# the stdlib would guess UTF-16 or UTF-32 from the first bytes), no NaN or Infinity, no
+# lone surrogate, and a bounded nesting depth, checked *before* parsing so that no parser
+# recurses a thousand levels deep.
+
+MAX_JSON_BYTES = 1024 * 1024
+"""Largest JSON request body (1 MiB): a dossier's JSON is a few kilobytes."""
+
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects in a JSON request body (a dossier needs about 6)."""
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class JsonBodyError(ValueError):
+    """A JSON request body the sandbox refuses; ``kind`` says why."""
+
+    def __init__(self, kind: str, message: str, *, limit: int = 0, found: int = 0) -> None:
+        super().__init__(message)
+        self.kind = kind  # "too_large", "too_deep", "encoding" or "syntax"
+        self.limit = limit
+        self.found = found
+
+
+def depth_beyond(body: bytes, limit: int) -> int | None:
+    """The nesting depth of ``[``/``{`` outside strings when it exceeds ``limit``, else None.
+
+    Runs at C speed but for the brackets themselves, and stops at the first one too deep.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return None  # not enough brackets to go deeper: not worth a scan
+    depth = 0
+    for m in _BRACKET.finditer(_STRING.sub(b'""', body)):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return depth
+        else:
+            depth -= 1
+    return None
+
+
+def loads_request(
+    body: bytes, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH
+) -> Any:
+    """Parse a client's JSON body strictly, or raise :class:`JsonBodyError`."""
+    if len(body) > max_bytes:
+        raise JsonBodyError(
+            "too_large", f"{len(body)} bytes, limit {max_bytes}", limit=max_bytes, found=len(body)
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JsonBodyError("encoding", f"not UTF-8 (byte {exc.start})") from None
+    if depth_beyond(body, max_depth) is not None:
+        raise JsonBodyError("too_deep", f"nested deeper than {max_depth}", limit=max_depth)
+    if _orjson is not None:
+        try:
+            data = _orjson.loads(body)
+        except _orjson.JSONDecodeError as exc:
+            raise JsonBodyError("syntax", str(exc)) from None
+        if not _may_hold_long_integer(body):
+            return data
+    try:  # integers beyond 64 bits stay exact on this path
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise JsonBodyError("syntax", str(exc)) from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

@@ -9,7 +9,6 @@ same transaction as the request that changes it. The CMI callback is judged by
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,121 +16,53 @@ from typing import TYPE_CHECKING, Any
 from ..models import Money, Role
 from ._errors import ApiProblem
 from ._http import SandboxResponse
-from ._routes import _emit, _load, _new_id, _page, _query, _user, _validate, op
+from ._orders import SandboxOrderStore, quote_for
+from ._record import DossierRecord
+from ._requests import cursor_page, new_id, query, validate
+from ._unit import emit, load_for, webhook
 
 if TYPE_CHECKING:
-    from ._core import RequestContext, Sandbox
+    from ._core import Handler, RequestContext, Sandbox
 
-__all__ = ["SandboxOrderStore", "fees_paid", "quote_for"]
+__all__ = ["HANDLERS", "payment_body", "settle_payment"]
 
 ORDER_VALIDITY = timedelta(days=30)
 
 
-class SandboxOrderStore:
-    """``payments.OrderStore`` over the sandbox's SQLite store (kind ``payment_order``)."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sb = sandbox
-
-    def create(self, order: Any) -> Any:
-        """Store a new order."""
-        from ..payments import DuplicateOrderError
-
-        with self.sb._lock, self.sb.store.transaction():
-            if self.sb.store.get("payment_order", order.reference) is not None:
-                raise DuplicateOrderError(f"a payment order {order.reference} already exists")
-            self._put(order)
-        return order
-
-    def _put(self, order: Any) -> None:
-        self.sb.store.put(
-            "payment_order",
-            order.reference,
-            order.model_dump(mode="json"),
-            owner=order.dossier_reference,
-            state=order.state.value,
-        )
-
-    def get(self, reference: str) -> Any:
-        """The order, or ``payments.OrderNotFoundError``."""
-        from ..payments import OrderNotFoundError, PaymentOrder
-
-        raw = self.sb.store.get("payment_order", reference)
-        if raw is None:
-            raise OrderNotFoundError(f"no payment order {reference!r}")
-        return PaymentOrder.model_validate(raw)
-
-    def transition(
-        self,
-        reference: str,
-        to: Any,
-        *,
-        transaction_id: str | None = None,
-        auth_code: str | None = None,
-        amount: Money | None = None,
-        note: str = "",
-    ) -> Any:
-        """Apply ``payments.apply_transition`` atomically, at the sandbox's instant."""
-        from ..payments import apply_transition
-
-        with self.sb._lock, self.sb.store.transaction():
-            result = apply_transition(
-                self.get(reference),
-                to,
-                transaction_id=transaction_id,
-                auth_code=auth_code,
-                amount=amount,
-                at=self.sb.clock.now(),
-                note=note,
-            )
-            if result.changed:
-                self._put(result.order)
-        return result
-
-    def list(self, *, dossier_reference: str | None = None) -> list[Any]:
-        """Orders (of one dossier), oldest first."""
-        from ..payments import PaymentOrder
-
-        rows = self.sb.store.scan("payment_order", owner=dossier_reference, limit=1_000_000)
-        return sorted((PaymentOrder.model_validate(r) for _, r in rows), key=lambda o: o.created_at)
-
-    def next_reference(self, *, prefix: str = "ord", year: int | None = None) -> str:
-        """A fresh unique reference, usable as a CMI oid."""
-        return f"{prefix}_{secrets.token_hex(8)}"
+def _emit(
+    sb: Sandbox,
+    type_: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any],
+    dossier_id: str | None = None,
+) -> None:
+    emit(sb, webhook(sb, type_, object_type, object_id, data, dossier_id))
 
 
-_QUOTES: dict[str, tuple[tuple[int, str], Any]] = {}
+def _user(ctx: RequestContext) -> Any:
+    return ctx.require_user()
 
 
-def quote_for(sb: Sandbox, record: dict[str, Any]) -> Any:
-    """``payments.quote`` of a stored dossier, on the sandbox's date (kept per version and day)."""
-    from ..payments import quote
-    from ._routes import _dossier_model
-
-    day = sb.clock.now().date()
-    key = (record["version"], day.isoformat())
-    cached = _QUOTES.get(record["id"])
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    result = quote(_dossier_model(record), on=day)
-    if len(_QUOTES) > 20_000:
-        _QUOTES.clear()
-    _QUOTES[record["id"]] = (key, result)
-    return result
+def _load(ctx: RequestContext, dossier_id: str | None = None) -> DossierRecord:
+    return load_for(ctx, dossier_id)
 
 
-def _payee(sb: Sandbox, record: dict[str, Any], line: Any) -> str:
+_new_id, _page, _query, _validate = new_id, cursor_page, query, validate
+
+
+def _payee(sb: Sandbox, record: DossierRecord, line: Any) -> str:
     from ..models import get_commune
 
     tax = str(getattr(line, "tax", "")).upper()
     if "AGENCE" in tax or "RSR" in tax or tax.startswith("AU"):
         return "Agence urbaine"
-    return f"Commune de {get_commune(record['dossier']['commune']).name_fr}"
+    return f"Commune de {get_commune(record.dossier.commune).name_fr}"
 
 
-def _wire_line(sb: Sandbox, record: dict[str, Any], line: Any) -> dict[str, Any]:
+def _wire_line(sb: Sandbox, record: DossierRecord, line: Any) -> dict[str, Any]:
     return {
-        "code": str(line.code).upper().replace(".", "_").replace("-", "_"),
+        "code": str(line.code),  # the library's fee code, as in rokhas_sdk.payments
         "label_fr": line.label_fr,
         "label_ar": line.label_ar,
         "amount": str(line.amount.amount),
@@ -139,22 +70,6 @@ def _wire_line(sb: Sandbox, record: dict[str, Any], line: Any) -> dict[str, Any]
         "legal_basis": line.legal_basis or None,
         "base": f"{line.base} {line.unit.value} x {line.rate}",
     }
-
-
-def fees_paid(sb: Sandbox, record: dict[str, Any]) -> bool:
-    """Whether what is owed before delivery is paid (captured orders cover it)."""
-    try:
-        q = quote_for(sb, record)
-    except Exception:  # no tariff in force: nothing the platform can ask for
-        return True
-    owed = sum((ln.amount.amount for ln in q.lines), Decimal(0))
-    if owed <= 0:
-        return True
-    paid = Decimal(0)
-    for order in SandboxOrderStore(sb).list(dossier_reference=record["id"]):
-        if order.state.is_paid:
-            paid += order.amount.amount
-    return paid >= owed
 
 
 def _fee_order(sb: Sandbox, order: Any) -> dict[str, Any]:
@@ -179,12 +94,11 @@ def _fee_order(sb: Sandbox, order: Any) -> dict[str, Any]:
     }
 
 
-@op("quoteFees")
 def _quote(ctx: RequestContext) -> dict[str, Any]:
     record = _load(ctx)
     q = _quote_or_problem(ctx.sandbox, record)
     return {
-        "dossier_id": record["id"],
+        "dossier_id": record.id,
         "lines": [_wire_line(ctx.sandbox, record, ln) for ln in q.lines],
         "total": str(q.total.amount),
         "currency": "MAD",
@@ -193,7 +107,7 @@ def _quote(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
-def _quote_or_problem(sb: Sandbox, record: dict[str, Any]) -> Any:
+def _quote_or_problem(sb: Sandbox, record: DossierRecord) -> Any:
     from .._errors import InvalidInputError, NotFoundError
 
     try:
@@ -204,27 +118,29 @@ def _quote_or_problem(sb: Sandbox, record: dict[str, Any]) -> Any:
         ) from None
 
 
-@op("createFeeOrder")
 def _create_order(ctx: RequestContext) -> SandboxResponse:
-    from ..api import FeeOrderCreate
+    from ..api import FeeOrderCreate, fee_code_key
     from ..payments import PaymentOrder
 
     sb = ctx.sandbox
     record = _load(ctx)
     req = _validate(FeeOrderCreate, ctx.request.json())
-    if record["state"] in ("DRAFT", "PLANS_SIGNED", "WITHDRAWN"):
+    if record.state in ("DRAFT", "PLANS_SIGNED", "WITHDRAWN"):
         raise ApiProblem(
             422, "transition_not_allowed", "les droits se paient une fois le dossier déposé"
         )
     q = _quote_or_problem(sb, record)
     wire = [(_wire_line(sb, record, ln), ln) for ln in q.lines if ln.amount.amount > 0]
     if req.codes is not None:
-        unknown = set(req.codes) - {w["code"] for w, _ in wire}
+        # The underscore spelling the API used before issue 15 (TOC_INDIVIDUEL) still selects.
+        wanted = {fee_code_key(c) for c in req.codes}
+        known = {fee_code_key(w["code"]) for w, _ in wire}
+        unknown = [c for c in req.codes if fee_code_key(c) not in known]
         if unknown:
             raise ApiProblem(
                 422, "invalid_input", f"codes inconnus dans le devis : {sorted(unknown)}"
             )
-        wire = [(w, ln) for w, ln in wire if w["code"] in req.codes]
+        wire = [(w, ln) for w, ln in wire if fee_code_key(w["code"]) in wanted]
     if not wire:
         raise ApiProblem(
             422, "payment_not_allowed", "rien n'est dû pour ce dossier : aucun ordre à émettre"
@@ -235,9 +151,9 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
 
     order = PaymentOrder(
         reference=store.next_reference(),
-        commune=record["dossier"]["commune"],
+        commune=record.dossier.commune,
         amount=Money(sum((ln.amount.amount for _, ln in wire), Decimal(0))),
-        dossier_reference=record["id"],
+        dossier_reference=record.id,
         lines=tuple(
             OrderLine(
                 code=w["code"], label_fr=w["label_fr"], label_ar=w["label_ar"], amount=ln.amount
@@ -251,7 +167,7 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
         "fee_order_meta",
         order.reference,
         {"lines": [w for w, _ in wire], "expires_at": (now + ORDER_VALIDITY).isoformat()},
-        owner=record["id"],
+        owner=record.id,
     )
     body = _fee_order(sb, order)
     _emit(
@@ -260,18 +176,17 @@ def _create_order(ctx: RequestContext) -> SandboxResponse:
         "fee_order",
         order.reference,
         {"total": body["total"]},
-        record["id"],
+        record.id,
     )
     return SandboxResponse.json(body, 201)
 
 
-@op("listFeeOrders")
 def _list_orders(ctx: RequestContext) -> dict[str, Any]:
     from ..api import ListQuery
 
     record = _load(ctx)
     q = _query(ctx, ListQuery)
-    orders = SandboxOrderStore(ctx.sandbox).list(dossier_reference=record["id"])
+    orders = SandboxOrderStore(ctx.sandbox).list(dossier_reference=record.id)
     items = [_fee_order(ctx.sandbox, o) for o in reversed(orders)]
     return _page(items, q.cursor, q.limit)
 
@@ -292,7 +207,6 @@ def _order_for_caller(ctx: RequestContext, order_id: str) -> Any:
     return order
 
 
-@op("getFeeOrder")
 def _get_order(ctx: RequestContext) -> dict[str, Any]:
     return _fee_order(ctx.sandbox, _order_for_caller(ctx, ctx.params["order_id"]))
 
@@ -317,7 +231,6 @@ def payment_body(sb: Sandbox, pay: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@op("createPayment")
 def _create_payment(ctx: RequestContext) -> SandboxResponse:
     from ..api import PaymentCreate
     from ..payments import PaymentState
@@ -401,9 +314,22 @@ def settle_payment(
         {"order_id": pay["order_id"], "amount": pay["amount"], "status": pay["status"]},
         pay["dossier_id"],
     )
+    if succeeded:
+        _cancel_other_attempts(sb, pay)
 
 
-@op("getPayment")
+def _cancel_other_attempts(sb: Sandbox, paid: dict[str, Any]) -> None:
+    """Once an order is paid, its other pending attempts can no longer pay it: they are
+    ``cancelled`` (their page says so, and CMI's late approval of one is voided)."""
+    pending = sb.store.scan("payment", owner=paid["order_id"], state="pending", limit=1_000_000)
+    for _, other in pending:
+        if other["id"] != paid["id"]:
+            other["status"] = "cancelled"
+            other["failure_reason"] = f"ordre payé par le paiement {paid['id']}"
+            other["updated_at"] = paid["updated_at"]
+            sb.store.put("payment", other["id"], other, owner=other["order_id"], state="cancelled")
+
+
 def _get_payment(ctx: RequestContext) -> dict[str, Any]:
     pay = ctx.store.get("payment", ctx.params["payment_id"])
     if pay is None:
@@ -415,3 +341,13 @@ def _get_payment(ctx: RequestContext) -> dict[str, Any]:
             404, "not_found", f"aucun paiement {ctx.params['payment_id']} accessible avec ce jeton"
         ) from None
     return payment_body(ctx.sandbox, pay)
+
+
+HANDLERS: dict[str, Handler] = {
+    "quoteFees": _quote,
+    "createFeeOrder": _create_order,
+    "listFeeOrders": _list_orders,
+    "getFeeOrder": _get_order,
+    "createPayment": _create_payment,
+    "getPayment": _get_payment,
+}

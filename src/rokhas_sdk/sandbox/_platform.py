@@ -11,12 +11,12 @@ from ..models import registry
 from ._authz import can_see_dossier
 from ._errors import ApiProblem
 from ._http import SandboxResponse
-from ._routes import _emit, _new_id, _page, _query, _user, _validate, op
+from ._requests import cursor_page, new_id, query, validate
 
 if TYPE_CHECKING:
-    from ._core import RequestContext
+    from ._core import Handler, RequestContext
 
-__all__: list[str] = []
+__all__ = ["HANDLERS"]
 
 ROTATION_OVERLAP = timedelta(hours=24)
 
@@ -33,17 +33,16 @@ def _commune_body(code: str) -> dict[str, Any]:
     }
 
 
-@op("listCommunes")
 def _communes(ctx: RequestContext) -> dict[str, Any]:
     from ..api import CommuneListQuery
 
-    q = _query(ctx, CommuneListQuery)
+    q = query(ctx, CommuneListQuery)
     codes = sorted(
         c
         for c in ctx.sandbox.communes
         if q.province is None or registry().commune(c).province_code == q.province
     )
-    return _page([_commune_body(c) for c in codes], q.cursor, q.limit)
+    return cursor_page([_commune_body(c) for c in codes], q.cursor, q.limit)
 
 
 def _commune_code(ctx: RequestContext) -> str:
@@ -62,7 +61,6 @@ def _commune_code(ctx: RequestContext) -> str:
     return code
 
 
-@op("getCommune")
 def _commune(ctx: RequestContext) -> dict[str, Any]:
     return _commune_body(_commune_code(ctx))
 
@@ -83,27 +81,25 @@ def _indicators(ctx: RequestContext, code: str, period: str, kind: Any) -> dict[
     decided = issued = refused = tacit = 0
     days: list[float] = []
     within = 0
-    for _, rec in ctx.store.scan("dossier", scope=code, limit=1_000_000):
-        if kind is not None and rec["dossier"]["kind"] != kind.value:
+    for rec in ctx.sandbox.records.scan(scope=code):
+        if kind is not None and rec.dossier.kind != kind:
             continue
-        decision = rec.get("decision")
-        if not decision or not rec.get("submitted_at"):
+        decision = rec.decision
+        if decision is None or rec.submitted_at is None:
             continue
-        at = decision["at"][:10]
+        at = decision.at.isoformat()[:10]
         if not lo <= at < hi:
             continue
         decided += 1
-        if decision["decision"] == "granted":
+        if decision.outcome == "granted":
             issued += 1
-        elif decision["decision"] == "refused":
+        elif decision.outcome == "refused":
             refused += 1
         else:
             tacit += 1
-        span = (
-            datetime.fromisoformat(decision["at"]) - datetime.fromisoformat(rec["submitted_at"])
-        ).total_seconds() / 86400
+        span = (decision.at - rec.submitted_at).total_seconds() / 86400
         days.append(round(span, 2))
-        if decision["decision"] != "tacit":
+        if decision.outcome != "tacit":
             within += 1
     return {
         "commune": code,
@@ -119,47 +115,44 @@ def _indicators(ctx: RequestContext, code: str, period: str, kind: Any) -> dict[
     }
 
 
-@op("getCommuneIndicators")
 def _commune_indicators(ctx: RequestContext) -> dict[str, Any]:
     from ..api import CommuneIndicatorQuery
 
     code = _commune_code(ctx)
-    q = _query(ctx, CommuneIndicatorQuery)
+    q = query(ctx, CommuneIndicatorQuery)
     return _indicators(ctx, code, q.period, getattr(q, "kind", None))
 
 
-@op("listIndicators")
 def _list_indicators(ctx: RequestContext) -> dict[str, Any]:
     from ..api import IndicatorListQuery
 
-    q = _query(ctx, IndicatorListQuery)
+    q = query(ctx, IndicatorListQuery)
     rows = [
         _indicators(ctx, c, q.period, q.kind)
         for c in sorted(ctx.sandbox.communes)
         if q.province is None or registry().commune(c).province_code == q.province
     ]
     rows.sort(key=lambda r: (r["median_days"] is None, r["median_days"] or 0))
-    return _page(rows, q.cursor, q.limit)
+    return cursor_page(rows, q.cursor, q.limit)
 
 
 # -- events feed and webhooks ----------------------------------------------------------------------
 def _visible_event(ctx: RequestContext, event: dict[str, Any], seen: dict[str, bool]) -> bool:
-    user = _user(ctx)
+    user = ctx.require_user()
     did = event.get("dossier_id")
     if did is None:
         ep = ctx.store.get("webhook_endpoint", event.get("object_id", ""))
         return bool(ep and ep.get("owner") == user.id)
     if did not in seen:
-        rec = ctx.store.get("dossier", did)
-        seen[did] = bool(rec and can_see_dossier(user, rec))
+        rec = ctx.sandbox.records.get(did)
+        seen[did] = rec is not None and can_see_dossier(user, rec)
     return seen[did]
 
 
-@op("listEvents")
 def _events(ctx: RequestContext) -> dict[str, Any]:
     from ..api import WebhookEventListQuery
 
-    q = _query(ctx, WebhookEventListQuery)
+    q = query(ctx, WebhookEventListQuery)
     seen: dict[str, bool] = {}
     items = []
     for _, ev in ctx.store.outbox():
@@ -174,7 +167,7 @@ def _events(ctx: RequestContext) -> dict[str, Any]:
             continue
         if _visible_event(ctx, ev, seen):
             items.append(ev)
-    return _page(items, q.cursor, q.limit)
+    return cursor_page(items, q.cursor, q.limit)
 
 
 def _endpoint_body(ep: dict[str, Any], *, with_secret: bool = False) -> dict[str, Any]:
@@ -191,21 +184,20 @@ def _endpoint_body(ep: dict[str, Any], *, with_secret: bool = False) -> dict[str
 
 def _own_endpoint(ctx: RequestContext) -> dict[str, Any]:
     ep = ctx.store.get("webhook_endpoint", ctx.params["endpoint_id"])
-    if ep is None or ep["owner"] != _user(ctx).id:
+    if ep is None or ep["owner"] != ctx.require_user().id:
         raise ApiProblem(
             404, "not_found", f"aucun point de réception {ctx.params['endpoint_id']} à votre nom"
         )
     return ep
 
 
-@op("createWebhookEndpoint")
 def _create_endpoint(ctx: RequestContext) -> SandboxResponse:
     from ..api import WebhookEndpointCreate
 
-    req = _validate(WebhookEndpointCreate, ctx.request.json())
+    req = validate(WebhookEndpointCreate, ctx.request.json())
     ep = {
-        "id": _new_id("we"),
-        "owner": _user(ctx).id,
+        "id": new_id("we"),
+        "owner": ctx.require_user().id,
         "url": str(req.url),
         "event_types": [t.value for t in req.event_types],
         "description": req.description,
@@ -219,25 +211,22 @@ def _create_endpoint(ctx: RequestContext) -> SandboxResponse:
     return SandboxResponse.json(_endpoint_body(ep, with_secret=True), 201)
 
 
-@op("listWebhookEndpoints")
 def _list_endpoints(ctx: RequestContext) -> dict[str, Any]:
     from ..api import ListQuery
 
-    q = _query(ctx, ListQuery)
+    q = query(ctx, ListQuery)
     rows = [
         _endpoint_body(ep)
-        for _, ep in ctx.store.scan("webhook_endpoint", owner=_user(ctx).id, limit=10_000)
+        for _, ep in ctx.store.scan("webhook_endpoint", owner=ctx.require_user().id, limit=10_000)
     ]
-    return _page(rows, q.cursor, q.limit)
+    return cursor_page(rows, q.cursor, q.limit)
 
 
-@op("deleteWebhookEndpoint")
 def _delete_endpoint(ctx: RequestContext) -> None:
     ep = _own_endpoint(ctx)
     ctx.store.delete("webhook_endpoint", ep["id"])
 
 
-@op("rotateWebhookSecret")
 def _rotate(ctx: RequestContext) -> dict[str, Any]:
     ep = _own_endpoint(ctx)
     ep["previous_secret"] = ep["secret"]
@@ -247,10 +236,9 @@ def _rotate(ctx: RequestContext) -> dict[str, Any]:
     return _endpoint_body(ep, with_secret=True)
 
 
-@op("sendTestWebhook")
 def _test_webhook(ctx: RequestContext) -> dict[str, Any]:
     ep = _own_endpoint(ctx)
-    event_id = _new_id("evt")
+    event_id = new_id("evt")
     event = {
         "id": event_id,
         "type": "webhook.test",
@@ -265,4 +253,15 @@ def _test_webhook(ctx: RequestContext) -> dict[str, Any]:
     return event
 
 
-_ = _emit  # re-exported helper kept for symmetry with the other route modules
+HANDLERS: dict[str, Handler] = {
+    "listCommunes": _communes,
+    "getCommune": _commune,
+    "getCommuneIndicators": _commune_indicators,
+    "listIndicators": _list_indicators,
+    "listEvents": _events,
+    "createWebhookEndpoint": _create_endpoint,
+    "listWebhookEndpoints": _list_endpoints,
+    "deleteWebhookEndpoint": _delete_endpoint,
+    "rotateWebhookSecret": _rotate,
+    "sendTestWebhook": _test_webhook,
+}

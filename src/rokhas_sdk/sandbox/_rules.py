@@ -6,7 +6,8 @@ silence become consent), ``payments`` (what is owed, the CMI hash), ``documents`
 rest of the sandbox never depends on their internals.
 
 Wire event names (the API contract's ``EventName``) are mapped to the procedure
-engine's event names by ``data/event_map.json``.
+engine's event names by ``data/event_map.json``; states need no map: a graph state is
+a ``DossierState`` of the same name.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from importlib import resources
 from typing import Any
 
 from .._errors import DataFileError
-from ..models import Role
 from ._errors import ApiProblem
+from ._record import DossierRecord
 
 __all__ = [
+    "DeadlineCache",
     "procedure_event",
     "wire_events",
+    "wire_state",
 ]
 
 
@@ -47,6 +50,8 @@ def procedure_event(wire: str, payload: Mapping[str, Any]) -> str:
             422,
             "transition_not_allowed",
             f"l'événement {wire!r} n'est pas pris en charge par ce sandbox",
+            f"الحدث {wire!r} غير مدعوم في هذه المنصة التجريبية",
+            details={"field": "event", "rule": "event_map"},
         )
     if isinstance(target, dict):
         key = str(payload.get("decision", ""))
@@ -55,6 +60,8 @@ def procedure_event(wire: str, payload: Mapping[str, Any]) -> str:
                 422,
                 "invalid_input",
                 f"décision inconnue {key!r} : {' ou '.join(repr(k) for k in target)}",
+                f"قرار غير معروف {key!r}: {' أو '.join(repr(k) for k in target)}",
+                details={"field": "decision", "allowed": list(target)},
             )
         return str(target[key])
     return str(target)
@@ -80,117 +87,50 @@ def wire_events(procedure_events: list[str]) -> list[str]:
     return out
 
 
-# -- procedure ---------------------------------------------------------------------------
-class ProcedureSeam:
-    """Replays and applies procedure events for stored dossiers (with a small cache)."""
+# -- states on the wire -----------------------------------------------------------------
+def wire_state(state: str) -> str:
+    """The contract's ``DossierState`` of a procedure graph state (the same name).
+
+    Every state of every graph is a ``DossierState`` (a test walks them all), so a
+    state the contract does not know is a packaging error, never a silent rename.
+    """
+    from ..api import DossierState
+
+    return str(DossierState(state).value)
+
+
+# -- legal clocks ----------------------------------------------------------------------------
+class DeadlineCache:
+    """Due instants per dossier, kept while the dossier's journal and the day stay the same.
+
+    Due instants depend on the events applied (and, before filing, on the rules in force
+    on the day asked about), not on the instant asked about.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[int, Any]] = {}
-        self._clocks: dict[str, tuple[int, str, Any]] = {}
+        self._kept: dict[str, tuple[tuple[str, str], Any]] = {}
 
-    def start(self, kind: str, at: dt.datetime) -> Any:
-        """A new procedure state for a dossier of ``kind``."""
-        from ..procedure import start
-
-        return start(kind, at=at)
-
-    def state_of(self, record: dict[str, Any]) -> Any:
-        """The procedure state of a stored dossier (replayed from its applied events)."""
-        from ..procedure import apply
-
-        events = record["procedure"]
-        cached = self._cache.get(record["id"])
-        if cached is not None and cached[0] == len(events):
-            return cached[1]
-        state = self.start(record["dossier"]["kind"], _parse(record["created_at"]))
-        for ev in events:
-            state = apply(
-                state,
-                ev["event"],
-                role=ev["role"],
-                at=_parse(ev["at"]),
-                context=ev.get("context") or None,
-            )
-        self._cache[record["id"]] = (len(events), state)
-        return state
-
-    def apply(
-        self,
-        record: dict[str, Any],
-        event: str,
-        role: str,
-        at: dt.datetime,
-        context: dict[str, Any],
-    ) -> Any:
-        """Apply an event to a stored dossier (updated in place); a refusal becomes a 422."""
-        from ..procedure import TransitionRefused, apply
-
-        state = self.state_of(record)
-        try:
-            new = apply(state, event, role=role, at=at, context=context or None)
-        except TransitionRefused as refusal:
-            raise ApiProblem(
-                422,
-                "transition_not_allowed",
-                refusal.message_fr,
-                refusal.message_ar,
-                details={
-                    "refusal": refusal.as_dict(),
-                    "allowed_events": self.allowed(record, role, at, {}),
-                },
-            ) from None
-        record["procedure"].append(
-            {"event": event, "role": role, "at": at.isoformat(), "context": context}
-        )
-        record["state"] = new.state
-        self._cache[record["id"]] = (len(record["procedure"]), new)
-        return new
-
-    def allowed(
-        self, record: dict[str, Any], role: str, at: dt.datetime, context: dict[str, Any]
-    ) -> list[str]:
-        """Wire names of the events ``role`` may post now."""
-        from ..procedure import allowed_events
-
-        if record["state"] == "WITHDRAWN":
-            return []
-        try:
-            role_ = Role(role)
-        except ValueError:
-            return []
-        infos = allowed_events(self.state_of(record), role_, at=at, context=context or None)
-        return wire_events([i.id for i in infos])
-
-    def clocks(
-        self, record: dict[str, Any], at: dt.datetime
+    def due_and_tacit(
+        self, record: DossierRecord, at: dt.datetime
     ) -> tuple[dt.datetime | None, dt.datetime | None]:
         """(due instant of the current step, tacit-approval instant) at ``at``."""
         from ..procedure import deadlines
 
-        if record["state"] == "WITHDRAWN":
-            return None, None
-        # Due instants depend on the events applied (and the rules in force on the
-        # filing date), not on the instant asked about: cache them per dossier version.
-        key = (
-            len(record["procedure"]),
-            record["state"] + ("" if record.get("submitted_at") else at.date().isoformat()),
-        )
-        cached = self._clocks.get(record["id"])
-        if cached is not None and cached[:2] == key:
-            return cached[2]  # type: ignore[no-any-return]
-        report = deadlines(self.state_of(record), at)
+        key = (record.journal.head, "" if record.submitted_at else at.date().isoformat())
+        kept = self._kept.get(record.id)
+        if kept is not None and kept[0] == key:
+            return kept[1]  # type: ignore[no-any-return]
+        report = deadlines(record.procedure, at)
         due: dt.datetime | None = None
         for clock in report.clocks:
             if (
                 clock.due_at is not None
-                and clock.status in ("running", "not_started")
+                and clock.status == "running"
                 and clock.purpose in ("step", "maximum")
-            ) and clock.status == "running":
+            ):
                 due = clock.due_at if due is None else min(due, clock.due_at)
         result = (due, report.tacit_approval_at)
-        self._clocks[record["id"]] = (*key, result)
+        if len(self._kept) > 20_000:
+            self._kept.clear()
+        self._kept[record.id] = (key, result)
         return result
-
-
-def _parse(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)

@@ -55,6 +55,18 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at TEXT NOT NULL,
     PRIMARY KEY (principal, key)
 );
+CREATE TABLE IF NOT EXISTS procedure_lines (
+    dossier_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (dossier_id, seq)
+);
+CREATE TABLE IF NOT EXISTS permit_numbers (
+    commune TEXT NOT NULL,
+    number TEXT NOT NULL,
+    dossier_id TEXT NOT NULL,
+    PRIMARY KEY (commune, number)
+);
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL UNIQUE,
@@ -305,6 +317,51 @@ class Store:
                 "VALUES(?,?,?,?,?,?,?)",
                 (principal, key, fingerprint, status, dumps_text(headers, lenient=False), body, at),
             )
+
+    # -- procedure journals (append-only, as written) -----------------------------------
+    def procedure_lines_extend(self, dossier_id: str, lines: tuple[bytes, ...]) -> None:
+        """Append the lines of a dossier's procedure journal not stored yet."""
+        with self.transaction():
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM procedure_lines WHERE dossier_id=?", (dossier_id,)
+            ).fetchone()
+            have = int(row[0])
+            self._db.executemany(
+                "INSERT INTO procedure_lines(dossier_id, seq, line) VALUES(?,?,?)",
+                [(dossier_id, i, lines[i].decode("utf-8")) for i in range(have, len(lines))],
+            )
+
+    def procedure_lines(self, dossier_id: str) -> list[str]:
+        """A dossier's procedure journal, line by line, as written."""
+        rows = self._db.execute(
+            "SELECT line FROM procedure_lines WHERE dossier_id=? ORDER BY seq", (dossier_id,)
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    # -- permit numbers ---------------------------------------------------------------
+    def permit_number_holder(self, commune: str, number: str) -> str | None:
+        """The dossier that holds a permit number in a commune, or None."""
+        row = self._db.execute(
+            "SELECT dossier_id FROM permit_numbers WHERE commune=? AND number=?",
+            (commune, number),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def permit_number_claim(self, commune: str, number: str, dossier_id: str) -> None:
+        """Reserve a permit number for a dossier (in the caller's transaction); the
+        primary key makes a second claim of the same number in a commune fail."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO permit_numbers(commune, number, dossier_id) VALUES(?,?,?)",
+                (commune, number, dossier_id),
+            )
+
+    def permit_numbers_count(self, commune: str) -> int:
+        """How many permit numbers a commune has issued."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM permit_numbers WHERE commune=?", (commune,)
+        ).fetchone()
+        return int(row[0])
 
     # -- outbox (webhook events) ------------------------------------------------------
     def outbox_add(self, event_id: str, type: str, body: dict[str, Any]) -> int:

@@ -1,9 +1,10 @@
 """Seeded users: for every seeded commune, one or more users per role, each with a token.
 
-Tokens are derived from the sandbox's seed, so they are stable across restarts of the
-same database (a portal under test can keep them in its configuration) and differ
-between sandboxes made with different seeds. They are secrets all the same: held as
-``SecretStr``, never in a repr or a log line.
+Tokens are derived from the sandbox's seed, so with a fixed seed they are stable across
+restarts (a portal under test can keep them in its configuration) and differ between
+sandboxes made with different seeds; ``rokhas sandbox serve`` draws a random seed at each
+start unless given ``--seed``. They are secrets all the same: held as ``SecretStr``,
+never in a repr or a log line, and they expire (:data:`DEFAULT_TOKEN_TTL`).
 """
 
 from __future__ import annotations
@@ -11,17 +12,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from pydantic import SecretStr
 
 from ..models import CommissionBody, Role, registry
+from ._errors import ApiProblem, SandboxConfigurationError
 
-__all__ = ["ADMIN_ROLE", "SandboxUser", "UserDirectory", "canonical_commune", "seed_users"]
+__all__ = [
+    "ADMIN_ROLE",
+    "DEFAULT_TOKEN_TTL",
+    "SandboxUser",
+    "UserDirectory",
+    "canonical_commune",
+    "seed_users",
+]
 
 # The sandbox's own operator (clock, faults, reset). Not a platform role.
 ADMIN_ROLE = "SANDBOX_ADMIN"
 
-DEFAULT_COMMUNES = ("141.01.01", "421.01.01", "351.01.01")
+DEFAULT_COMMUNES = ("06.141.01.0", "04.421.01.0", "07.351.01.0")  # Casablanca, Rabat, Marrakech
 
 # Roles seeded once per commune; applicants twice, so that "no applicant reads another
 # applicant's dossier" can be tested.
@@ -100,12 +110,57 @@ class SandboxUser:
         }
 
 
+DEFAULT_TOKEN_TTL = timedelta(days=3650)
+"""How long the seeded tokens live from the sandbox's start, on the sandbox clock: ten
+years, beyond any procedure's deadlines and a permit's validity, so a test that moves the
+clock by years keeps its tokens; finite, so a token copied somewhere stops working."""
+
+
 class UserDirectory:
-    """The seeded users, indexed by id and by token."""
+    """The seeded users, indexed by id and by token, and when their tokens expire."""
 
     def __init__(self, users: list[SandboxUser]) -> None:
         self._by_id = {u.id: u for u in users}
         self._by_token_digest = {_digest(u.token.get_secret_value()): u for u in users}
+        self.tokens_expire_at: datetime | None = None
+        """The instant (sandbox clock) from which every token answers 401; None: never."""
+
+    def issue(self, now: datetime, ttl: timedelta | None = None) -> datetime:
+        """Start the tokens' lifetime at ``now`` (default: :data:`DEFAULT_TOKEN_TTL`)."""
+        ttl = DEFAULT_TOKEN_TTL if ttl is None else ttl
+        if ttl <= timedelta():
+            raise SandboxConfigurationError(
+                f"a token lifetime must be positive, got {ttl}; e.g. timedelta(days=30)"
+            )
+        try:
+            self.tokens_expire_at = now + ttl
+        except OverflowError:
+            raise SandboxConfigurationError(
+                f"a token lifetime of {ttl} ends beyond the year 9999; give a shorter one"
+            ) from None
+        return self.tokens_expire_at
+
+    def check_not_expired(self, now: datetime) -> None:
+        """Refuse every token once :attr:`tokens_expire_at` has passed (401)."""
+        expiry = self.tokens_expire_at
+        if expiry is not None and now >= expiry:
+            raise ApiProblem(
+                401,
+                "unauthenticated",
+                f"Jeton expiré depuis le {expiry.isoformat()} : relancez le sandbox pour "
+                "obtenir de nouveaux jetons.",
+                f"انتهت صلاحية رمز الولوج منذ {expiry.isoformat()}: أعد تشغيل المنصة "
+                "التجريبية للحصول على رموز جديدة.",
+                details={
+                    "expired_at": expiry.isoformat(),
+                    "hint": "sandbox tokens live token_ttl from the server's start on the "
+                    "sandbox clock (rokhas sandbox serve --token-ttl DAYS); restart the "
+                    "server, or give a longer lifetime",
+                },
+                headers={
+                    "www-authenticate": 'Bearer realm="rokhas-sandbox", error="invalid_token"'
+                },
+            )
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self._by_id.values())

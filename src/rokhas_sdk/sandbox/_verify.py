@@ -59,11 +59,13 @@ def verify_permit_pdf(sb: Sandbox, pdf: bytes) -> dict[str, Any]:
         from ._users import canonical_commune
 
         scope = canonical_commune(permit["commune"])
-        for _, rec in sb.store.scan("dossier", scope=scope, limit=1_000_000):
-            p = rec.get("permit")
-            if p and p["data"]["number"] == permit["number"]:
-                dossier_id = rec["id"]
-                matches = p["data"] == permit and (p.get("pdf_sha256") in (None, digest))
+        for rec in sb.records.scan(scope=scope):
+            p = rec.permit
+            if p is not None and p.number == permit["number"]:
+                dossier_id = rec.id
+                matches = p.data.model_dump(mode="json") == permit and (
+                    p.pdf_sha256 in (None, digest)
+                )
                 break
         if dossier_id is None:
             problems.append("aucun permis de ce numéro n'a été délivré par cette plateforme")

@@ -103,7 +103,7 @@ class WebhookDispatcher:
         if did is None:
             return bool(event.get("object_id") == ep["id"])
         with self.sandbox._lock:
-            record = self.sandbox.store.get("dossier", did)
+            record = self.sandbox.records.get(did)
         return record is not None and can_see_dossier(owner, record)
 
     def _deliver_pending(self) -> int:

@@ -34,6 +34,7 @@ from ._verify import verify_pdf as verify_pdf
 # --- signing (branch `signing`): loaded on first use, so that importing the package
 # stays cheap (pyHanko, cryptography and python-pkcs11 load with the first call).
 if TYPE_CHECKING:
+    from ._async import async_verify_pdf as async_verify_pdf
     from ._errors import AlreadySignedError as AlreadySignedError
     from ._errors import BrokenPdfError as BrokenPdfError
     from ._errors import CertificateExpiredError as CertificateExpiredError

@@ -20,6 +20,7 @@ document at ``INDETERMINATE``.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 from ._report import Finding
@@ -159,7 +160,11 @@ def check_embedded_certificates(field: str, embedded: list[Any], known: list[Any
         except Exception:  # noqa: S112 - our own anchors were parsed on load
             continue
     for _a_cert, c in parsed:
-        issuers = [p for _, p in pool if p.subject == c.issuer]
+        with warnings.catch_warnings():
+            # cryptography warns about non-conforming names (e.g. a 3-letter country
+            # code) while comparing them; the comparison itself is fine
+            warnings.simplefilter("ignore", UserWarning)
+            issuers = [p for _, p in pool if p.subject == c.issuer]
         if not issuers:
             continue
         if not any(_issued_by(c, i) for i in issuers):
@@ -175,8 +180,6 @@ def check_embedded_certificates(field: str, embedded: list[Any], known: list[Any
 
 
 def _issued_by(cert: Any, issuer: Any) -> bool:
-    try:
-        cert.verify_directly_issued_by(issuer)
-    except Exception:
-        return False
-    return True
+    from ._verify_crypto import issued_by
+
+    return issued_by(cert, issuer)

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-def _pkcs11() -> Any:
+def pkcs11_module() -> Any:
     try:
         import pkcs11
     except ImportError:  # pragma: no cover - the extra is installed in tests
@@ -47,7 +47,7 @@ def load_module(module: str | Path) -> Any:
             "(Barid eSign) or SoftHSM2 (`apt-get install softhsm2`, module "
             "/usr/lib/softhsm/libsofthsm2.so) and pass its path"
         )
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     try:
         return pkcs11.lib(str(p))
     except pkcs11.PKCS11Error as exc:
@@ -71,7 +71,7 @@ def token_labels(lib: Any) -> list[str]:
 
 def find_token(lib: Any, label: str) -> Any:
     """The token labelled ``label``; :class:`TokenNotFoundError` lists those present."""
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     try:
         return lib.get_token(token_label=label)
     except pkcs11.NoSuchToken:
@@ -94,7 +94,7 @@ def pin_counter_state(token: Any) -> tuple[int | None, str]:
     ``CKF_USER_PIN_FINAL_TRY`` and ``CKF_USER_PIN_LOCKED``. Returns
     ``(retries_left or None, sentence)``.
     """
-    flags = _pkcs11().TokenFlag
+    flags = pkcs11_module().TokenFlag
     f = token.flags
     if f & flags.USER_PIN_LOCKED:
         return 0, "the PIN is now locked"
@@ -107,7 +107,7 @@ def pin_counter_state(token: Any) -> tuple[int | None, str]:
 
 def open_user_session(module: str, token_label: str, pin: SecretStr, *, rw: bool = False) -> Any:
     """Open a logged-in session on the token, mapping PIN failures to typed errors."""
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     lib = load_module(module)
     token = find_token(lib, token_label)
     if token.flags & pkcs11.TokenFlag.USER_PIN_LOCKED:
@@ -139,7 +139,7 @@ def open_user_session(module: str, token_label: str, pin: SecretStr, *, rw: bool
 
 
 def _labels_of(session: Any, object_class: Any) -> list[str]:
-    attribute = _pkcs11().Attribute
+    attribute = pkcs11_module().Attribute
     out = []
     for obj in session.get_objects({attribute.CLASS: object_class}):
         try:
@@ -161,7 +161,7 @@ def find_signing_objects(
     prefer_pss: bool = False,
 ) -> Any:
     """A pyHanko ``PKCS11Signer`` over the key and its certificate, objects loaded."""
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     from pyhanko.sign.general import SigningError as PyhankoSigningError
     from pyhanko.sign.pkcs11 import PKCS11Signer
 

@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .._errors import require_extra
 from .._text import (
@@ -24,10 +23,10 @@ from .._text import (
     hijri_date_ar,
     shape_arabic,
 )
+from .._time import CASABLANCA
 
 __all__ = ["MissingGlyphError", "StampText", "qr_operators", "render_stamp_pdf", "stamp_content"]
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 # Stamp size in points (85 mm x 32 mm): fits the signature boxes of an A4 permit.
 STAMP_WIDTH = 241.0

@@ -11,21 +11,26 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
+from .._time import CASABLANCA
 from ..models import ValueObject
 from ._errors import PinLockedError, PinPolicyError, TokenError, WrongPinError
-from ._pkcs11 import _pkcs11, find_token, load_module, open_user_session, pin_counter_state
+from ._pkcs11 import (
+    find_token,
+    load_module,
+    open_user_session,
+    pin_counter_state,
+    pkcs11_module,
+)
 from ._signers import as_secret
 
 __all__ = ["TokenCertificate", "TokenInfo", "change_token_pin", "token_info"]
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 DEFAULT_MIN_PIN_LENGTH = 6
 """Our default minimum for a new PIN (the law and Barid eSign publish none; tokens
@@ -67,7 +72,7 @@ class TokenInfo(ValueObject):
 
 
 def _cert_info(obj: Any, now: _dt.datetime) -> TokenCertificate | None:
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     try:
         der = bytes(obj[pkcs11.Attribute.VALUE])
         cert = x509.load_der_x509_certificate(der)
@@ -116,7 +121,7 @@ def _cert_info(obj: Any, now: _dt.datetime) -> TokenCertificate | None:
 
 
 def _describe(token: Any, now: _dt.datetime) -> TokenInfo:
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     flags = pkcs11.TokenFlag
     f = token.flags
     certs: list[TokenCertificate] = []
@@ -161,7 +166,7 @@ def token_info(
     if token_label is not None:
         return [_describe(find_token(lib, token_label), at)]
     out = []
-    initialized = _pkcs11().TokenFlag.TOKEN_INITIALIZED
+    initialized = pkcs11_module().TokenFlag.TOKEN_INITIALIZED
     for slot in lib.get_slots(token_present=True):
         token = slot.get_token()
         if token.flags & initialized:  # SoftHSM keeps an empty slot for the next token
@@ -187,7 +192,7 @@ def change_token_pin(
     old = as_secret(old_pin)
     new = as_secret(new_pin)
     _check_new_pin(old, new, min_length=min_length, max_length=max_length)
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     session = open_user_session(str(module), token_label, old, rw=True)
     try:
         session.set_pin(old.get_secret_value(), new.get_secret_value())

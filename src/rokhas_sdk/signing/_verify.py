@@ -4,6 +4,20 @@ The verdict follows ETSI EN 319 102-1. A document that was changed after it was 
 must never come out ``TOTAL_PASSED``: every doubt (an unparsable structure, an
 unexpected exception, a byte that no signature accounts for) ends in ``INDETERMINATE``
 or ``TOTAL_FAILED`` with a reason, never in an exception.
+
+This module is the public face and the conductor; each stage is its own module:
+
+1. ``_verify_read``: strict reader, tolerant fallback (with a finding), decryption,
+   the DSS, one slot per signature dictionary;
+2. ``_verify_integrity``: the /ByteRange digest over the raw bytes, byte-range checks;
+3. ``_verify_modifications``: what changed after each signature (ISO 32000-2 12.8),
+   metadata, the visible-change cap;
+4. ``_verify_crypto``: signature values pyHanko does not verify itself, SHA-1 policy;
+5. ``_verify_chain``: validation context, missing links, revocation at hand;
+6. ``_verify_conclusion``: the indication of each signature and of the document;
+
+with ``_verify_builder`` (shared context, typed :class:`SignatureDraft`) under all of
+them and ``_verify_permit`` for the embedded permit.
 """
 
 from __future__ import annotations
@@ -12,17 +26,13 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import hashlib
-import io
-import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
+from typing import IO, Any, Literal
 
 from .._errors import InvalidInputError, NotFoundError
-from ..models import Permit
+from .._time import CASABLANCA as _TZ
 from . import _attacks
 from ._report import (
     Coverage,
@@ -30,133 +40,59 @@ from ._report import (
     Finding,
     Indication,
     Integrity,
-    Modification,
-    PadesLevel,
-    PermitCheck,
-    RevocationReport,
-    RevocationSource,
     RevocationStatus,
     SignatureKind,
     SignatureReport,
-    SignerReport,
     SubIndication,
     TimestampReport,
     VerificationReport,
 )
 from ._trust import TrustStore
-
-if TYPE_CHECKING:  # pragma: no cover
-    from asn1crypto import x509
-    from pyhanko.pdf_utils.reader import PdfFileReader
+from ._verify_builder import (
+    DEFAULT_LIMITS,
+    SignatureDraft,
+    VerifyContext,
+    VerifyLimits,
+    fail_signature,
+    human_reason,
+    local_time,
+    signer_report,
+)
+from ._verify_chain import (
+    build_validation_context,
+    missing_link,
+    revocation_of,
+)
+from ._verify_conclusion import conclude_signature, document_conclusion, pades_level
+from ._verify_crypto import (
+    sha1_policy,
+    uses_sha1,
+    validate_pkcs7_sha1,
+)
+from ._verify_integrity import (
+    coverage_of,
+    hash_mismatch,
+    prehash,
+    range_breaks_integrity,
+    x509_rsa_sha1_report,
+)
+from ._verify_modifications import (
+    after_last_signature,
+    diff_policy,
+    judge,
+    tolerate_fieldmdp,
+)
+from ._verify_permit import permit_check
+from ._verify_read import PasswordRequired, load_dss, open_pdf, signature_slots
 
 __all__ = ["RevocationMode", "VerifyLimits", "verify_many", "verify_pdf"]
 
 RevocationMode = Literal["offline", "soft-fail", "hard-fail"]
 _MODES = ("offline", "soft-fail", "hard-fail")
-_TZ = ZoneInfo("Africa/Casablanca")
-_MiB = 1024 * 1024
 # Attachment names that carry the machine-readable permit (documents/signing rooms).
-_PERMIT_NAMES = ("permit.json", "rokhas-permit.json")
-
-
-@dataclass(frozen=True)
-class VerifyLimits:
-    """Resource bounds for hostile input.
-
-    ``max_file_size``: larger files are refused unread. ``max_stream_size``: no single
-    stream may decode to more (decompression bombs). ``max_decode_ratio``: cap on the
-    decoded/encoded ratio of a stream above 1 MiB. ``max_total_decoded``: budget for all
-    streams of one file. ``max_permit_size``: the embedded permit JSON.
-    ``max_memory`` (bytes, default none) caps the address space of the worker processes
-    that :func:`verify_many` starts itself. ``fetch_timeout``: seconds per OCSP/CRL/
-    certificate request in the online revocation modes.
-    """
-
-    max_file_size: int = 512 * _MiB
-    max_stream_size: int = 64 * _MiB
-    max_decode_ratio: float = 1100.0
-    max_total_decoded: int = 256 * _MiB
-    max_permit_size: int = 1 * _MiB
-    max_memory: int | None = None
-    fetch_timeout: float = 10.0
-
-    def decode_limits(self) -> Any:
-        """The equivalent pyHanko ``DecodeLimits``."""
-        from pyhanko.pdf_utils.decode_limits import (
-            DecodeLimits,
-            DocumentDecodeBudget,
-            StreamDecodeLimits,
-        )
-
-        per_stream = StreamDecodeLimits(
-            max_ratio=self.max_decode_ratio, max_output_size=self.max_stream_size
-        )
-        budget = DocumentDecodeBudget(base_allowance=self.max_total_decoded, max_ratio=1)
-        return DecodeLimits(per_stream=per_stream, document_budget=budget)
-
-
-DEFAULT_LIMITS = VerifyLimits()
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _local(t: dt.datetime | None) -> dt.datetime | None:
-    if t is None:
-        return None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    return t.astimezone(_TZ)
-
-
-def _name_attr(name: Any, key: str) -> str | None:
-    try:
-        value = name.native.get(key)
-    except Exception:  # a broken name is reported as absent, not as a crash
-        return None
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return None if value is None else str(value)
-
-
-def _human(name: Any) -> str:
-    try:
-        return str(name.human_friendly)
-    except Exception:
-        return "<unreadable name>"
-
-
-def _signer_report(cert: x509.Certificate) -> SignerReport:
-    validity = cert["tbs_certificate"]["validity"]
-    identifier = _name_attr(cert.subject, "serial_number")
-    cin = None
-    if identifier:
-        # ETSI EN 319 412-1 semantics identifier: IDC + country + '-' + number
-        cin = identifier[6:] if identifier.upper().startswith("IDCMA-") else None
-    return SignerReport(
-        name=_name_attr(cert.subject, "common_name"),
-        organisation=_name_attr(cert.subject, "organization_name"),
-        identifier=identifier,
-        cin=cin,
-        subject=_human(cert.subject),
-        issuer=_human(cert.issuer),
-        certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
-        serial_number=format(cert.serial_number, "x"),
-        valid_from=_local(validity["not_before"].native),
-        valid_until=_local(validity["not_after"].native),
-    )
-
-
-def _fail(
-    field: str,
-    indication: Indication,
-    sub: SubIndication,
-    error: str,
-    kind: SignatureKind = SignatureKind.SIGNATURE,
-) -> SignatureReport:
-    return SignatureReport(
-        field=field, kind=kind, indication=indication, subindication=sub, errors=[error]
-    )
 
 
 def _read_source(
@@ -208,396 +144,16 @@ def _run(coro: Any) -> Any:
 # --------------------------------------------------------------------------- revocation
 
 
-def _issuers_of(cert: x509.Certificate, candidates: list[x509.Certificate]) -> list[Any]:
-    """The candidates (as ``cryptography`` certificates) whose key signed ``cert``."""
-    from cryptography import x509 as cx509
-
-    try:
-        child = cx509.load_der_x509_certificate(cert.dump())
-    except Exception:
-        return []
-    found = []
-    for c in candidates:
-        if c.subject != cert.issuer:
-            continue
-        try:
-            parent = cx509.load_der_x509_certificate(c.dump())
-            child.verify_directly_issued_by(parent)
-        except Exception:  # noqa: S112 - not this issuer's key
-            continue
-        found.append(parent)
-    return found
-
-
-def _signed_by(tbs: bytes, signature: bytes, hash_alg: Any, key: Any) -> bool:
-    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-
-    try:
-        if isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, tbs, padding.PKCS1v15(), hash_alg)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, tbs, ec.ECDSA(hash_alg))
-        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-            key.verify(signature, tbs)
-        else:
-            return False
-    except Exception:
-        return False
-    return True
-
-
-def _ocsp_status(der: bytes, serial: int, issuers: list[Any]) -> str | None:
-    """The status an OCSP response *signed for the issuer* gives ``serial`` (else None).
-
-    The response must come from the issuer's key or from a responder certificate that
-    the issuer delegated OCSP signing to, and name the issuer's key: anyone can append
-    an OCSP response to the DSS in an incremental update, so an unauthenticated one
-    proves nothing either way.
-    """
-    from cryptography import x509 as cx509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.x509 import ocsp
-    from cryptography.x509.oid import ExtendedKeyUsageOID
-
-    resp = ocsp.load_der_ocsp_response(der)
-    if resp.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
-        return None
-    for issuer in issuers:
-        keys = [issuer.public_key()]
-        for responder in resp.certificates:
-            try:
-                responder.verify_directly_issued_by(issuer)
-                eku = responder.extensions.get_extension_for_class(cx509.ExtendedKeyUsage)
-            except Exception:  # noqa: S112 - not a responder of this issuer
-                continue
-            if ExtendedKeyUsageOID.OCSP_SIGNING in eku.value:
-                keys.append(responder.public_key())
-        hash_alg = resp.signature_hash_algorithm
-        if hash_alg is None or not any(
-            _signed_by(resp.tbs_response_bytes, resp.signature, hash_alg, k) for k in keys
-        ):
-            continue
-        spki = issuer.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        from asn1crypto import keys as a_keys
-
-        key_bits = a_keys.PublicKeyInfo.load(spki)["public_key"].contents[1:]
-        for single in resp.responses:
-            if single.serial_number != serial:
-                continue
-            digest = hashes.Hash(single.hash_algorithm)
-            digest.update(key_bits)
-            if single.issuer_key_hash != digest.finalize():
-                continue
-            return {
-                ocsp.OCSPCertStatus.GOOD: "good",
-                ocsp.OCSPCertStatus.REVOKED: "revoked",
-            }.get(single.certificate_status, "unknown")
-    return None
-
-
-def _crl_says_revoked(der: bytes, serial: int, issuers: list[Any]) -> bool | None:
-    """Whether a CRL *signed by the issuer* lists ``serial`` (None if not the issuer's)."""
-    from cryptography import x509 as cx509
-
-    crl = cx509.load_der_x509_crl(der)
-    for issuer in issuers:
-        if crl.issuer == issuer.subject and crl.is_signature_valid(issuer.public_key()):
-            return crl.get_revoked_certificate_by_serial_number(serial) is not None
-    return None
-
-
-def _revocation(
-    cert: x509.Certificate | None,
-    vc: Any,
-    embedded: set[bytes],
-    status: Any,
-    candidates: list[x509.Certificate] = [],  # noqa: B006 - never mutated
-) -> RevocationReport:
-    """The signer's revocation status from the OCSP responses and CRLs at hand.
-
-    Only data signed for the signer's issuer (found among ``candidates``) counts.
-    """
-    if cert is None:
-        return RevocationReport(status=RevocationStatus.NOT_CHECKED, source=RevocationSource.NONE)
-    details = getattr(status, "revocation_details", None)
-    serial = cert.serial_number
-    issuers = _issuers_of(cert, candidates)
-    found: tuple[RevocationStatus, RevocationSource, str | None] | None = None
-    for resp in list(getattr(vc, "ocsps", [])):
-        try:
-            name = _ocsp_status(resp.dump(), serial, issuers)
-        except Exception:  # noqa: S112 - an unreadable response counts as no response
-            continue
-        if name is None:
-            continue
-        st = {"good": RevocationStatus.GOOD, "revoked": RevocationStatus.REVOKED}.get(
-            name, RevocationStatus.UNKNOWN
-        )
-        src = RevocationSource.EMBEDDED if resp.dump() in embedded else RevocationSource.FETCHED
-        found = (st, src, "OCSP")
-    if found is None:
-        for crl in list(getattr(vc, "crls", [])):
-            try:
-                revoked = _crl_says_revoked(crl.dump(), serial, issuers)
-            except Exception:  # noqa: S112 - an unreadable CRL counts as no CRL
-                continue
-            if revoked is None:
-                continue
-            src = RevocationSource.EMBEDDED if crl.dump() in embedded else RevocationSource.FETCHED
-            found = (RevocationStatus.REVOKED if revoked else RevocationStatus.GOOD, src, "CRL")
-    if details is not None:
-        src = found[1] if found else RevocationSource.NONE
-        return RevocationReport(
-            status=RevocationStatus.REVOKED,
-            source=src,
-            detail=f"revoked on {details.revocation_date} ({details.revocation_reason.native})",
-        )
-    if found is None:
-        return RevocationReport(
-            status=RevocationStatus.UNKNOWN,
-            source=RevocationSource.NONE,
-            detail="no OCSP response or CRL was available for the signer's certificate",
-        )
-    return RevocationReport(status=found[0], source=found[1], detail=found[2])
-
-
 # --------------------------------------------------------------------------- chains
 
 
-def _missing_link(
-    cert: x509.Certificate, pool: list[x509.Certificate], anchors: list[x509.Certificate]
-) -> str:
-    """Say which certificate is missing between ``cert`` and a trust anchor."""
-    anchor_keys = {a.dump() for a in anchors}
-    current = cert
-    for _ in range(16):
-        if current.dump() in anchor_keys:
-            return "the chain reaches a trust anchor but does not validate"
-        if current.self_signed != "no":
-            fp = hashlib.sha256(current.dump()).hexdigest()
-            return (
-                f"the chain ends at the root {_human(current.subject)!r} (SHA-256 {fp}), "
-                "which is not in the trust store; add it with --trust / TrustStore.from_paths "
-                "if you trust it"
-            )
-        issuer = next(
-            (
-                c
-                for c in pool + anchors
-                if c.subject == current.issuer and c.dump() != current.dump()
-            ),
-            None,
-        )
-        if issuer is None:
-            aki = current.authority_key_identifier
-            aki_txt = f", authority key id {aki.hex()}" if aki else ""
-            return (
-                f"the certificate {_human(current.issuer)!r} (issuer of "
-                f"{_human(current.subject)!r}{aki_txt}) is missing: it is neither embedded "
-                "in the signature nor in the trust store; add it to the trust store "
-                "(as an anchor if it is a root you trust, else via intermediates=) or ask "
-                "the signer to embed the full chain"
-            )
-        current = issuer
-    return "the certificate chain is too long or loops"
-
-
 # --------------------------------------------------------------------------- conclusion
-
-_SUB_BY_NAME = {s.name: s for s in SubIndication}
-
-
-def _conclude(
-    rep: dict[str, Any], st: Any, emb: Any, findings: list[Finding], anchors_empty: bool
-) -> None:
-    """Fill indication/subindication/errors of one signature, worst problem first."""
-    from pyhanko.sign.ades.report import AdESFailure
-
-    errors: list[str] = rep.setdefault("errors", [])
-    for f in findings:
-        errors.append(f.message)
-    if not st.intact:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.HASH_FAILURE)
-        errors.insert(0, "the signed bytes were changed: their digest does not match")
-        return
-    if not st.valid:
-        rep.update(
-            indication=Indication.TOTAL_FAILED, subindication=SubIndication.SIG_CRYPTO_FAILURE
-        )
-        errors.insert(0, "the signature value does not verify with the signer's public key")
-        return
-    if findings:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.FORMAT_FAILURE)
-        return
-    if rep["coverage"] is Coverage.PARTIAL:
-        rep.update(indication=Indication.TOTAL_FAILED, subindication=SubIndication.FORMAT_FAILURE)
-        errors.insert(
-            0,
-            "the signature does not cover its whole revision: bytes inside the signed "
-            "revision are unsigned (signature wrapping)",
-        )
-        return
-    if rep["modified_after_signing"] is Modification.DISALLOWED or st.docmdp_ok is False:
-        rep.update(
-            indication=Indication.TOTAL_FAILED, subindication=SubIndication.SIG_CONSTRAINTS_FAILURE
-        )
-        errors.insert(0, "the document was changed after signing in a way that is not allowed")
-        return
-    seed_err = getattr(st, "seed_value_constraint_error", None)
-    if seed_err is not None:
-        rep.update(
-            indication=Indication.TOTAL_FAILED, subindication=SubIndication.SIG_CONSTRAINTS_FAILURE
-        )
-        errors.insert(0, f"seed value constraints violated: {seed_err}")
-        return
-    indic = getattr(st, "trust_problem_indic", None)
-    if indic is not None:
-        sub = _SUB_BY_NAME.get(indic.name, SubIndication.GENERIC)
-        failed = isinstance(indic, AdESFailure)
-        rep.update(
-            indication=Indication.TOTAL_FAILED if failed else Indication.INDETERMINATE,
-            subindication=sub,
-        )
-        errors.insert(0, f"the signer's certificate could not be validated ({indic.name})")
-        return
-    if getattr(st, "validation_path", None) is None:
-        rep.update(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-        )
-        errors.insert(
-            0,
-            "no trust anchor was given" if anchors_empty else "no chain to a trust anchor",
-        )
-        return
-    tsv = getattr(st, "timestamp_validity", None)
-    if tsv is not None and not (tsv.intact and tsv.valid and tsv.trusted):
-        rep.update(indication=Indication.INDETERMINATE, subindication=SubIndication.GENERIC)
-        errors.insert(0, "the signature timestamp does not validate")
-        return
-    rep.update(indication=Indication.TOTAL_PASSED, subindication=None)
-
-
-def _coverage(level: Any) -> Coverage:
-    name = getattr(level, "name", "")
-    if name == "ENTIRE_FILE":
-        return Coverage.ENTIRE_FILE
-    if name == "ENTIRE_REVISION":
-        return Coverage.ENTIRE_REVISION
-    return Coverage.PARTIAL
-
-
-def _modification(st: Any, sig_fields: set[str]) -> tuple[Modification, list[str]]:
-    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
-
-    diff = st.diff_result
-    if _coverage(st.coverage) is Coverage.ENTIRE_FILE:
-        return Modification.NONE, []
-    if diff is None:
-        return Modification.DISALLOWED, ["the changes after signing could not be analysed"]
-    if not isinstance(diff, DiffResult):
-        return Modification.DISALLOWED, [str(diff) or type(diff).__name__]
-    level = diff.modification_level
-    changed = sorted(f"form field {n!r} changed" for n in diff.changed_form_fields)
-    if level is ModificationLevel.NONE:
-        return Modification.NONE, changed
-    if level is ModificationLevel.OTHER or st.docmdp_ok is False:
-        return Modification.DISALLOWED, [*changed, f"modification level {level.name}"]
-    # A signed permit is a final decision: after signing, only further signatures and
-    # validation data may be added. Filling an ordinary form field is the shadow
-    # "replace" attack for us, even where ISO 32000 would allow it.
-    not_sig = sorted(n for n in diff.changed_form_fields if n not in sig_fields)
-    if not_sig:
-        return Modification.DISALLOWED, [
-            *(
-                f"form field {n!r} changed after signing (only signatures may be added)"
-                for n in not_sig
-            )
-        ]
-    what = {
-        "LTA_UPDATES": "validation data (DSS) or document timestamps added",
-        "FORM_FILLING": "form fields filled or signatures added",
-        "ANNOTATIONS": "annotations changed",
-    }.get(level.name, level.name)
-    return Modification.ALLOWED, [what, *changed]
 
 
 # --------------------------------------------------------------------------- the engine
 
 
-@dataclass
-class _Ctx:
-    data: bytes
-    reader: PdfFileReader
-    trust: TrustStore
-    mode: str
-    at: dt.datetime | None
-    dss_certs: list[Any]
-    dss_ocsps: list[Any]
-    dss_crls: list[Any]
-    embedded_revinfo: set[bytes]
-    has_dss: bool
-    sig_fields: set[str]
-    sha_prefix: tuple[int, Any] | None = None
-    fetcher: Any = None
-
-    def file_sha256(self) -> str:
-        """SHA-256 of the whole file, reusing a signed prefix already hashed."""
-        if self.sha_prefix is None:
-            return hashlib.sha256(self.data).hexdigest()
-        n, state = self.sha_prefix
-        h = state.copy()
-        h.update(memoryview(self.data)[n:])
-        return str(h.hexdigest())
-
-
-def _validation_context(ctx: _Ctx, extra_certs: list[Any]) -> Any:
-    from pyhanko_certvalidator import ValidationContext
-
-    kwargs: dict[str, Any] = {
-        "trust_roots": list(ctx.trust.anchors),
-        "other_certs": [*ctx.trust.intermediates, *ctx.dss_certs, *extra_certs],
-        "ocsps": list(ctx.dss_ocsps),
-        "crls": list(ctx.dss_crls),
-        "allow_fetching": ctx.mode != "offline",
-        "revocation_mode": "hard-fail" if ctx.mode == "hard-fail" else "soft-fail",
-    }
-    if ctx.at is not None:
-        kwargs["moment"] = ctx.at
-    if ctx.fetcher is not None:
-        # one aiohttp session per document, closed when the document is done; fetched
-        # revocation data and certificates help, they never become anchors
-        kwargs["fetcher_backend"] = ctx.fetcher
-    return ValidationContext(**kwargs)
-
-
-def _load_dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any], bool]:
-    from asn1crypto import crl as a_crl
-    from asn1crypto import ocsp as a_ocsp
-    from asn1crypto import x509 as a_x509
-    from pyhanko.pdf_utils.decode_limits import DecodePurpose
-
-    try:
-        dss = reader.root["/DSS"]
-    except KeyError:
-        return [], [], [], False
-    certs: list[Any] = []
-    ocsps: list[Any] = []
-    crls: list[Any] = []
-    for key, purpose, loader, dest in (
-        ("/Certs", DecodePurpose.CERTIFICATE, a_x509.Certificate.load, certs),
-        ("/OCSPs", DecodePurpose.OCSP_RESPONSE, a_ocsp.OCSPResponse.load, ocsps),
-        ("/CRLs", DecodePurpose.CRL, a_crl.CertificateList.load, crls),
-    ):
-        for ref in dss.get(key, ()):
-            obj = ref.get_object()
-            dest.append(loader(obj.read_data(purpose)))
-    return certs, ocsps, crls, True
-
-
-async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureReport, Any]:
+async def _validate_one(ctx: VerifyContext, emb: Any, field: str) -> tuple[SignatureReport, Any]:
     from pyhanko.sign.validation import (
         async_validate_pdf_signature,
         async_validate_pdf_timestamp,
@@ -614,206 +170,125 @@ async def _validate_one(ctx: _Ctx, emb: Any, field: str) -> tuple[SignatureRepor
     findings += _attacks.check_embedded_certificates(
         field, carried, [*ctx.trust.anchors, *ctx.trust.intermediates]
     )
-    _prehash(ctx, emb)
-    broken = _hash_mismatch(emb, findings)
+    warnings = tolerate_fieldmdp(emb)
+    legacy_sha1 = str(emb.sig_object.get("/SubFilter", "")) == "/adbe.pkcs7.sha1"
+    prehash(ctx, emb)
+    # /adbe.pkcs7.sha1 signs the digest of its encapsulated content, not of the range
+    broken = None if legacy_sha1 else hash_mismatch(emb, findings)
     if broken is not None and not is_ts:
         return broken, None
     # pyHanko registers the certificates carried in the CMS itself
-    vc = _validation_context(ctx, [])
+    vc = build_validation_context(ctx, [])
     st: Any
     try:
-        if is_ts:
-            st = await async_validate_pdf_timestamp(emb, validation_context=vc)
+        if legacy_sha1 and not is_ts:
+            st = await validate_pkcs7_sha1(ctx, emb, vc)
+        elif is_ts:
+            st = await async_validate_pdf_timestamp(
+                emb, validation_context=vc, diff_policy=diff_policy()
+            )
         else:
-            st = await async_validate_pdf_signature(emb, vc)
+            st = await async_validate_pdf_signature(emb, vc, diff_policy=diff_policy())
     except SignatureValidationError as exc:
-        failed = _fail(field, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, str(exc), kind)
+        failed = fail_signature(
+            field, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, str(exc), kind
+        )
         errors = failed.errors + [f.message for f in findings]
         return failed.model_copy(update={"errors": errors}), None
 
     cert = st.signing_cert
-    rep: dict[str, Any] = {
-        "field": field,
-        "kind": kind,
-        "signer": _signer_report(cert) if cert is not None and not is_ts else None,
+    rep = SignatureDraft(
+        field=field,
+        kind=kind,
+        signer=signer_report(cert) if cert is not None and not is_ts else None,
         # a /ByteRange that fails our byte-level checks covers nothing we can vouch for
-        "coverage": Coverage.PARTIAL
+        coverage=Coverage.PARTIAL
         if any(f.code.startswith("byte_range") for f in findings)
-        else _coverage(st.coverage),
-        "integrity": Integrity.INTACT if (st.intact and st.valid) else Integrity.BROKEN,
-        "warnings": [],
-    }
-    mod, changes = _modification(st, ctx.sig_fields)
-    rep["modified_after_signing"] = mod
-    rep["changes"] = changes
-    rep["mdp_ok"] = st.docmdp_ok
+        else coverage_of(st.coverage),
+        # a /ByteRange past the end of the file, or whose gap is not exactly the
+        # signature's hex string, signs something other than this file: broken
+        integrity=Integrity.INTACT
+        if (st.intact and st.valid and not range_breaks_integrity(findings))
+        else Integrity.BROKEN,
+        warnings=warnings,
+    )
+    sha1 = uses_sha1(getattr(emb, "md_algorithm", None)) or legacy_sha1
+    judgement = judge(st, rep.coverage, ctx.sig_fields)
+    rep.modified_after_signing = judgement.modification
+    rep.changes = judgement.changes
+    ctx.visible_changes[field] = judgement.visible
+    rep.mdp_ok = st.docmdp_ok
     docmdp = emb.docmdp_level
     if docmdp is not None:
-        rep["certification"] = {1: "no_changes", 2: "form_filling", 3: "annotations"}.get(
+        rep.certification = {1: "no_changes", 2: "form_filling", 3: "annotations"}.get(
             int(docmdp.value), str(docmdp)
         )
     fieldmdp = emb.fieldmdp
     if fieldmdp is not None:
-        rep["field_locks"] = [f"{fieldmdp.action.name.lower()}: {', '.join(fieldmdp.fields or [])}"]
+        rep.field_locks = [f"{fieldmdp.action.name.lower()}: {', '.join(fieldmdp.fields or [])}"]
     path = getattr(st, "validation_path", None)
     if path is not None:
-        rep["trust_path"] = [_human(c.subject) for c in path.iter_certs(include_root=True)][::-1]
+        rep.trust_path = [human_reason(c.subject) for c in path.iter_certs(include_root=True)][::-1]
     if is_ts:
-        rep["timestamp"] = TimestampReport(
-            time=_local(st.timestamp),
-            tsa=_human(cert.subject) if cert is not None else None,
+        rep.timestamp = TimestampReport(
+            time=local_time(st.timestamp),
+            tsa=human_reason(cert.subject) if cert is not None else None,
             valid=bool(st.intact and st.valid and st.trusted),
         )
     else:
-        rep["signing_time"] = _local(st.signer_reported_dt)
+        rep.signing_time = local_time(st.signer_reported_dt)
         tsv = st.timestamp_validity
         if tsv is not None:
-            rep["timestamp"] = TimestampReport(
-                time=_local(tsv.timestamp),
-                tsa=_human(tsv.signing_cert.subject) if tsv.signing_cert is not None else None,
+            rep.timestamp = TimestampReport(
+                time=local_time(tsv.timestamp),
+                tsa=human_reason(tsv.signing_cert.subject)
+                if tsv.signing_cert is not None
+                else None,
                 valid=bool(tsv.intact and tsv.valid and tsv.trusted),
             )
         chain = list(path.iter_certs(include_root=True)) if path is not None else []
-        rep["revocation"] = _revocation(
+        rep.revocation = revocation_of(
             cert,
             vc,
             ctx.embedded_revinfo,
             st,
             [*chain, *ctx.trust.anchors, *ctx.trust.intermediates, *ctx.dss_certs],
         )
-    _conclude(rep, st, emb, findings, not ctx.trust.anchors_der)
+    conclude_signature(rep, st, emb, findings, not ctx.trust.anchors_der)
+    if sha1:
+        sha1_policy(rep)
     if (
-        rep["indication"] is Indication.TOTAL_PASSED
+        rep.indication is Indication.TOTAL_PASSED
         and not is_ts
-        and rep["revocation"].status is RevocationStatus.REVOKED
+        and rep.revocation.status is RevocationStatus.REVOKED
     ):
         # pyHanko only checks revocation data a certificate points to; signed data at
         # hand that says "revoked" must never leave the signature valid. Without a
         # proof that the signature existed before the revocation, it is undecided.
-        rep.update(indication=Indication.INDETERMINATE, subindication=SubIndication.REVOKED_NO_POE)
-        rep["errors"].insert(
+        rep.conclude(Indication.INDETERMINATE, SubIndication.REVOKED_NO_POE)
+        rep.errors.insert(
             0,
             "the signer's certificate is revoked according to the "
-            f"{rep['revocation'].detail or 'revocation data'} at hand, and nothing proves "
+            f"{rep.revocation.detail or 'revocation data'} at hand, and nothing proves "
             "the signature was made before the revocation",
         )
     if (
-        rep["indication"] is Indication.INDETERMINATE
-        and rep.get("subindication") is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+        rep.indication is Indication.INDETERMINATE
+        and rep.subindication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
         and cert is not None
     ):
         pool = [*ctx.trust.intermediates, *ctx.dss_certs, *emb.other_embedded_certs]
-        rep["errors"].append(_missing_link(cert, pool, list(ctx.trust.anchors)))
+        rep.errors.append(missing_link(cert, pool, list(ctx.trust.anchors)))
     if (
         not is_ts
-        and rep["indication"] is Indication.TOTAL_PASSED
-        and rep["revocation"].status is RevocationStatus.UNKNOWN
+        and rep.indication is Indication.TOTAL_PASSED
+        and rep.revocation.status is RevocationStatus.UNKNOWN
     ):
-        rep["warnings"].append(
+        rep.warnings.append(
             "revocation not checked: no revocation data is embedded"
             + (" (offline mode)" if ctx.mode == "offline" else "")
         )
-    return SignatureReport(**rep), st
-
-
-def _prehash(ctx: _Ctx, emb: Any) -> None:
-    """Digest the /ByteRange in one pass over the bytes already in memory.
-
-    pyHanko re-reads the file in 4 KiB chunks; on a 20 MB permit that doubles the cost
-    of the one thing verification cannot avoid. The digest is the same value, stored
-    where pyHanko's own ``compute_digest`` caches it. Unusual ranges are left to pyHanko.
-    """
-    data = ctx.data
-    md = str(getattr(emb, "external_md_algorithm", ""))
-    if md not in hashlib.algorithms_guaranteed or md.startswith("shake"):
-        return
-    try:
-        start1, len1, start2, len2 = (int(v) for v in emb.byte_range)
-    except (TypeError, ValueError):
-        return
-    if start1 != 0 or min(len1, start2, len2) < 0 or start2 + len2 > len(data):
-        return
-    view = memoryview(data)
-    h = hashlib.new(md)
-    h.update(view[:len1])
-    if md == "sha256" and (ctx.sha_prefix is None or ctx.sha_prefix[0] < len1):
-        # the file's own SHA-256 starts with the same bytes: keep the state, so the
-        # report's file digest only hashes what follows the first signed segment
-        ctx.sha_prefix = (len1, h.copy())
-    h.update(view[start2 : start2 + len2])
-    emb.external_digests[md] = h.digest()
-
-
-def _hash_mismatch(emb: Any, findings: list[Finding]) -> SignatureReport | None:
-    """HASH_FAILURE at once when the signed message digest differs from the bytes.
-
-    Nothing that follows (chain, revocation, timestamps) can change that verdict, so a
-    tampered file is not sent through path building: this keeps batch verification of
-    damaged files cheap. Only a certain mismatch short-cuts; any doubt goes the full way.
-    """
-    import hmac
-
-    md = str(getattr(emb, "external_md_algorithm", ""))
-    digest = emb.external_digests.get(md)
-    if digest is None or md != str(getattr(emb, "md_algorithm", "")):
-        return None
-    try:
-        attrs = emb.signer_info["signed_attrs"]
-        claimed = next(a["values"][0].native for a in attrs if a["type"].native == "message_digest")
-    except Exception:
-        return None
-    if not isinstance(claimed, bytes) or hmac.compare_digest(claimed, digest):
-        return None
-    try:
-        signer: SignerReport | None = _signer_report(emb.signer_cert)
-    except Exception:
-        signer = None
-    try:
-        coverage = _coverage(emb.evaluate_signature_coverage())
-    except Exception:
-        coverage = Coverage.PARTIAL
-    if any(f.code.startswith("byte_range") for f in findings):
-        coverage = Coverage.PARTIAL
-    return SignatureReport(
-        field=emb.fq_name,
-        signer=signer,
-        coverage=coverage,
-        integrity=Integrity.BROKEN,
-        modified_after_signing=Modification.DISALLOWED,
-        indication=Indication.TOTAL_FAILED,
-        subindication=SubIndication.HASH_FAILURE,
-        errors=[
-            "the signed bytes were changed: their digest does not match",
-            *(f.message for f in findings),
-        ],
-    )
-
-
-def _level(rep: SignatureReport, emb: Any, ctx: _Ctx, later_doc_ts: bool) -> PadesLevel:
-    if rep.kind is SignatureKind.DOCUMENT_TIMESTAMP:
-        return PadesLevel.NONE
-    sub = str(emb.sig_object.get("/SubFilter", ""))
-    if sub != "/ETSI.CAdES.detached":
-        return PadesLevel.NONE
-    timestamped = (rep.timestamp is not None and rep.timestamp.valid) or later_doc_ts
-    if not timestamped:
-        return PadesLevel.B_B
-    if not (ctx.has_dss and rep.revocation.source is RevocationSource.EMBEDDED):
-        return PadesLevel.B_T
-    # B-LTA needs a document timestamp applied over the validation data (the DSS).
-    for e in _doc_ts_cache(ctx.reader):
-        if e.sig_object_type != "/DocTimeStamp":
-            continue
-        try:
-            if "/DSS" in ctx.reader.get_historical_root(e.signed_revision):
-                return PadesLevel.B_LTA
-        except Exception:  # noqa: S112 - an unreadable revision proves nothing
-            continue
-    return PadesLevel.B_LT
-
-
-def _doc_ts_cache(reader: Any) -> list[Any]:
-    return list(getattr(reader, "_rokhas_embedded", []))
+    return rep.build(), st
 
 
 def _verify_bytes(
@@ -825,16 +300,13 @@ def _verify_bytes(
     limits: VerifyLimits,
     with_sha256: bool,
 ) -> VerificationReport:
-    from pyhanko.pdf_utils import misc
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
     base: dict[str, Any] = {
         "file": name,
         "size": len(data),
         "sha256": None,
-        "validated_at": _local(at) if at is not None else dt.datetime.now(_TZ),
+        "validated_at": local_time(at) if at is not None else dt.datetime.now(_TZ),
         "revocation_mode": mode,
     }
     doc_findings: list[Finding] = []
@@ -847,33 +319,34 @@ def _verify_bytes(
             document=DocumentConclusion(
                 indication=Indication.TOTAL_FAILED,
                 subindication=SubIndication.FORMAT_FAILURE,
-                errors=["not a PDF file: no %PDF- header in the first 1024 bytes"],
+                errors=[
+                    "the file is empty (0 bytes): there is nothing to verify"
+                    if not data
+                    else "not a PDF file: no %PDF- header in the first 1024 bytes"
+                ],
             ),
         )
-    stream = io.BytesIO(data)
     try:
-        reader = PdfFileReader(stream, strict=True, decode_limits=limits.decode_limits())
-        reader.root  # noqa: B018 - resolve the catalog now, so structural errors surface here
-    except misc.PdfStrictReadError as exc:
-        # poppler's own signer writes new objects with generation 1 ("orphaned
-        # generation"): harmless, since a new number hides nothing, and the incremental
-        # update is still reviewed object by object. Every other strict-mode failure
-        # caps the verdict.
-        benign = "orphaned generation" in str(exc)
-        doc_findings.append(
-            Finding(
-                code="not_strictly_valid",
-                message=f"the PDF only parses in lenient mode ({exc})"
-                + ("" if benign else "; the result is capped at INDETERMINATE"),
-                severity="warning" if benign else "error",
-            )
+        opened = open_pdf(data, limits.decode_limits())
+    except PasswordRequired as exc:
+        if with_sha256:
+            base["sha256"] = hashlib.sha256(data).hexdigest()
+        return VerificationReport(
+            **base,
+            document=DocumentConclusion(
+                indication=Indication.INDETERMINATE,
+                subindication=SubIndication.FORMAT_FAILURE,
+                errors=[str(exc)],
+            ),
         )
-        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=limits.decode_limits())
-        reader.root  # noqa: B018
+    reader = opened.reader
+    doc_findings.extend(opened.findings)
     doc_findings.extend(_attacks.check_trailing_bytes(data))
 
-    certs, ocsps, crls, has_dss = _load_dss(reader)
-    ctx = _Ctx(
+    dss = load_dss(reader)
+    doc_findings.extend(dss.findings)
+    certs, ocsps, crls, has_dss = dss.certs, dss.ocsps, dss.crls, dss.present
+    ctx = VerifyContext(
         data=data,
         reader=reader,
         trust=trust,
@@ -890,15 +363,22 @@ def _verify_bytes(
     reports: list[tuple[int, SignatureReport, Any, Any]] = []
     embs: list[tuple[str, Any]] = []
     values: dict[str, bytes] = {}
-    for fq_name, _sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
-        field = str(fq_name)
+    shared: dict[str, list[str]] = {}
+    for slot in signature_slots(reader):
+        field = slot.fq_name
+        if len(slot.fields) > 1:
+            shared[field] = slot.fields
         try:
-            emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
+            emb = EmbeddedPdfSignature(reader, slot.sig_field, slot.fq_name)
         except Exception as exc:
+            legacy = x509_rsa_sha1_report(data, slot.sig_object, field)
+            if legacy is not None:
+                reports.append((-1, legacy, None, None))
+                continue
             reports.append(
                 (
                     -1,
-                    _fail(
+                    fail_signature(
                         field,
                         Indication.TOTAL_FAILED,
                         SubIndication.FORMAT_FAILURE,
@@ -911,7 +391,7 @@ def _verify_bytes(
             )
             continue
         embs.append((field, emb))
-        ctx.sig_fields.add(field)
+        ctx.sig_fields.update(slot.fields)
         values[field] = bytes(emb.pkcs7_content)
     reader._rokhas_embedded = [e for _, e in embs]  # type: ignore[attr-defined]
     replay = {f.field: f for f in _attacks.check_replayed_values(values)}
@@ -959,11 +439,13 @@ def _verify_bytes(
                 and r.indication is Indication.TOTAL_PASSED
                 for _rv, r, e, _s in reports
             )
-            rep = rep.model_copy(update={"level": _level(rep, emb, ctx, later_ts)})
+            rep = rep.model_copy(update={"level": pades_level(rep, emb, ctx, later_ts)})
+        rep = rep.model_copy(update={"fields": shared.get(rep.field, [rep.field])})
         final.append(rep)
+    final = after_last_signature(ctx, reports, final, doc_findings)
 
-    permit = _permit_check(reader, reports, limits)
-    document = _document_conclusion(final, doc_findings, permit)
+    permit = permit_check(reader, reports, limits)
+    document = document_conclusion(final, doc_findings, permit)
     if with_sha256:
         base["sha256"] = ctx.file_sha256()
     return VerificationReport(
@@ -971,208 +453,7 @@ def _verify_bytes(
     )
 
 
-def _document_conclusion(
-    sigs: list[SignatureReport], findings: list[Finding], permit: PermitCheck | None
-) -> DocumentConclusion:
-    if not sigs:
-        return DocumentConclusion(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.SIGNED_DATA_NOT_FOUND,
-            errors=["the file carries no signature", *(f.message for f in findings)],
-        )
-    failed = [s for s in sigs if s.indication is Indication.TOTAL_FAILED]
-    undecided = [s for s in sigs if s.indication is Indication.INDETERMINATE]
-    errors = [f"{s.field}: {e}" for s in sigs for e in s.errors]
-    errors += [f.message for f in findings if f.severity == "error"]
-    findings = [f for f in findings if f.severity == "error"]
-    if permit is not None:
-        errors += [f"permit: {p}" for p in permit.problems]
-    if failed:
-        return DocumentConclusion(
-            indication=Indication.TOTAL_FAILED, subindication=failed[0].subindication, errors=errors
-        )
-    if not any(s.kind is SignatureKind.SIGNATURE for s in sigs):
-        # anyone can have any file time-stamped by a public TSA: a timestamp proves
-        # when the bytes existed, never who issued them
-        return DocumentConclusion(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.SIGNED_DATA_NOT_FOUND,
-            errors=[
-                "the file carries no signature, only document timestamps (they prove "
-                "when the file existed, not who issued it)",
-                *errors,
-            ],
-        )
-    if undecided:
-        return DocumentConclusion(
-            indication=Indication.INDETERMINATE,
-            subindication=undecided[0].subindication,
-            errors=errors,
-        )
-    if findings:
-        return DocumentConclusion(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.FORMAT_FAILURE,
-            errors=errors,
-        )
-    if permit is not None and permit.problems:
-        return DocumentConclusion(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.SIG_CONSTRAINTS_FAILURE,
-            errors=errors,
-        )
-    # Bytes after the last signed revision must be explained by allowed updates; the
-    # last revision itself must be covered or reviewed by at least one signature.
-    return DocumentConclusion(indication=Indication.TOTAL_PASSED, errors=errors)
-
-
 # --------------------------------------------------------------------------- permit
-
-
-def _embedded_files(reader: PdfFileReader) -> list[tuple[str, Any, Any]]:
-    """(name, filespec ref-or-object, embedded stream) from the EmbeddedFiles name tree."""
-    found: list[tuple[str, Any, Any]] = []
-    try:
-        tree = reader.root["/Names"]["/EmbeddedFiles"]
-    except (KeyError, TypeError):
-        return found
-    stack = [(tree.get_object(), 0)]
-    visited = 0
-    while stack and visited < 1000:
-        node, depth = stack.pop()
-        visited += 1
-        if depth > 32:
-            continue
-        names = node.get("/Names")
-        if names is not None:
-            names = names.get_object()
-            for i in range(0, len(names) - 1, 2):
-                label = str(names[i])
-                spec_ref = names.raw_get(i + 1) if hasattr(names, "raw_get") else names[i + 1]
-                spec = names[i + 1]
-                try:
-                    ef = spec["/EF"]
-                    stream_ref = ef.raw_get("/F")
-                except (KeyError, TypeError, AttributeError):
-                    continue
-                fname = str(spec.get("/UF", spec.get("/F", label)))
-                found.append((fname, spec_ref, stream_ref))
-        kids = node.get("/Kids")
-        for kid in kids.get_object() if kids is not None else ():
-            stack.append((kid.get_object(), depth + 1))
-    return found
-
-
-def _last_change(reader: Any, ref: Any) -> int | None:
-    reference = getattr(ref, "reference", None)
-    if reference is None:
-        return None
-    try:
-        return int(reader.xrefs.get_last_change(reference))
-    except Exception:
-        return None
-
-
-def _permit_check(
-    reader: PdfFileReader,
-    reports: list[tuple[int, SignatureReport, Any, Any]],
-    limits: VerifyLimits,
-) -> PermitCheck | None:
-    from pyhanko.pdf_utils.decode_limits import DecodePurpose
-
-    candidates = [
-        e
-        for e in _embedded_files(reader)
-        if e[0].lower() in _PERMIT_NAMES or e[0].lower().endswith("permit.json")
-    ]
-    if not candidates:
-        return None
-    fname, spec_ref, stream_ref = candidates[0]
-    problems: list[str] = []
-    if len(candidates) > 1:
-        problems.append(f"{len(candidates)} permit attachments found; only one is expected")
-    try:
-        raw = stream_ref.get_object().read_data(
-            DecodePurpose.GENERIC, expected_size=limits.max_permit_size
-        )
-    except Exception as exc:
-        raw = b""
-        problems.append(f"the permit attachment cannot be read ({type(exc).__name__})")
-    data: dict[str, Any] = {}
-    if len(raw) > limits.max_permit_size:
-        problems.append("the permit attachment is too large")
-    elif raw:
-        try:
-            loaded = json.loads(raw.decode("utf-8"))
-            if isinstance(loaded, dict):
-                data = loaded
-            else:
-                problems.append("the permit attachment is not a JSON object")
-        except (UnicodeDecodeError, ValueError):
-            problems.append("the permit attachment is not valid UTF-8 JSON")
-    permit: Permit | None = None
-    if data:
-        try:
-            permit = Permit.model_validate(data)
-        except InvalidInputError as exc:
-            problems.append(f"the permit data does not validate: {exc}")
-    # Covered: the attachment (stream and file spec) was last changed in a revision that a
-    # passing signature covers; pyHanko's diff analysis refuses later rewrites of it.
-    changes = [_last_change(reader, stream_ref), _last_change(reader, spec_ref)]
-    covered = False
-    if all(c is not None for c in changes[:1]):
-        last = max(c for c in changes if c is not None)
-        covered = any(
-            emb is not None
-            and r.indication is Indication.TOTAL_PASSED
-            and r.kind is SignatureKind.SIGNATURE
-            and emb.signed_revision >= last
-            for _rev, r, emb, _st in reports
-        )
-    if not covered:
-        problems.append("no valid signature covers the permit attachment")
-    reference = _permit_reference(data)
-    visible = _visible_reference(reader, reference, limits) if reference else None
-    matches: bool | None = None
-    if reference is not None:
-        matches = visible is not None
-        if not matches:
-            problems.append(f"the permit reference {reference!r} is not printed on the first page")
-    return PermitCheck(
-        attachment=fname,
-        data=data,
-        permit=permit,
-        covered=covered,
-        reference=reference,
-        visible_reference=visible,
-        reference_matches=matches,
-        problems=problems,
-    )
-
-
-def _permit_reference(data: dict[str, Any]) -> str | None:
-    for key in ("number", "reference"):
-        value = data.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _visible_reference(reader: Any, reference: str, limits: VerifyLimits) -> str | None:
-    """The reference when the first page shows it (text decoded through ToUnicode)."""
-    from ._pagetext import page_text
-
-    try:
-        page = reader.root["/Pages"]["/Kids"][0].get_object()
-        for _ in range(32):  # nested page tree, bounded against cycles
-            if str(page.get("/Type")) != "/Pages":
-                break
-            page = page["/Kids"][0].get_object()
-        text = page_text(page)
-    except Exception:
-        return None
-    squeeze = "".join(text.split())
-    return reference if "".join(reference.split()) in squeeze else None
 
 
 # --------------------------------------------------------------------------- public API
@@ -1230,7 +511,7 @@ def verify_pdf(
         file=name,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest() if with_sha256 else None,
-        validated_at=_local(at) if at is not None else dt.datetime.now(_TZ),
+        validated_at=local_time(at) if at is not None else dt.datetime.now(_TZ),
         revocation_mode=revocation,
         document=DocumentConclusion(
             indication=Indication.INDETERMINATE,

@@ -5,7 +5,7 @@ the dossier's commune) so a downstream test starts from a dossier the sandbox wi
 all the way to a permit. Override any field with keyword arguments.
 
 >>> from rokhas_sdk.testing import dossier_data
->>> body = dossier_data("URB_PERMIS_CONSTRUIRE_PETIT_PROJET", commune="141.01.01")
+>>> body = dossier_data("URB_PERMIS_CONSTRUIRE_PETIT_PROJET", commune="06.141.01.0")
 >>> body["kind"]
 'URB_PERMIS_CONSTRUIRE_PETIT_PROJET'
 """
@@ -51,7 +51,7 @@ def _professional(order_number: str, cin: str, first: str, last: str) -> dict[st
 def dossier_data(
     kind: ProcedureKind | str,
     *,
-    commune: str = "141.01.01",
+    commune: str = "06.141.01.0",
     architect_order: str | None = None,
     surveyor_order: str | None = None,
     reference: str | None = None,

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from cryptography.hazmat.primitives import serialization
 
-from .._errors import ConfigurationError
+from .._errors import ConfigurationError, InvalidInputError
 
 if TYPE_CHECKING:
-    from .pki import KeyType, TestPKI
+    from .pki import TestPKI
 
 _MAX_BODY = 1 << 20  # OCSP and timestamp requests are a few hundred bytes
 
 
-class PKIService:
+class PKIServer:
     """Serve a :class:`~rokhas_sdk.testing.pki.TestPKI` on ``http://127.0.0.1:<port>``.
 
     Endpoints: ``POST /ocsp`` (RFC 6960), ``POST /tsa`` (RFC 3161),
@@ -32,8 +33,9 @@ class PKIService:
     so a test can check that a batch reuses its timestamps and revocation data.
 
     Use it as a context manager (start on enter, stop on exit) or call
-    :meth:`start` / :meth:`stop`. Without ``pki`` it creates one whose certificates
-    point at this service.
+    :meth:`start` / :meth:`stop`. Without ``pki``, ``make_pki`` is called with this
+    service's URL to create one whose certificates point at it (``pki.PKIService`` does,
+    so that this module never imports the PKI that imports it).
     """
 
     def __init__(
@@ -41,7 +43,7 @@ class PKIService:
         pki: TestPKI | None = None,
         *,
         port: int = 0,
-        key_type: KeyType = "rsa",
+        make_pki: Callable[[str], TestPKI] | None = None,
     ) -> None:
         self.hits: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -50,9 +52,12 @@ class PKIService:
         self.port: int = int(self._httpd.server_address[1])
         self.url = f"http://127.0.0.1:{self.port}"
         if pki is None:
-            from .pki import TestPKI
-
-            pki = TestPKI.create(key_type=key_type, base_url=self.url)
+            if make_pki is None:
+                self._httpd.server_close()
+                raise InvalidInputError(
+                    "PKIServer needs a pki or a make_pki factory; use testing.pki.PKIService"
+                )
+            pki = make_pki(self.url)
         self.pki: TestPKI = pki
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -80,7 +85,7 @@ class PKIService:
         """Whether the server thread is serving."""
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> PKIService:
+    def start(self) -> Self:
         """Start serving in a daemon thread (idempotent)."""
         if self._closed:
             raise ConfigurationError("this PKIService was stopped; create a new one")
@@ -104,7 +109,7 @@ class PKIService:
             self._thread.join(timeout=5)
         self._httpd.server_close()
 
-    def __enter__(self) -> PKIService:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -120,7 +125,7 @@ class PKIService:
             self.hits[endpoint] += 1
 
 
-def _handler_for(service: PKIService) -> type[BaseHTTPRequestHandler]:
+def _handler_for(service: PKIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "rokhas-test-pki"

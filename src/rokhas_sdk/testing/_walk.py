@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import ProcedureFamily, ProcedureKind, procedure_kind_info
+from ..models import ProcedureFamily, ProcedureKind, permit_number, procedure_kind_info
 from ._factories import FAMILY_KINDS, dossier_data, piece_files
 
 __all__ = ["DossierWalk", "PlatformWalker", "pay_with_cmi_simulator"]
@@ -83,7 +83,7 @@ class PlatformWalker:
         client_factory: Callable[[str | None], Any],
         tokens: Callable[..., str],
         *,
-        commune: str = "141.01.01",
+        commune: str = "06.141.01.0",
         check: bool = True,
     ) -> None:
         self._factory = client_factory
@@ -316,10 +316,10 @@ class PlatformWalker:
             or commune.name_fr
         )
         return {
-            "number": f"P-{commune.code.replace('.', '')}-{walk.dossier_id[4:]}",
+            "number": permit_number(commune.code, int(res["updated_at"][:4]), walk.dossier_id[4:]),
             "dossier_reference": d["reference"],
             "kind": kind.value,
-            "commune": d["commune"],
+            "commune": commune.code,
             "commune_name_fr": commune.name_fr,
             "commune_name_ar": commune.name_ar,
             "beneficiary_name": name,

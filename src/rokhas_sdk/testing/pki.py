@@ -42,7 +42,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from .._errors import InvalidInputError
-from ._pki_server import PKIService as PKIService
+from ._pki_server import PKIServer
 
 if TYPE_CHECKING:
     from asn1crypto import tsp as _tsp
@@ -823,3 +823,23 @@ def _spki_bits(cert: x509.Certificate) -> bytes:
 def certificates_pem(certs: Iterable[x509.Certificate]) -> bytes:
     """Concatenate certificates as PEM (for ``--trust`` style options and NSS imports)."""
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+class PKIService(PKIServer):
+    """Serve a :class:`TestPKI` on ``http://127.0.0.1:<port>`` (see :class:`PKIServer`).
+
+    Without ``pki`` it creates one of ``key_type`` whose certificates point at this service.
+    """
+
+    def __init__(
+        self,
+        pki: TestPKI | None = None,
+        *,
+        port: int = 0,
+        key_type: KeyType = "rsa",
+    ) -> None:
+        super().__init__(
+            pki,
+            port=port,
+            make_pki=lambda url: TestPKI.create(key_type=key_type, base_url=url),
+        )

@@ -224,10 +224,10 @@ def rokhas_signed_permit_pdf(_rokhas_signing: tuple[Callable[[bytes], bytes], by
 
     permit = Permit.model_validate(
         {
-            "number": "PC-141-2026-000042",
+            "number": "P-06.141.01.0-2026-000042",
             "dossier_reference": "TEST-PC-000042",
             "kind": "URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
-            "commune": "141.01.01",
+            "commune": "06.141.01.0",
             "commune_name_fr": "Casablanca",
             "commune_name_ar": "الدار البيضاء",
             "beneficiary_name": "Salma Bennani",

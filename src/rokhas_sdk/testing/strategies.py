@@ -474,7 +474,47 @@ def missing_items() -> st.SearchStrategy[m.MissingItem]:
 
 def permit_signatories() -> st.SearchStrategy[m.PermitSignatory]:
     """``PermitSignatory`` values."""
-    return st.builds(m.PermitSignatory, name=words(), title_fr=words(), title_ar=words(ARABIC))
+    return st.builds(
+        m.PermitSignatory,
+        name=words(),
+        title_fr=words(),
+        title_ar=words(ARABIC),
+        name_ar=st.none() | words(ARABIC),
+    )
+
+
+def permit_visas() -> st.SearchStrategy[m.PermitVisa]:
+    """``PermitVisa`` values: bundled rows of every procedure, and a commune's own."""
+    # the bundled rows, and made-up ones (a commune's own visas are allowed)
+    bundled = st.sampled_from(list(m.ProcedureKind)).flatmap(
+        lambda k: st.sampled_from(m.permit_visas(k, confidence=frozenset("CIU")))
+    )
+    made_up = st.builds(
+        m.PermitVisa,
+        id=st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=20),
+        text_fr=words(),
+        text_ar=words(ARABIC),
+        legal_text=words(),
+        article=st.none() | words(max_words=2),
+        source=st.none() | words(max_words=1),
+        source_url=st.none() | st.just("https://example.ma/loi"),
+        confidence=st.sampled_from(["C", "I", "U"]),
+        note=st.none() | words(),
+    )
+    return bundled | made_up
+
+
+def commission_opinions(
+    on: st.SearchStrategy[date] | None = None,
+) -> st.SearchStrategy[m.CommissionOpinion]:
+    """``CommissionOpinion`` values (a body's opinion on a dossier)."""
+    return st.builds(
+        m.CommissionOpinion,
+        opinion=st.sampled_from(list(m.Opinion)),
+        on=on if on is not None else st.dates(min_value=date(2015, 1, 1)),
+        minutes_reference=st.none()
+        | st.text(string.ascii_uppercase + "-0123456789", min_size=1, max_size=12),
+    )
 
 
 def permit_surfaces() -> st.SearchStrategy[m.PermitSurfaces]:
@@ -495,6 +535,7 @@ def permits(draw: st.DrawFn) -> m.Permit:
     n = draw(st.integers(0, 3))
     code = draw(commune_codes())
     commune = registry().commune(code)
+    decision = draw(st.sampled_from(["granted", "tacit"]))
     return m.Permit(
         number=draw(st.text(string.ascii_uppercase + string.digits, min_size=1, max_size=1))
         + draw(st.text(string.ascii_uppercase + string.digits + "-/", max_size=20)),
@@ -513,13 +554,27 @@ def permits(draw: st.DrawFn) -> m.Permit:
         land_reference=draw(st.none() | titres_fonciers()),
         architect_name=draw(st.none() | words()),
         surfaces=draw(permit_surfaces()),
-        decision=draw(st.sampled_from(["granted", "tacit"])),
+        decision=decision,
         issued_on=issued,
         valid_until=draw(
             st.none() | st.integers(0, 3650).map(lambda d: issued + timedelta(days=d))
         ),
         conditions_fr=tuple(draw(st.lists(words(max_words=5), min_size=n, max_size=n))),
         conditions_ar=tuple(draw(st.lists(words(ARABIC, 5), min_size=n, max_size=n))),
+        visas=tuple(draw(st.lists(permit_visas(), max_size=4, unique_by=lambda v: v.id))),
+        commission=draw(
+            st.none()
+            | commission_opinions(
+                st.dates(min_value=issued - timedelta(days=90), max_value=issued)
+            ).filter(
+                lambda c: (
+                    decision != "granted"
+                    or c.opinion in (m.Opinion.FAVORABLE, m.Opinion.FAVORABLE_WITH_RESERVES)
+                )
+            )
+        ),
+        beneficiary_name_ar=draw(st.none() | words(ARABIC)),
+        architect_name_ar=draw(st.none() | words(ARABIC)),
         signatory=draw(permit_signatories()),
     )
 
@@ -571,6 +626,7 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "Address": addresses(),
     "Architect": architects(),
     "CommissionMember": commission_members(),
+    "CommissionOpinion": commission_opinions(),
     "Contact": contacts(),
     "Dossier": dossiers(),
     "Engineer": engineers(),
@@ -584,6 +640,7 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "Permit": permits(),
     "PermitSignatory": permit_signatories(),
     "PermitSurfaces": permit_surfaces(),
+    "PermitVisa": permit_visas(),
     "Piece": pieces(),
     "Professional": professionals(),
     "Project": projects(),
