@@ -13,6 +13,9 @@
   examples (usage synopses, trees, generated graphs).
 * ``<!-- docs-test: skip REASON -->`` on the line before a block: not run; the reason
   is required and every skipped block is listed by the test.
+* ``<!-- docs-test: elsewhere tests/PATH.py -->`` on the line before a block: another
+  test runs it (a section with its own set-up, a script run as a file); the file must
+  exist, and the block is counted as run there.
 * ``<!-- docs-test: file NAME -->`` on the line before a block (JSON, say): the block is
   written to NAME in the page's folder before the page runs, so the page's commands
   work on the very file it shows.
@@ -30,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(.*?)-->\s*$")
+ELSEWHERE = re.compile(r"<!--\s*docs-test:\s*elsewhere\s+([\w./-]+)\s*-->\s*$")
 FILE = re.compile(r"<!--\s*docs-test:\s*file\s+([\w./-]+)\s*-->\s*$")
 EXPECT = re.compile(r"#\s*->\s*(.+?)\s*$")
 BACKGROUND = re.compile(r"\s&\s*(#[^'\"]*)?$")
@@ -64,6 +68,7 @@ class Block:
     code: str
     skip: str | None = None  # the reason, when the page marks the block skipped
     file: str | None = None  # written to this file of the page's folder before it runs
+    elsewhere: str | None = None  # the test file that runs this block instead
     expected: tuple[str, ...] = ()  # python: the ``# -> TEXT`` comments, in order
     commands: tuple[Command, ...] = field(default_factory=tuple)
 
@@ -129,6 +134,7 @@ def blocks_of(path: Path) -> list[Block]:
         before = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
         skip = SKIP.search(before)
         as_file = FILE.search(before)
+        other = ELSEWHERE.search(before)
         code = m.group(2)
         found.append(
             Block(
@@ -138,6 +144,7 @@ def blocks_of(path: Path) -> list[Block]:
                 code=code,
                 skip=skip.group(1).strip() if skip else None,
                 file=as_file.group(1) if as_file else None,
+                elsewhere=other.group(1) if other else None,
                 expected=tuple(e.group(1) for e in map(EXPECT.search, code.splitlines()) if e)
                 if lang == "python"
                 else (),

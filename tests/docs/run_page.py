@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
 import re
-import select
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -117,15 +118,23 @@ class Page:
         )
         self.background.append(process)
         assert process.stdout is not None
-        # Read as many lines as the page shows (at least one), within a minute.
+        # Read as many lines as the page shows (at least one), within a minute. A thread
+        # reads: select() on the pipe would miss lines already in the file's buffer.
+        lines: queue.Queue[str] = queue.Queue()
+        stream = process.stdout
+
+        def pump() -> None:
+            for line in iter(stream.readline, ""):
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
         deadline = time.monotonic() + 60
         output = ""
         for _ in range(max(1, len(expected))):
-            ready, _, _ = select.select([process.stdout], [], [], deadline - time.monotonic())
-            line = process.stdout.readline() if ready else ""
-            if not line:
+            try:
+                output += lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
                 break
-            output += line
         sys.stdout.write(output)
         if not output:
             raise ExampleFailed(f"{where}: the command printed nothing within a minute")
@@ -145,7 +154,7 @@ class Page:
 def main(page_path: str) -> int:
     path = ROOT / page_path
     everything = blocks_of(path)
-    blocks = [b for b in everything if b.skip is None and b.lang != "json"]
+    blocks = [b for b in everything if b.skip is None and b.elsewhere is None and b.lang != "json"]
     only = os.environ.get("DOCS_TEST_LANGS")
     if only:
         blocks = [b for b in blocks if b.lang in only.split(",")]

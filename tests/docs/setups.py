@@ -139,6 +139,13 @@ def _permit(pki: Any) -> dict[str, Any]:
     }
 
 
+def _sandbox() -> dict[str, Any]:
+    """An in-process sandbox (the page's own ``rokhas sandbox serve`` takes the port)."""
+    from rokhas_sdk.sandbox import Sandbox
+
+    return {"sb": Sandbox()}
+
+
 def _sandbox_server() -> dict[str, Any]:
     """The sandbox over HTTP on the page's port, its base URL and a token in the environment."""
     from rokhas_sdk.sandbox import Sandbox
@@ -260,7 +267,7 @@ SETUPS: dict[str, Callable[[], dict[str, Any]]] = {
     "docs/howto/trust-stores.md": trust,
     "docs/models.md": _dossier,
     "docs/payments.md": payments,
-    "docs/sandbox.md": _sandbox_server,
+    "docs/sandbox.md": _sandbox,
     "docs/signing.md": signing,
     "docs/tokens.md": lambda: token(),
     "docs/trust.md": trust,

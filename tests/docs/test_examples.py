@@ -33,6 +33,7 @@ def _runnable(page: Path) -> bool:
     name = page.relative_to(ROOT).as_posix()
     return any(
         b.skip is None
+        and b.elsewhere is None
         and b.lang != "json"
         and not (b.lang == "python" and name in PYTHON_RUN_ELSEWHERE)
         for b in blocks_of(page)
@@ -82,6 +83,11 @@ def test_skipped_examples_are_counted_and_say_why() -> None:
     print(listing)
     for block in skipped:
         assert block.skip, f"{block.page}:{block.line}: a skipped example must say why"
+    for block in everything:
+        if block.elsewhere is not None:
+            assert (ROOT / block.elsewhere).is_file(), (
+                f"{block.page}:{block.line} is said to run in {block.elsewhere}, which is missing"
+            )
     # Skips are for what CI cannot have (a hardware token, a cluster, a fresh machine):
     # at least three examples in four run.
     assert len(skipped) * 4 < len(everything), listing
