@@ -277,3 +277,72 @@ def test_the_room_checks_can_fail(tmp_path: Path) -> None:
         ("rokhas_sdk.fake._a", "_helper"),
         ("rokhas_sdk.fake._c", "_helper"),
     }
+
+
+# --- no room takes another room's private names (design.md §2) --------------------------
+
+
+def cross_room_private_imports(source: str, module: tuple[str, ...]) -> list[tuple[int, str]]:
+    """``(line, what)`` for each import of another room's private module or ``_name``.
+
+    ``module`` is the importing module's dotted path as parts, ``("rokhas_sdk", "cli",
+    "_fees")``; for a package's ``__init__`` the last part is ``"__init__"``. Top-level
+    private modules (``rokhas_sdk._errors``, ``_text``, ``_lazy``) are shared by all rooms.
+    """
+    room = module[1] if len(module) > 2 else None
+    package = module[:-1]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(package[: len(package) - node.level + 1])
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            targets = [f"{mod}.{a.name}" for a in node.names]
+        for target in targets:
+            parts = target.split(".")
+            if parts[0] != "rokhas_sdk" or len(parts) < 3 or parts[1] not in ROOMS:
+                continue
+            if parts[1] != room and any(p.startswith("_") for p in parts[2:]):
+                found.append((getattr(node, "lineno", 0), target))
+    return found
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PKG)))
+def test_no_room_imports_another_rooms_private_names(path: Path) -> None:
+    module = path.relative_to(PKG.parent).with_suffix("").parts
+    bad = cross_room_private_imports(path.read_text(encoding="utf-8"), module)
+    assert not bad, (
+        f"{path.relative_to(PKG)} takes private names of another room: {bad}; make the name "
+        "public in its room (re-exported by its __init__) and import it from there"
+    )
+
+
+def test_the_private_import_check_can_fail() -> None:
+    source = (
+        "from ..payments._quote import _today\n"
+        "from ..sandbox import _render\n"
+        "import rokhas_sdk.signing._verify\n"
+        "from ._fees import helper\n"  # the room's own private module: fine
+        "from ..payments import quote\n"  # public: fine
+        "from .._errors import RokhasError\n"  # shared top-level module: fine
+        "def f():\n    from rokhas_sdk.models._money import to_decimal\n"
+    )
+    found = cross_room_private_imports(source, ("rokhas_sdk", "cli", "_fees"))
+    assert [what for _, what in found] == [
+        "rokhas_sdk.payments._quote._today",
+        "rokhas_sdk.sandbox._render",
+        "rokhas_sdk.signing._verify",
+        "rokhas_sdk.models._money.to_decimal",
+    ]
+    # and the same names from inside their own room are fine
+    assert (
+        cross_room_private_imports(
+            "from ._quote import _today\n", ("rokhas_sdk", "payments", "__init__")
+        )
+        == []
+    )

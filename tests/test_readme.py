@@ -33,30 +33,4 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert _quick_start_commands()[1] in ci_lines
 
 
-def test_the_tour_runs(tmp_path: Path) -> None:
-    # The README's Python examples are documentation users copy: they must run.
-    import os
-    import subprocess
-    import sys
-
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-    outputs = []
-    for block in blocks:
-        done = subprocess.run(
-            [sys.executable, "-c", block],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
-        assert done.returncode == 0, done.stderr
-        outputs.append(done.stdout)
-    assert "4700.00 MAD" in outputs[0]
-    assert "must not be a float" in outputs[1]
+# The tour's Python and shell examples run with every other page's: tests/docs/test_examples.py.

@@ -18,6 +18,7 @@ from ._errors import InvalidInputError as InvalidInputError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import RokhasError as RokhasError
 from ._errors import TimeZoneDataError as TimeZoneDataError
+from ._lazy import set_public_module
 from ._version import __version__ as __version__
 
 __all__ = [
@@ -30,3 +31,5 @@ __all__ = [
     "TimeZoneDataError",
     "__version__",
 ]
+
+set_public_module(__name__, globals(), __all__)

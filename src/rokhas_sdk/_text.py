@@ -70,6 +70,10 @@ class MissingGlyphError(ConfigurationError, InvalidInputError):
     code = "missing_glyph"
 
 
+# Shared by two rooms; users meet it through the renderer, so that is its public home.
+MissingGlyphError.__module__ = "rokhas_sdk.documents"
+
+
 def _source(weight: str) -> Path:
     try:
         import fontpkg_amiri  # type: ignore[import-untyped]

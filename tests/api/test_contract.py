@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rokhas_sdk import InvalidInputError
+from rokhas_sdk import InvalidInputError, NotFoundError
 from rokhas_sdk.api import (
     ERROR_STATUS,
     EVENT_MODELS,
@@ -46,9 +46,9 @@ def test_literal_segments_are_not_taken_for_ids() -> None:
 def test_path_parameters_are_percent_encoded() -> None:
     op = get_operation("getDossier")
     assert op.url_path(dossier_id="a/../b") == "/v1/dossiers/a%2F..%2Fb"
-    with pytest.raises(TypeError, match="dossier_id"):
+    with pytest.raises(InvalidInputError, match="dossier_id"):
         op.url_path()
-    with pytest.raises(KeyError, match="OPERATIONS"):
+    with pytest.raises(NotFoundError, match="OPERATIONS"):
         get_operation("nope")
 
 

@@ -161,3 +161,116 @@ def test_header_parser_never_crashes(header: str) -> None:
         "timestamp_outside_tolerance",
         "no_matching_signature",
     }
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["²", "١٧٠٠٠٠٠٠٠٠", "1e3", " 12", "-5", "0x10", "1_000", "", "１２"]
+)
+def test_a_timestamp_that_is_not_ascii_digits_is_a_malformed_header(timestamp: str) -> None:
+    body, _ = sign_webhook(EVENT, SECRET)
+    header = f"t={timestamp},v1={compute_webhook_signature(body, SECRET, 0)}"
+    with pytest.raises(WebhookSignatureError) as info:
+        verify_webhook(body, {WEBHOOK_SIGNATURE_HEADER: header}, SECRET, now=0)
+    assert info.value.reason == "malformed_header"
+
+
+@pytest.mark.parametrize(
+    "tolerance", [float("nan"), float("inf"), -0.5, True, "300", None, -float("inf")]
+)
+def test_a_tolerance_that_is_not_finite_seconds_is_refused(tolerance: object) -> None:
+    # NaN compares false with everything: accepted, it would let any old delivery through.
+    body, headers = sign_webhook(EVENT, SECRET, timestamp=1)
+    with pytest.raises(InvalidInputError, match="tolerance"):
+        verify_webhook(body, headers, SECRET, tolerance=tolerance, now=10**9)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("now", [float("nan"), float("inf"), "now", True])
+def test_a_now_that_is_not_a_finite_time_is_refused(now: object) -> None:
+    body, headers = sign_webhook(EVENT, SECRET)
+    with pytest.raises(InvalidInputError, match="now"):
+        verify_webhook(body, headers, SECRET, now=now)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("headers", [None, 42, "Rokhas-Signature: t=1", b"x", [("a",)], [1, 2]])
+def test_headers_that_are_not_headers_are_refused(headers: object) -> None:
+    body, _ = sign_webhook(EVENT, SECRET)
+    with pytest.raises(InvalidInputError, match="headers"):
+        verify_webhook(body, headers, SECRET)  # type: ignore[arg-type]
+
+
+def test_header_values_as_bytes_are_read_as_latin1() -> None:
+    body, headers = sign_webhook(EVENT, SECRET)
+    raw = [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]
+    assert verify_webhook(body, raw, SECRET).id == "evt_1"  # type: ignore[arg-type]
+
+
+_HEADER_PART = st.tuples(
+    st.sampled_from(["t", "v1", "v0", "", " t", "T", "v1 "]),
+    st.sampled_from(["=", "", "=="]),
+    st.one_of(
+        st.text(max_size=20),
+        st.text(alphabet="0123456789²³¹٠١٢٣٤٥٦٧٨٩０１２", max_size=14),
+        st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
+    ),
+)
+
+
+@given(parts=st.lists(_HEADER_PART, max_size=6), keep_valid=st.booleans())
+def test_any_structured_header_gives_the_documented_error(
+    parts: list[tuple[str, str, str]], keep_valid: bool
+) -> None:
+    # Headers built from the pieces a real one has, with digits from every script.
+    body, headers = sign_webhook(EVENT, SECRET, timestamp=1_700_000_000)
+    pieces = [f"{k}{sep}{v}" for k, sep, v in parts]
+    if keep_valid:
+        pieces.append(headers[WEBHOOK_SIGNATURE_HEADER])
+    header = ",".join(pieces)
+    outcome: object
+    try:
+        outcome = verify_webhook(
+            body, {WEBHOOK_SIGNATURE_HEADER: header}, SECRET, now=1_700_000_000
+        )
+    except WebhookSignatureError as exc:
+        outcome = exc.reason
+    if isinstance(outcome, WebhookEvent):
+        # only a header that still carries the genuine timestamp and signature passes
+        assert keep_valid
+        assert outcome.id == "evt_1"
+    else:
+        assert outcome in {
+            "malformed_header",
+            "timestamp_outside_tolerance",
+            "no_matching_signature",
+        }
+
+
+@given(
+    headers=st.one_of(
+        st.none(),
+        st.integers(),
+        st.text(max_size=30),
+        st.binary(max_size=30),
+        st.dictionaries(
+            st.one_of(st.text(max_size=20), st.binary(max_size=20)),
+            st.one_of(st.text(max_size=40), st.binary(max_size=40), st.integers(), st.none()),
+            max_size=4,
+        ),
+        st.lists(
+            st.one_of(
+                st.tuples(st.text(max_size=20), st.text(max_size=40)),
+                st.tuples(st.just(WEBHOOK_SIGNATURE_HEADER), st.one_of(st.none(), st.integers())),
+                st.text(max_size=5),
+            ),
+            max_size=4,
+        ),
+    ),
+    tolerance=st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.booleans(), st.none()
+    ),
+)
+def test_any_argument_gives_a_rokhas_error(headers: object, tolerance: object) -> None:
+    from rokhas_sdk import RokhasError
+
+    body, _ = sign_webhook(EVENT, SECRET)
+    with pytest.raises(RokhasError):
+        verify_webhook(body, headers, SECRET, tolerance=tolerance)  # type: ignore[arg-type]

@@ -275,7 +275,10 @@ async def test_async_client_accepts_an_injected_httpx_client() -> None:
 
 
 def test_with_options_refuses_unknown_options() -> None:
-    with RokhasClient(base_url="http://127.0.0.1:1") as c, pytest.raises(TypeError, match="bogus"):
+    with (
+        RokhasClient(base_url="http://127.0.0.1:1") as c,
+        pytest.raises(ConfigurationError, match="bogus"),
+    ):
         c.with_options(bogus=1)
 
 
@@ -317,3 +320,17 @@ def test_log_records_go_through_the_logging_module(caplog: pytest.LogCaptureFixt
     assert "retrying" in text
     assert "status 503" in text
     assert CANARY not in text
+
+
+def test_a_transport_failure_keeps_its_cause() -> None:
+    # Nothing listens on port 1: the connection error is the cause of the SDK's error.
+    import httpx
+
+    from rokhas_sdk.client import APIConnectionError
+
+    with (
+        RokhasClient(base_url="http://127.0.0.1:1", max_retries=0) as c,
+        pytest.raises(APIConnectionError) as info,
+    ):
+        c.health()
+    assert isinstance(info.value.__cause__, httpx.TransportError)

@@ -18,8 +18,8 @@ from rokhas_sdk.models import (
     ProjectScale,
     classify_scale,
 )
+from rokhas_sdk.testing import strategies as S
 
-from . import strategies as S
 from .bad_inputs import DOSSIER, PERSON
 
 

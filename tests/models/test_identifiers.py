@@ -13,8 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from rokhas_sdk import InvalidInputError
 from rokhas_sdk import models as m
 from rokhas_sdk.models import ice_check_key
-
-from . import strategies as S
+from rokhas_sdk.testing import strategies as S
 
 
 def parse(tp: Any, value: Any) -> str:

@@ -13,8 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from rokhas_sdk import InvalidInputError
 from rokhas_sdk import models as m
 from rokhas_sdk.models import Money, SquareMetres, to_decimal
-
-from . import strategies as S
+from rokhas_sdk.testing import strategies as S
 
 AREA = TypeAdapter(SquareMetres)
 MONEY = TypeAdapter(Money)

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from rokhas_sdk import models
 from rokhas_sdk.models._schema import PUBLIC_MODELS
-
-from .strategies import STRATEGIES
+from rokhas_sdk.testing.strategies import STRATEGIES
 
 
 def test_every_public_model_has_a_strategy() -> None:

@@ -20,8 +20,7 @@ from rokhas_sdk.models import (
     load_communes_csv,
     registry,
 )
-
-from . import strategies as S
+from rokhas_sdk.testing import strategies as S
 
 
 def test_bundled_registry_counts_and_parents() -> None:

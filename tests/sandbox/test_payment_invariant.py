@@ -33,7 +33,7 @@ from rokhas_sdk.payments import PaymentState
 from rokhas_sdk.payments.cmi import FAILURE, POSTAUTH, hash_fields, signed_callback
 from rokhas_sdk.procedure import CASABLANCA
 from rokhas_sdk.sandbox import Sandbox, SandboxClock
-from rokhas_sdk.sandbox._money import SandboxOrderStore
+from rokhas_sdk.sandbox._orders import SandboxOrderStore
 from rokhas_sdk.testing import SandboxServer
 from rokhas_sdk.testing._walk import PlatformWalker
 

@@ -79,7 +79,7 @@ def test_a_stopped_service_cannot_restart() -> None:
     assert "running" in repr(svc)
     svc.stop()
     svc.stop()  # idempotent
-    with pytest.raises(RuntimeError, match="create a new one"):
+    with pytest.raises(ConfigurationError, match="create a new one"):
         svc.start()
 
 

@@ -189,7 +189,7 @@ def test_softhsm_not_installed_says_what_to_install(
     monkeypatch.delenv("SOFTHSM2_MODULE", raising=False)
     monkeypatch.setattr(softhsm_mod, "MODULE_CANDIDATES", (str(tmp_path / "none.so"),))
     assert find_softhsm_module() is None
-    with pytest.raises(RuntimeError, match="apt-get install softhsm2"):
+    with pytest.raises(ConfigurationError, match="apt-get install softhsm2"):
         SoftHSM(tmp_path / "h")
 
 
@@ -203,7 +203,7 @@ def test_softhsm_guard_rails_outside_activate(
     h = SoftHSM(tmp_path / "h")
     # a token made while inactive is visible once activated
     h.init_token("LATER", so_pin=SO, user_pin=USER_PIN)
-    with pytest.raises(RuntimeError, match=r"inside `with hsm\.activate"):
+    with pytest.raises(ConfigurationError, match=r"inside `with hsm\.activate"):
         h.import_identity("LATER", USER_PIN, pki_service.pki.identity("president"), label="k")
     monkeypatch.setenv("SOFTHSM2_CONF", "/previous/softhsm2.conf")
     with h.activate():
@@ -214,5 +214,5 @@ def test_softhsm_guard_rails_outside_activate(
 
     assert os.environ["SOFTHSM2_CONF"] == "/previous/softhsm2.conf"
     monkeypatch.setenv("PATH", str(tmp_path))  # no softhsm2-util on this PATH
-    with pytest.raises(RuntimeError, match="softhsm2-util not found"):
+    with pytest.raises(ConfigurationError, match="softhsm2-util not found"):
         h.init_token("OTHER", so_pin=SO, user_pin=USER_PIN)

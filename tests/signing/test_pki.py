@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rokhas_sdk import ConfigurationError, InvalidInputError
 from rokhas_sdk.testing.pki import ROLES, Identity, PKIService, TestPKI
 
 
@@ -169,7 +170,7 @@ def test_ocsp_refuses_a_foreign_issuer(pki_service: PKIService) -> None:
 
 def test_revoking_a_foreign_certificate_is_refused(pki: TestPKI) -> None:
     other = TestPKI.create()
-    with pytest.raises(ValueError, match="intermediate"):
+    with pytest.raises(InvalidInputError, match="intermediate"):
         pki.revoke(other.identity("president"))
 
 
@@ -261,7 +262,7 @@ def test_service_serves_certs_404s_and_releases_its_port() -> None:
     with socket.socket() as s:  # the port is free again (a listener would block this)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ConfigurationError, match="create a new one"):
         svc.start()
 
 

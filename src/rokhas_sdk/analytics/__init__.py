@@ -17,6 +17,7 @@ confidence tag. Needs the ``analytics`` extra (polars, matplotlib for charts).
 
 from __future__ import annotations
 
+from .._lazy import set_public_module
 from ._delays import DELAY_COLUMNS as DELAY_COLUMNS
 from ._delays import dossier_delays as dossier_delays
 from ._errors import EventDataError as EventDataError
@@ -60,3 +61,5 @@ __all__ = [
     "synthetic_events",
     "write_events",
 ]
+
+set_public_module(__name__, globals(), __all__)

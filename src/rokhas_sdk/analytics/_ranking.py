@@ -2,8 +2,8 @@
 
 The Interior ministry ranks communes every quarter on the average processing delay of
 urban authorisations, petits and grands projets apart, and publishes the best and the
-10 worst for each criterion (procedures.md §6). We add, as further criteria, the share
-of dossiers decided within each legal target.
+10 worst for each criterion (see docs/legal-sources.md). We add, as further criteria,
+the share of dossiers decided within each legal target.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ Importing this package loads pydantic and the models, nothing else (no HTTP libr
 
 from __future__ import annotations
 
+from .._lazy import set_public_module
 from ._common import API_PREFIX as API_PREFIX
 from ._common import API_VERSION as API_VERSION
 from ._common import CONTENT_SHA256_HEADER as CONTENT_SHA256_HEADER
@@ -66,6 +67,7 @@ from ._openapi import openapi_document as openapi_document
 from ._openapi import openapi_json as openapi_json
 from ._operations import OPERATIONS as OPERATIONS
 from ._operations import PATH_PARAMETERS as PATH_PARAMETERS
+from ._operations import PIECE_MEDIA_TYPES as PIECE_MEDIA_TYPES
 from ._operations import Operation as Operation
 from ._operations import get_operation as get_operation
 from ._operations import match_operation as match_operation
@@ -138,6 +140,7 @@ __all__ = [
     "MAX_PAGE_LIMIT",
     "OPERATIONS",
     "PATH_PARAMETERS",
+    "PIECE_MEDIA_TYPES",
     "REQUEST_ID_HEADER",
     "RETRY_COUNT_HEADER",
     "SIGNATURE_SCHEME",
@@ -228,3 +231,5 @@ __all__ = [
     "verify_webhook",
     "webhook_signature_header",
 ]
+
+set_public_module(__name__, globals(), __all__)

@@ -1,8 +1,8 @@
 """Procedure events as they travel over the wire: one operation, one typed payload each.
 
 ``POST /v1/dossiers/{dossier_id}/events`` carries one of these models; the ``event``
-field is the discriminator. The names follow the state graph of the domain brief
-(procedures.md §9.4); the procedure room owns the graph and decides whether an event is
+field is the discriminator. The names follow the procedure steps of the laws in
+docs/legal-sources.md; the procedure room owns the graph and decides whether an event is
 allowed, these models only fix what each event carries. An event a server does not
 allow in the dossier's current state is answered with ``transition_not_allowed``.
 """
@@ -57,7 +57,7 @@ Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class EventName(LabelledEnum):
-    """Every procedure event the contract carries (procedures.md §9.4)."""
+    """Every procedure event the contract carries."""
 
     SIGN_PLANS = (
         "sign_plans",

@@ -229,7 +229,7 @@ def openapi_document() -> dict[str, Any]:
             "license": {"name": "MIT", "identifier": "MIT"},
         },
         "servers": [
-            {"url": "http://127.0.0.1:8750", "description": "rokhas sandbox serve (local)"}
+            {"url": "http://127.0.0.1:8000", "description": "rokhas sandbox serve (local)"}
         ],
         "tags": [{"name": t} for t in dict.fromkeys(op.tag for op in OPERATIONS)],
         "paths": paths,

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pydantic
 from pydantic import BaseModel, TypeAdapter
 
-from .._errors import from_pydantic
+from .._errors import InvalidInputError, NotFoundError, from_pydantic
 from ..models import Dossier
 from ._common import API_PREFIX, ErrorCode, Page
 from ._events import ProcedureEvent
@@ -164,7 +164,10 @@ class Operation:
         try:
             return self.path.format(**{k: quote(str(v), safe="") for k, v in params.items()})
         except KeyError as exc:
-            raise TypeError(f"operation {self.id} needs path parameter {exc.args[0]!r}") from None
+            raise InvalidInputError(
+                f"operation {self.id} needs path parameter {exc.args[0]!r}: pass it as "
+                f"url_path({exc.args[0]}=...)"
+            ) from exc
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         """The path parameters if ``method`` and ``path`` name this operation, else None."""
@@ -182,14 +185,14 @@ class Operation:
         try:
             return self.request_adapter().validate_json(data)
         except pydantic.ValidationError as exc:
-            raise from_pydantic(exc, model=f"{self.id} body") from None
+            raise from_pydantic(exc, model=f"{self.id} body") from exc
 
     def parse_value(self, data: Any) -> Any:
         """Validate a Python value (e.g. a dict) as the JSON body's type."""
         try:
             return self.request_adapter().validate_python(data)
         except pydantic.ValidationError as exc:
-            raise from_pydantic(exc, model=f"{self.id} body") from None
+            raise from_pydantic(exc, model=f"{self.id} body") from exc
 
     def parse_query(self, params: Mapping[str, str]) -> BaseModel | None:
         """Validate query parameters into the operation's query model (None if it has none)."""
@@ -198,7 +201,7 @@ class Operation:
         try:
             return self.query.model_validate(dict(params))
         except pydantic.ValidationError as exc:
-            raise from_pydantic(exc, model=f"{self.id} query") from None
+            raise from_pydantic(exc, model=f"{self.id} query") from exc
 
 
 def _op(*args: Any, **kwargs: Any) -> Operation:
@@ -549,10 +552,10 @@ def get_operation(operation_id: str) -> Operation:
     """The operation named ``operation_id`` (e.g. ``"createDossier"``)."""
     try:
         return _BY_ID[operation_id]
-    except KeyError:
-        raise KeyError(
+    except KeyError as exc:
+        raise NotFoundError(
             f"no operation {operation_id!r} in the v1 contract; see rokhas_sdk.api.OPERATIONS"
-        ) from None
+        ) from exc
 
 
 def match_operation(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
@@ -571,5 +574,7 @@ def match_operation(method: str, path: str) -> tuple[Operation, dict[str, str]] 
 def _adapter(operation_id: str) -> TypeAdapter[Any]:
     op = _BY_ID[operation_id]
     if op.request is None:
-        raise TypeError(f"operation {operation_id} takes no JSON body")
+        raise InvalidInputError(
+            f"operation {operation_id} takes no JSON body; send its raw content instead"
+        )
     return TypeAdapter(op.request)

@@ -93,7 +93,7 @@ WireSecret = Annotated[
 
 
 class DossierState(LabelledEnum):
-    """Where a dossier stands: the procedure room's states (procedures.md §9.3, with the
+    """Where a dossier stands: the procedure room's states (its graphs, with the
     economic, occupancy and subdivision variants), plus WITHDRAWN (the applicant's own
     withdrawal), COMPLETENESS_CHECK and INSPECTION (platforms that show those steps)."""
 

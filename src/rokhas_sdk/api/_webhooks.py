@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -53,6 +54,10 @@ def _secret_bytes(secret: Secret) -> bytes:
 def _secret_list(secrets: Secrets) -> list[bytes]:
     if isinstance(secrets, str | bytes | SecretStr):
         return [_secret_bytes(secrets)]
+    if not isinstance(secrets, Iterable):
+        raise InvalidInputError(
+            "a webhook secret must be a non-empty str, bytes or SecretStr, or a list of them"
+        )
     out = [_secret_bytes(s) for s in secrets]
     if not out:
         raise InvalidInputError("give at least one webhook secret")
@@ -117,15 +122,33 @@ def sign_webhook(
 
 
 def _header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
+    bad = InvalidInputError(
+        "headers must be the request's headers: a mapping of names to values, or (name, value) "
+        f"pairs, got {type(headers).__name__}"
+    )
+    if isinstance(headers, str | bytes) or not isinstance(headers, Mapping | Iterable):
+        raise bad
     items = headers.items() if isinstance(headers, Mapping) else headers
     wanted = name.lower()
-    for key, value in items:
-        if key.lower() == wanted:
-            return value
+    for item in items:
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise bad
+        key, value = item
+        if isinstance(key, bytes):
+            key = key.decode("latin-1")
+        if isinstance(key, str) and key.lower() == wanted:
+            # HTTP header values are bytes on the wire; servers give str or latin-1 bytes
+            return value.decode("latin-1") if isinstance(value, bytes) else value
     return None
 
 
-def _parse(header: str) -> tuple[int, list[str]]:
+def _parse(header: object) -> tuple[int, list[str]]:
+    if not isinstance(header, str):
+        raise WebhookSignatureError(
+            f"the {WEBHOOK_SIGNATURE_HEADER} header is not text; "
+            "expected t=<unix seconds>,v1=<hex>",
+            reason="malformed_header",
+        )
     timestamp: int | None = None
     signatures: list[str] = []
     for part in header.split(","):
@@ -133,7 +156,8 @@ def _parse(header: str) -> tuple[int, list[str]]:
         if not sep:
             continue
         if key == "t":
-            if not value.isdigit() or len(value) > 12:
+            # ASCII digits only: str.isdigit() also accepts '²' and other digits int() refuses
+            if not (value.isascii() and value.isdigit()) or len(value) > 12:
                 raise WebhookSignatureError(
                     f"the {WEBHOOK_SIGNATURE_HEADER} header has a malformed timestamp; "
                     "expected t=<unix seconds>",
@@ -166,7 +190,9 @@ def verify_webhook(
     rotation on your side). The delivery passes when its timestamp is within
     ``tolerance`` seconds of now (either side, for clock skew) and any ``v1`` signature
     matches any secret; comparisons are constant-time. Raises
-    :class:`WebhookSignatureError` otherwise.
+    :class:`WebhookSignatureError` otherwise, whatever the header holds. Bad arguments
+    (no secret, headers that are not headers, a tolerance or ``now`` that is not a finite
+    number of seconds >= 0) raise :class:`rokhas_sdk.InvalidInputError`.
 
     >>> raw = (b'{"id":"evt_1","type":"webhook.test","created_at":"2026-01-01T00:00:00Z",'
     ...        b'"object_type":"webhook_endpoint","object_id":"we_1"}')
@@ -176,8 +202,22 @@ def verify_webhook(
     """
     body = _payload_bytes(payload)
     keys = _secret_list(secret)
-    if tolerance < 0:
-        raise InvalidInputError(f"tolerance must be >= 0 seconds, got {tolerance}")
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, int | float)
+        or (isinstance(tolerance, float) and not math.isfinite(tolerance))
+        or tolerance < 0
+    ):
+        # NaN compares false with everything: it would accept any timestamp
+        raise InvalidInputError(
+            f"tolerance must be a finite number of seconds >= 0, got {tolerance!r}"
+        )
+    if now is not None and (
+        isinstance(now, bool)
+        or not isinstance(now, int | float)
+        or (isinstance(now, float) and not math.isfinite(now))
+    ):
+        raise InvalidInputError(f"now must be a finite Unix time in seconds, got {now!r}")
     header = _header(headers, WEBHOOK_SIGNATURE_HEADER)
     if header is None:
         raise WebhookSignatureError(
@@ -213,4 +253,4 @@ def verify_webhook(
         raise WebhookSignatureError(
             f"the signature is valid but the body is not a webhook event: {exc}",
             reason="invalid_payload",
-        ) from None
+        ) from exc

@@ -168,8 +168,7 @@ def run_demo(out_dir: Path, console: Any | None = None) -> DemoResult:
     from ..procedure import kind_info
     from ..sandbox import Sandbox, SandboxClock
     from ..signing import TrustStore, verify_pdf
-    from ..testing import piece_files, sandbox_signing
-    from ..testing._walk import pay_with_cmi_simulator
+    from ..testing import pay_with_cmi_simulator, piece_files, sandbox_signing
 
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DemoResult(out_dir=out_dir)

@@ -108,7 +108,7 @@ def _receipt(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from ..documents._extract import extract_permit_json
+    from ..documents import extract_permit_json
     from ..models import Permit
 
     raw = extract_permit_json(args.pdf.read_bytes())

@@ -294,10 +294,10 @@ def _table(q: FeeQuote) -> str:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from ..payments._quote import today_in_morocco
+    from .._time import now
 
     sched = _load_schedule(args.schedule)
-    on = _date(args.on) or today_in_morocco()
+    on = _date(args.on) or now().date()  # today in Morocco's legal time
     if not args.commune:
         doc: dict[str, Any] = {
             "version": sched.version,

@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from ..models._schema import json_schemas, render_schema
+    from ..models import json_schemas, render_schema
 
     out: Path = args.out
     if out.exists() and not out.is_dir():

@@ -153,8 +153,7 @@ def _serve(args: argparse.Namespace) -> int:
     import secrets
     from datetime import datetime, timedelta
 
-    from ..sandbox import FaultSettings, Sandbox, SandboxClock, serve
-    from ..sandbox._asgi import stderr_request_log
+    from ..sandbox import FaultSettings, Sandbox, SandboxClock, serve, stderr_request_log
 
     try:
         port = int(args.port)
@@ -251,7 +250,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _tokens(args: argparse.Namespace) -> int:
-    from ..sandbox._users import seed_users
+    from ..sandbox import seed_users
 
     users = seed_users(args.seed)
     rows = [{**u.as_public_dict(), "token": u.token.get_secret_value()} for u in users]

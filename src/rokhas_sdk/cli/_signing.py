@@ -125,8 +125,7 @@ def _load_roots(paths: list[Path]) -> list[Any]:
 
 
 def _sign(args: argparse.Namespace) -> int:
-    from ..signing import Pkcs11Signer, Pkcs12Signer, StampOptions, sign_pdf
-    from ..signing._signers import Signer
+    from ..signing import Pkcs11Signer, Pkcs12Signer, Signer, StampOptions, sign_pdf
 
     signer: Signer
     if args.p12 is not None:

@@ -12,6 +12,7 @@ Environment: ``ROKHAS_BASE_URL``, ``ROKHAS_API_TOKEN``, ``ROKHAS_LOG=info|debug`
 
 from __future__ import annotations
 
+from .._lazy import set_public_module
 from ._async import AsyncRokhasClient as AsyncRokhasClient
 from ._base import CapturedResponses as CapturedResponses
 from ._base import ResponseInfo as ResponseInfo
@@ -59,3 +60,5 @@ __all__ = [
     "UnprocessableEntityError",
     "capture_responses",
 ]
+
+set_public_module(__name__, globals(), __all__)

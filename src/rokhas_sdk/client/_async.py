@@ -84,7 +84,7 @@ class AsyncRokhasClient:
     """An asynchronous client of the v1 contract.
 
     >>> from rokhas_sdk.client import AsyncRokhasClient
-    >>> async with AsyncRokhasClient(base_url="http://127.0.0.1:8750") as client:  # doctest: +SKIP
+    >>> async with AsyncRokhasClient(base_url="http://127.0.0.1:8000") as client:  # doctest: +SKIP
     ...     draft = await client.dossiers.create(dossier)
     ...     async for d in client.dossiers.list(state="SUBMITTED"):
     ...         print(d.id)
@@ -272,6 +272,7 @@ class AsyncRokhasClient:
             )
             started = time.perf_counter()
             failure: APIError
+            cause: Exception
             try:
                 response = await self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
@@ -279,10 +280,12 @@ class AsyncRokhasClient:
                     f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
                     "server may be overloaded"
                 )
+                cause = exc
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
                     f"{op.method} {request.url.path} failed: {type(exc).__name__}: {exc}"
                 )
+                cause = exc
             else:
                 status = response.status_code
                 _base.log_attempt(request, attempt, response, started)
@@ -303,7 +306,7 @@ class AsyncRokhasClient:
                 raise _base.status_error(response, raw)
             _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
-                raise failure
+                raise failure from cause
             delay = _base.retry_delay(cfg, attempt, None)
             _base.log_retry(request, failure.code, delay)
             await self._sleep(delay)
@@ -361,7 +364,7 @@ class AsyncRokhasClient:
                     if attempt >= self._config.max_retries or not sink.can_reset():
                         raise APIConnectionError(
                             f"download of {response.request.url.path} broke off: {exc}"
-                        ) from None
+                        ) from exc
                     sink.reset()
                     delay = _base.retry_delay(self._config, attempt, None)
                     _base.log_retry(response.request, "broken body", delay)

@@ -78,7 +78,11 @@ class ClientConfig:
         """A copy with ``changes`` applied (unknown names are refused)."""
         unknown = set(changes) - set(self.__dataclass_fields__)
         if unknown:
-            raise TypeError(f"unknown client option(s): {', '.join(sorted(unknown))}")
+            raise ConfigurationError(
+                f"unknown client option(s): {', '.join(sorted(unknown))}; the options are "
+                f"{', '.join(sorted(self.__dataclass_fields__))}",
+                code="unknown_option",
+            )
         if "token" in changes:
             changes["token"] = _secret(changes["token"])
         if "timeout" in changes:
@@ -113,12 +117,19 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
 def _base_url(url: str | None) -> str:
     if not url:
         raise ConfigurationError(
-            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8750 for `rokhas sandbox "
+            "no base URL: pass base_url=... (e.g. http://127.0.0.1:8000 for `rokhas sandbox "
             "serve`) "
             f"or set {ENV_BASE_URL}",
             code="missing_base_url",
         )
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(
+            f"base URL {url!r} is not a URL ({exc}); give an absolute http(s) URL such as "
+            "http://127.0.0.1:8000",
+            code="bad_base_url",
+        ) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(
             f"base URL {url!r} must be an absolute http(s) URL", code="bad_base_url"
@@ -351,12 +362,12 @@ def parse_model(cls: type[M], response: httpx.Response, body: bytes) -> M:
             "does not match "
             f"the v1 contract ({exc}); check that client and server versions agree",
             request_id=response.headers.get(REQUEST_ID_HEADER),
-        ) from None
+        ) from exc
     except ValueError as exc:  # pragma: no cover - non-RokhasModel response types
         raise APIResponseValidationError(
             f"invalid answer to {response.request.url.path}: {exc}",
             request_id=response.headers.get(REQUEST_ID_HEADER),
-        ) from None
+        ) from exc
 
 
 def log_attempt(

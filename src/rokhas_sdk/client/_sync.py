@@ -81,7 +81,7 @@ class RokhasClient:
     """A synchronous client of the v1 contract.
 
     >>> from rokhas_sdk.client import RokhasClient
-    >>> client = RokhasClient(base_url="http://127.0.0.1:8750", token="...")  # doctest: +SKIP
+    >>> client = RokhasClient(base_url="http://127.0.0.1:8000", token="...")  # doctest: +SKIP
     >>> with client:  # doctest: +SKIP
     ...     draft = client.dossiers.create(dossier)
     ...     client.pieces.upload(draft.id, "plans.pdf", type="PLANS_ARCHITECTURAUX")
@@ -273,6 +273,7 @@ class RokhasClient:
             )
             started = time.perf_counter()
             failure: APIError
+            cause: Exception
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
@@ -280,10 +281,12 @@ class RokhasClient:
                     f"{op.method} {request.url.path} timed out ({type(exc).__name__}); the "
                     "server may be overloaded"
                 )
+                cause = exc
             except httpx.TransportError as exc:
                 failure = APIConnectionError(
                     f"{op.method} {request.url.path} failed: {type(exc).__name__}: {exc}"
                 )
+                cause = exc
             else:
                 status = response.status_code
                 _base.log_attempt(request, attempt, response, started)
@@ -304,7 +307,7 @@ class RokhasClient:
                 raise _base.status_error(response, raw)
             _base.log_attempt(request, attempt, None, started)
             if attempt >= cfg.max_retries:
-                raise failure
+                raise failure from cause
             delay = _base.retry_delay(cfg, attempt, None)
             _base.log_retry(request, failure.code, delay)
             self._sleep(delay)
@@ -362,7 +365,7 @@ class RokhasClient:
                     if attempt >= self._config.max_retries or not sink.can_reset():
                         raise APIConnectionError(
                             f"download of {response.request.url.path} broke off: {exc}"
-                        ) from None
+                        ) from exc
                     sink.reset()
                     delay = _base.retry_delay(self._config, attempt, None)
                     _base.log_retry(response.request, "broken body", delay)

@@ -12,22 +12,10 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 
-_EXPORTS = {
-    "ATTACHMENT_NAME": "._permit_pdf",
-    "PermitLayout": "._permit_pdf",
-    "SignatureBox": "._permit_pdf",
-    "parse_qr_payload": "._permit_pdf",
-    "permit_json_bytes": "._permit_pdf",
-    "permit_qr_payload": "._permit_pdf",
-    "render_permit": "._permit_pdf",
-    "extract_permit": "._extract",
-    "render_receipt": "._receipt",
-    "MissingGlyphError": ".._text",
-}
-
 if TYPE_CHECKING:
     from .._text import MissingGlyphError as MissingGlyphError
     from ._extract import extract_permit as extract_permit
+    from ._extract import extract_permit_json as extract_permit_json
     from ._permit_pdf import ATTACHMENT_NAME as ATTACHMENT_NAME
     from ._permit_pdf import PermitLayout as PermitLayout
     from ._permit_pdf import SignatureBox as SignatureBox
@@ -38,7 +26,4 @@ if TYPE_CHECKING:
     from ._receipt import render_receipt as render_receipt
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
-
-
-__all__ = sorted(_EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

@@ -15,90 +15,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 
-_EXPORTS: dict[str, str] = {
-    "AREA_LIMIT": "._money",
-    "MONEY_LIMIT": "._money",
-    "Activity": "._project",
-    "Address": "._parties",
-    "Architect": "._parties",
-    "Area": "._money",
-    "Arrondissement": "._territory",
-    "CIN": "._identifiers",
-    "CommissionBody": "._enums",
-    "CommissionMember": "._parties",
-    "CommissionOpinion": "._permit",
-    "Commune": "._territory",
-    "CommuneCode": "._territory",
-    "commune_code": "._territory",
-    "ConstructionUse": "._enums",
-    "Contact": "._parties",
-    "Dossier": "._dossier",
-    "Email": "._identifiers",
-    "Engineer": "._parties",
-    "GUICHET_UNIQUE_THRESHOLD": "._territory",
-    "ICE": "._identifiers",
-    "IdentifiantFiscal": "._identifiers",
-    "KeyDeliveryRecord": "._keys",
-    "KeyDeliveryStatus": "._keys",
-    "LabelledEnum": "._base",
-    "LegalForm": "._enums",
-    "LegalPerson": "._parties",
-    "Level": "._project",
-    "MissingItem": "._dossier",
-    "MissingKind": "._dossier",
-    "Money": "._money",
-    "NaturalPerson": "._parties",
-    "Official": "._parties",
-    "Opinion": "._enums",
-    "Parcel": "._project",
-    "Party": "._parties",
-    "Permit": "._permit",
-    "PermitSignatory": "._permit",
-    "PermitSurfaces": "._permit",
-    "PermitVisa": "._permit",
-    "PhoneNumber": "._identifiers",
-    "Piece": "._pieces",
-    "PieceType": "._pieces",
-    "PostalCode": "._identifiers",
-    "ProcedureFamily": "._enums",
-    "ProcedureKind": "._enums",
-    "ProcedureKindInfo": "._catalogue",
-    "Professional": "._parties",
-    "Project": "._project",
-    "ProjectScale": "._enums",
-    "Province": "._territory",
-    "ProvinceCode": "._territory",
-    "ProvinceSignatureContact": "._keys",
-    "RC": "._identifiers",
-    "Region": "._territory",
-    "Requisition": "._identifiers",
-    "RokhasModel": "._base",
-    "Role": "._enums",
-    "SignatureOnPiece": "._pieces",
-    "SquareMetres": "._money",
-    "Surveyor": "._parties",
-    "TaxeProfessionnelle": "._identifiers",
-    "TerritoryRegistry": "._territory",
-    "TitreFoncier": "._identifiers",
-    "ValueObject": "._base",
-    "classify_scale": "._project",
-    "get_commune": "._territory",
-    "ice_check_key": "._identifiers",
-    "load_communes_csv": "._territory",
-    "permit_visas": "._permit",
-    "procedure_kind_info": "._catalogue",
-    "registry": "._territory",
-    "permit_number": "._territory",
-    "same_commune": "._territory",
-    "to_decimal": "._money",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
-
-
 if TYPE_CHECKING:
     from ._base import LabelledEnum as LabelledEnum
     from ._base import RokhasModel as RokhasModel
@@ -161,6 +77,8 @@ if TYPE_CHECKING:
     from ._project import Parcel as Parcel
     from ._project import Project as Project
     from ._project import classify_scale as classify_scale
+    from ._schema import json_schemas as json_schemas
+    from ._schema import render_schema as render_schema
     from ._territory import GUICHET_UNIQUE_THRESHOLD as GUICHET_UNIQUE_THRESHOLD
     from ._territory import Arrondissement as Arrondissement
     from ._territory import Commune as Commune
@@ -175,3 +93,6 @@ if TYPE_CHECKING:
     from ._territory import permit_number as permit_number
     from ._territory import registry as registry
     from ._territory import same_commune as same_commune
+
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

@@ -84,10 +84,14 @@ def _friendly(err: Any, root: type[BaseModel]) -> str:
         for cls in _enum_classes(LabelledEnum):
             if {str(m.value) for m in cls} == allowed:
                 values = ", ".join(str(m.value) for m in cls)
+                # the room users import it from, also before the room renamed the class
+                home = cls.__module__
+                if home.rsplit(".", 1)[-1].startswith("_"):
+                    home = home.rsplit(".", 1)[0]
                 return (
                     f"{err.get('input')!r} is not a known {cls.__name__}; use one of: {values} "
                     "(listed with their French and Arabic labels in "
-                    f"{cls.__module__.rsplit('.', 1)[0]}.{cls.__name__})"
+                    f"{home}.{cls.__name__})"
                 )
         return msg
     if kind == "union_tag_invalid":

@@ -1,7 +1,7 @@
 """Enumerations a person sees, each member with a French and an Arabic label.
 
 The Arabic labels are our own rendering of standard Moroccan legal terms; the domain
-brief (procedures.md §1.2) tags them [I]: a native reviewer should check them, which is
+brief tags them [I]: a native reviewer should check them, which is
 why they live in one place.
 """
 
@@ -22,7 +22,7 @@ __all__ = [
 
 
 class ProcedureFamily(LabelledEnum):
-    """Procedures that share one state graph (procedures.md §9)."""
+    """Procedures that share one state graph."""
 
     BUILDING = ("building", "Autorisation de construire", "رخصة البناء")
     SUBDIVISION = (
@@ -42,7 +42,7 @@ class ProcedureFamily(LabelledEnum):
 
 
 class ProcedureKind(LabelledEnum):
-    """Every procedure of procedures.md §9.1. Legal bases and pieces: ``procedure_kind_info``."""
+    """Every procedure the platform handles. Legal bases and pieces: ``procedure_kind_info``."""
 
     URB_PERMIS_CONSTRUIRE_PETIT_PROJET = (
         "URB_PERMIS_CONSTRUIRE_PETIT_PROJET",
@@ -136,7 +136,7 @@ class ProcedureKind(LabelledEnum):
 
 
 class Role(LabelledEnum):
-    """Who acts on a dossier (procedures.md §9.2)."""
+    """Who acts on a dossier."""
 
     PETITIONNAIRE = ("PETITIONNAIRE", "Pétitionnaire (maître d'ouvrage)", "صاحب الطلب")
     PROPRIETAIRE = ("PROPRIETAIRE", "Propriétaire", "المالك")
@@ -181,7 +181,7 @@ class Role(LabelledEnum):
 
 
 class CommissionBody(LabelledEnum):
-    """The body a commission member represents (procedures.md §3)."""
+    """The body a commission member represents."""
 
     COMMUNE = ("COMMUNE", "Commune", "الجماعة")
     PROVINCE = ("PROVINCE", "Préfecture ou province", "العمالة أو الإقليم")

@@ -13,7 +13,7 @@ __all__ = ["Piece", "PieceType", "SignatureOnPiece"]
 
 
 class PieceType(LabelledEnum):
-    """Kinds of pieces (procedures.md §5). The catalogue per procedure is data."""
+    """Kinds of pieces. The catalogue per procedure is data (``procedure_kind_info``)."""
 
     DEMANDE = ("DEMANDE", "Demande signée du pétitionnaire", "طلب موقع من صاحب الطلب")
     CERTIFICAT_PROPRIETE = (

@@ -105,7 +105,7 @@ _GRAND_USES = {ConstructionUse.ADMINISTRATIVE, ConstructionUse.EQUIPMENT}
 def classify_scale(
     kind: ProcedureKind, project: Project | None, *, corporate_applicant: bool = False
 ) -> ProjectScale:
-    """Petits or grands projets (procedures.md §1.2, [C] for the listed cases, [I] for the rest).
+    """Petits or grands projets (RGC 2019, [C] for the listed cases, [I] for the rest).
 
     Grands projets are lotissements, groupes d'habitations, morcellements, and buildings
     by or for administrations, collectivities, public establishments and companies; the

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 GUICHET_UNIQUE_THRESHOLD = 50_000
-"""Communes above this population must run a guichet unique (RGC 2019, procedures.md §2.4)."""
+"""Communes above this population must run a guichet unique (RGC 2019; docs/legal-sources.md)."""
 
 _LOOKUP_HINT = (
     "look it up with `rokhas commune NAME` or rokhas_sdk.models.registry().find('NAME'), "

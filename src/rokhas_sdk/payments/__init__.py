@@ -10,6 +10,7 @@ schedule loads, once. The CMI hosted payment page lives in :mod:`rokhas_sdk.paym
 
 from __future__ import annotations
 
+from .._lazy import set_public_module
 from ._errors import DuplicateOrderError as DuplicateOrderError
 from ._errors import InvalidTransitionError as InvalidTransitionError
 from ._errors import NoTariffError as NoTariffError
@@ -79,6 +80,7 @@ __all__ = [
     "PaymentOrder",
     "PaymentState",
     "PaymentsError",
+    "PenaltyRule",
     "Quotable",
     "Receipt",
     "SQLiteOrderStore",
@@ -94,3 +96,5 @@ __all__ = [
     "penalty",
     "quote",
 ]
+
+set_public_module(__name__, globals(), __all__)

@@ -19,6 +19,7 @@ The engine is pure and table-driven (``procedure/data/*.json``):
 
 from __future__ import annotations
 
+from .._lazy import set_public_module
 from ._calendar import CASABLANCA as CASABLANCA
 from ._calendar import WorkingCalendar as WorkingCalendar
 from ._calendar import default_calendar as default_calendar
@@ -118,3 +119,5 @@ __all__ = [
     "validity_end",
     "verify",
 ]
+
+set_public_module(__name__, globals(), __all__)

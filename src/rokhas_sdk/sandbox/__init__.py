@@ -23,6 +23,7 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from ._asgi import build_app as build_app
     from ._asgi import serve as serve
+    from ._asgi import stderr_request_log as stderr_request_log
     from ._authz import authorization_matrix as authorization_matrix
     from ._clock import SandboxClock as SandboxClock
     from ._core import PermitSigner as PermitSigner
@@ -30,39 +31,10 @@ if TYPE_CHECKING:
     from ._errors import SandboxConfigurationError as SandboxConfigurationError
     from ._errors import SandboxError as SandboxError
     from ._faults import FaultSettings as FaultSettings
+    from ._render import render_permit_pdf as render_permit_pdf
     from ._transport import AsyncSandboxTransport as AsyncSandboxTransport
     from ._transport import SandboxTransport as SandboxTransport
     from ._users import SandboxUser as SandboxUser
+    from ._users import seed_users as seed_users
 
-__all__ = [
-    "AsyncSandboxTransport",
-    "FaultSettings",
-    "PermitSigner",
-    "Sandbox",
-    "SandboxClock",
-    "SandboxConfigurationError",
-    "SandboxError",
-    "SandboxTransport",
-    "SandboxUser",
-    "authorization_matrix",
-    "build_app",
-    "serve",
-]
-
-_WHERE = {
-    "AsyncSandboxTransport": "._transport",
-    "SandboxTransport": "._transport",
-    "FaultSettings": "._faults",
-    "PermitSigner": "._core",
-    "Sandbox": "._core",
-    "SandboxClock": "._clock",
-    "SandboxConfigurationError": "._errors",
-    "SandboxError": "._errors",
-    "SandboxUser": "._users",
-    "authorization_matrix": "._authz",
-    "build_app": "._asgi",
-    "serve": "._asgi",
-}
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

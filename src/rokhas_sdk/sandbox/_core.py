@@ -178,7 +178,11 @@ class Sandbox:
         body: CommissionBody | str | None = None,
         index: int = 0,
     ) -> str:
-        """The bearer token of a seeded user (the first of that role unless ``index``)."""
+        """The bearer token of a seeded user (the first of that role unless ``index``).
+
+        A plain ``str``, to hand to a client or an ``Authorization`` header; the user
+        record itself keeps it as a ``SecretStr`` (see docs/sandbox.md).
+        """
         return self.users.find(
             role, commune=commune or self.communes[0], body=body, index=index
         ).token.get_secret_value()

@@ -24,8 +24,7 @@ def _piece_resource(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upload(ctx: RequestContext) -> SandboxResponse:
-    from ..api import PieceUploadQuery
-    from ..api._operations import PIECE_MEDIA_TYPES
+    from ..api import PIECE_MEDIA_TYPES, PieceUploadQuery
 
     record = load_for(ctx)
     user = ctx.require_user()

@@ -31,71 +31,8 @@ from ._verify import VerifyLimits as VerifyLimits
 from ._verify import verify_many as verify_many
 from ._verify import verify_pdf as verify_pdf
 
-_VERIFY_EXPORTS = [
-    "Coverage",
-    "DocumentConclusion",
-    "Finding",
-    "Indication",
-    "Integrity",
-    "Modification",
-    "PadesLevel",
-    "PermitCheck",
-    "RevocationMode",
-    "RevocationReport",
-    "RevocationSource",
-    "RevocationStatus",
-    "SignatureKind",
-    "SignatureReport",
-    "SignerReport",
-    "SubIndication",
-    "TimestampReport",
-    "TrustStore",
-    "VerificationReport",
-    "VerifyLimits",
-    "verify_many",
-    "verify_pdf",
-]
-
 # --- signing (branch `signing`): loaded on first use, so that importing the package
 # stays cheap (pyHanko, cryptography and python-pkcs11 load with the first call).
-_SIGNING_EXPORTS = {
-    "sign_pdf": "._sign",
-    "SigningSession": "._sign",
-    "StampOptions": "._sign",
-    "SignatureSlot": "._sign",
-    "Level": "._sign",
-    "DocMDP": "._sign",
-    "Signer": "._signers",
-    "Pkcs12Signer": "._signers",
-    "Pkcs11Signer": "._signers",
-    "change_token_pin": "._token",
-    "token_info": "._token",
-    "TokenInfo": "._token",
-    "TokenCertificate": "._token",
-    "MissingGlyphError": "._stamp",
-    "SigningError": "._errors",
-    "AlreadySignedError": "._errors",
-    "BrokenPdfError": "._errors",
-    "CertificateExpiredError": "._errors",
-    "CertificateNotYetValidError": "._errors",
-    "CertificateRevokedError": "._errors",
-    "EncryptedPdfError": "._errors",
-    "KeyNotFoundError": "._errors",
-    "KeyUsageError": "._errors",
-    "PinLockedError": "._errors",
-    "PinPolicyError": "._errors",
-    "RevocationCheckError": "._errors",
-    "SignerCertificateError": "._errors",
-    "TimestampError": "._errors",
-    "TokenError": "._errors",
-    "TokenNotFoundError": "._errors",
-    "WrongPassphraseError": "._errors",
-    "WrongPinError": "._errors",
-}
-
-# --- verification for asyncio programs: runs verify_pdf off the event loop.
-_ASYNC_VERIFY_EXPORTS = {"async_verify_pdf": "._async"}
-
 if TYPE_CHECKING:
     from ._async import async_verify_pdf as async_verify_pdf
     from ._errors import AlreadySignedError as AlreadySignedError
@@ -132,9 +69,4 @@ if TYPE_CHECKING:
     from ._token import token_info as token_info
 
 
-__getattr__, __dir__ = lazy_exports(
-    __name__, {**_SIGNING_EXPORTS, **_ASYNC_VERIFY_EXPORTS}, globals()
-)
-
-
-__all__ = sorted([*_SIGNING_EXPORTS, *_VERIFY_EXPORTS, *_ASYNC_VERIFY_EXPORTS])
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

@@ -8,7 +8,9 @@ entry point) gives fixtures; this package gives the same pieces to any test runn
 - :class:`SandboxServer`: the sandbox over real HTTP on 127.0.0.1, in a thread;
 - :func:`sandbox_signing`: a permit signer and its trust root from a throw-away PKI;
 - :func:`pay_with_cmi_simulator`: pay a card payment on the sandbox's CMI pages;
-- :mod:`rokhas_sdk.testing.pki`: the test PKI itself.
+- :mod:`rokhas_sdk.testing.pki`: the test PKI itself;
+- :mod:`rokhas_sdk.testing.strategies`: hypothesis strategies for every public model
+  (imports hypothesis, from the ``testing`` extra, only when imported).
 
 Names load lazily: importing this package imports nothing heavy.
 """
@@ -29,27 +31,4 @@ if TYPE_CHECKING:
     from ._signing import sandbox_signing as sandbox_signing
     from ._walk import pay_with_cmi_simulator as pay_with_cmi_simulator
 
-__all__ = [
-    "FAMILY_KINDS",
-    "SandboxServer",
-    "dossier_data",
-    "make_dossier",
-    "pay_with_cmi_simulator",
-    "piece_bytes",
-    "piece_files",
-    "sandbox_signing",
-]
-
-_WHERE = {
-    "FAMILY_KINDS": "._factories",
-    "dossier_data": "._factories",
-    "make_dossier": "._factories",
-    "piece_bytes": "._factories",
-    "piece_files": "._factories",
-    "SandboxServer": "._server",
-    "sandbox_signing": "._signing",
-    "pay_with_cmi_simulator": "._walk",
-}
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from cryptography.hazmat.primitives import serialization
 
-from .._errors import InvalidInputError
+from .._errors import ConfigurationError, InvalidInputError
 
 if TYPE_CHECKING:
     from .pki import TestPKI
@@ -88,7 +88,7 @@ class PKIServer:
     def start(self) -> Self:
         """Start serving in a daemon thread (idempotent)."""
         if self._closed:
-            raise RuntimeError("this PKIService was stopped; create a new one")
+            raise ConfigurationError("this PKIService was stopped; create a new one")
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
+from .._errors import InvalidInputError
 from ._pki_server import PKIServer
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def _new_key(key_type: KeyType) -> PrivateKey:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if key_type == "ecdsa":
         return ec.generate_private_key(ec.SECP256R1())
-    raise ValueError(f"unknown key type {key_type!r}: use 'rsa' or 'ecdsa'")
+    raise InvalidInputError(f"unknown key type {key_type!r}: use 'rsa' or 'ecdsa'")
 
 
 def _key_type_of(key: PrivateKey) -> KeyType:
@@ -317,7 +318,7 @@ class TestPKI:
         """The (cached) signer for ``role``: ``president``, ``architect`` or
         ``commission_member``, with an RSA or ECDSA key."""
         if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}: choose one of {sorted(ROLES)}")
+            raise InvalidInputError(f"unknown role {role!r}: choose one of {sorted(ROLES)}")
         cached = self._identities.get((role, key_type))
         if cached is None:
             cached = self.issue(role, key_type=key_type)
@@ -346,7 +347,7 @@ class TestPKI:
         """
         person = ROLES.get(role)
         if person is None:
-            raise ValueError(f"unknown role {role!r}: choose one of {sorted(ROLES)}")
+            raise InvalidInputError(f"unknown role {role!r}: choose one of {sorted(ROLES)}")
         gn = given_name or person.given_name
         sn = surname or person.surname
         the_cin = cin or person.cin
@@ -421,10 +422,10 @@ class TestPKI:
         """Mark a certificate issued by the intermediate as revoked (OCSP and CRL)."""
         try:
             identity.certificate.verify_directly_issued_by(self.intermediate.certificate)
-        except (ValueError, TypeError, InvalidSignature):
-            raise ValueError(
+        except (ValueError, TypeError, InvalidSignature) as exc:
+            raise InvalidInputError(
                 "only certificates issued by this PKI's intermediate CA can be revoked"
-            ) from None
+            ) from exc
         at = (when or _dt.datetime.now(_UTC)).astimezone(_UTC).replace(microsecond=0)
         self._revoked[identity.serial_number] = _Revocation(at, reason)
 

@@ -163,7 +163,11 @@ def rokhas_client(rokhas_client_for: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def rokhas_async_client(rokhas_sandbox: Any) -> Iterator[Any]:
-    """An AsyncRokhasClient of a seeded pétitionnaire (Casablanca), in-process."""
+    """An AsyncRokhasClient of a seeded pétitionnaire (Casablanca), in-process.
+
+    For ``async def`` tests, which need an async test runner: pytest-asyncio (installed
+    by the ``testing`` extra; mark the test ``@pytest.mark.asyncio``) or anyio's plugin.
+    """
     import asyncio
 
     from ..client import AsyncRokhasClient
@@ -216,7 +220,7 @@ def rokhas_walker(rokhas_sandbox: Any) -> Iterator[Any]:
 def rokhas_signed_permit_pdf(_rokhas_signing: tuple[Callable[[bytes], bytes], bytes]) -> bytes:
     """A permit rendered and signed by the test PKI's president (PAdES B-B, certified)."""
     from ..models import Permit
-    from ..sandbox._render import render_permit_pdf
+    from ..sandbox import render_permit_pdf
 
     permit = Permit.model_validate(
         {

@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._errors import ConfigurationError
+
 if TYPE_CHECKING:
     from .pki import Identity
 
@@ -58,7 +60,7 @@ class SoftHSM:
         self.directory = Path(directory)
         found = module or find_softhsm_module()
         if found is None:
-            raise RuntimeError("SoftHSM2 is not installed: apt-get install softhsm2")
+            raise ConfigurationError("SoftHSM2 is not installed: apt-get install softhsm2")
         self.module: str = found
         self.token_dir = self.directory / "tokens"
         self.token_dir.mkdir(parents=True, exist_ok=True)
@@ -114,7 +116,7 @@ class SoftHSM:
         """Create a token in a free slot with ``softhsm2-util --init-token``."""
         tool = shutil.which("softhsm2-util")
         if tool is None:
-            raise RuntimeError("softhsm2-util not found: apt-get install softhsm2")
+            raise ConfigurationError("softhsm2-util not found: apt-get install softhsm2")
         subprocess.run(
             [
                 tool,
@@ -158,7 +160,7 @@ class SoftHSM:
         from pkcs11.util.x509 import decode_x509_certificate
 
         if not self._active:
-            raise RuntimeError("call import_identity inside `with hsm.activate():`")
+            raise ConfigurationError("call import_identity inside `with hsm.activate():`")
         lib = pkcs11.lib(self.module)
         token = lib.get_token(token_label=token_label)
         der = identity.key.private_bytes(

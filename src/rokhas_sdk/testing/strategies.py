@@ -1,8 +1,24 @@
-"""Hypothesis strategies for every public model of rokhas_sdk.models.
+"""Hypothesis strategies for every public model of :mod:`rokhas_sdk.models`.
 
-Each strategy draws *valid* values (in canonical form, so that a value survives a JSON
-round trip unchanged). They are plain functions returning strategies, reusable by other
-rooms' tests and by ``rokhas_sdk.testing``.
+For downstream test suites that property-test their own code on dossiers, permits and
+parties: each strategy draws *valid* values, in canonical form (a value survives a JSON
+round trip unchanged), with real commune codes from the territory registry and
+identifiers whose check keys are right::
+
+    from hypothesis import given
+    from rokhas_sdk.testing.strategies import dossiers, strategy_for
+
+    @given(dossiers())
+    def test_my_portal_accepts_every_valid_dossier(dossier):
+        ...
+
+    @given(strategy_for("Permit"))
+    def test_my_archive_stores_every_permit(permit):
+        ...
+
+Needs hypothesis (the ``testing`` extra); ``import rokhas_sdk.testing`` alone does not
+import it. Strategies are plain functions returning strategies, so they compose:
+``dossiers(kind=ProcedureKind.URB_PERMIS_HABITER)``, ``money(max_cents=10**6)``.
 """
 
 from __future__ import annotations
@@ -12,10 +28,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import strategies as st
+from .._errors import InvalidInputError, require_extra
 
-from rokhas_sdk import models as m
-from rokhas_sdk.models import ice_check_key, registry
+try:
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - the testing extra brings it
+    raise require_extra("hypothesis", "testing") from None
+
+from .. import models as m
+from ..models import ice_check_key, registry
 
 LATIN = string.ascii_letters + "éèàçâêîôûÉÀ'-"
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -39,6 +60,7 @@ def words(alphabet: str = LATIN, max_words: int = 3, max_len: int = 12) -> st.Se
 
 
 def digits(n_min: int, n_max: int) -> st.SearchStrategy[str]:
+    """Strings of ASCII digits, ``n_min`` to ``n_max`` long."""
     return st.text(alphabet=string.digits, min_size=n_min, max_size=n_max)
 
 
@@ -46,24 +68,29 @@ def digits(n_min: int, n_max: int) -> st.SearchStrategy[str]:
 
 
 def cins() -> st.SearchStrategy[str]:
+    """CIN numbers (one or two letters, then digits), in canonical upper case."""
     return st.builds(
         lambda a, b: a + b, st.text(string.ascii_uppercase, min_size=1, max_size=2), digits(1, 6)
     )
 
 
 def ices() -> st.SearchStrategy[str]:
+    """ICE numbers: 13 digits and their check key."""
     return digits(13, 13).map(lambda d: d + ice_check_key(d))
 
 
 def rcs() -> st.SearchStrategy[str]:
+    """Registre du commerce numbers with their tribunal (``12345/CASABLANCA``)."""
     return st.builds(lambda n, t: f"{n}/{t}", st.integers(1, 9_999_999), st.sampled_from(TRIBUNALS))
 
 
 def identifiants_fiscaux() -> st.SearchStrategy[str]:
+    """Identifiants fiscaux (7 or 8 digits)."""
     return digits(7, 8)
 
 
 def taxes_professionnelles() -> st.SearchStrategy[str]:
+    """Taxe professionnelle numbers (8 digits)."""
     return digits(8, 8)
 
 
@@ -76,22 +103,27 @@ def _suffix() -> st.SearchStrategy[str]:
 
 
 def titres_fonciers() -> st.SearchStrategy[str]:
+    """Titres fonciers in canonical form (``TF 12345/63``)."""
     return st.builds(lambda n, s: f"TF {n}{s}", st.integers(1, 99_999_999), _suffix())
 
 
 def requisitions() -> st.SearchStrategy[str]:
+    """Réquisitions d'immatriculation in canonical form."""
     return st.builds(lambda n, s: f"R {n}{s}", st.integers(1, 99_999_999), _suffix())
 
 
 def phones() -> st.SearchStrategy[str]:
+    """Moroccan phone numbers in canonical form."""
     return st.builds(lambda a, b: f"+212{a}{b}", st.sampled_from("5678"), digits(8, 8))
 
 
 def postal_codes() -> st.SearchStrategy[str]:
+    """Five-digit postal codes."""
     return st.builds(lambda a, b: a + b, st.sampled_from("123456789"), digits(4, 4))
 
 
 def emails() -> st.SearchStrategy[str]:
+    """E-mail addresses the models accept."""
     local = st.text(string.ascii_letters + string.digits + "._+-", min_size=1, max_size=20)
     label = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=12)
     return st.builds(
@@ -103,10 +135,12 @@ def emails() -> st.SearchStrategy[str]:
 
 
 def commune_codes() -> st.SearchStrategy[str]:
+    """Current codes of communes in the territory registry."""
     return st.sampled_from(sorted(registry().communes))
 
 
 def province_codes() -> st.SearchStrategy[str]:
+    """Codes of provinces and prefectures in the territory registry."""
     return st.sampled_from(sorted(registry().provinces))
 
 
@@ -119,6 +153,7 @@ def amounts(min_cents: int = 0, max_cents: int = 10**13) -> st.SearchStrategy[De
 
 
 def money(min_cents: int = 0, max_cents: int = 10**13) -> st.SearchStrategy[m.Money]:
+    """``Money`` amounts in MAD, two decimals."""
     return amounts(min_cents, max_cents).map(m.Money)
 
 
@@ -128,6 +163,7 @@ def areas(min_cm: int = 0, max_cm: int = 10**10) -> st.SearchStrategy[Decimal]:
 
 
 def aware_datetimes() -> st.SearchStrategy[datetime]:
+    """Timezone-aware datetimes (UTC or a fixed offset)."""
     offsets = st.sampled_from([UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=0))])
     return st.datetimes(
         min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=offsets
@@ -135,6 +171,7 @@ def aware_datetimes() -> st.SearchStrategy[datetime]:
 
 
 def sha256s() -> st.SearchStrategy[str]:
+    """Lower-case hex SHA-256 digests."""
     return st.text("0123456789abcdef", min_size=64, max_size=64)
 
 
@@ -142,6 +179,7 @@ def sha256s() -> st.SearchStrategy[str]:
 
 
 def addresses() -> st.SearchStrategy[m.Address]:
+    """``Address`` values."""
     return st.builds(
         m.Address,
         line=words(max_words=4),
@@ -152,10 +190,12 @@ def addresses() -> st.SearchStrategy[m.Address]:
 
 
 def contacts() -> st.SearchStrategy[m.Contact]:
+    """``Contact`` values."""
     return st.builds(m.Contact, phone=st.none() | phones(), email=st.none() | emails())
 
 
 def natural_persons() -> st.SearchStrategy[m.NaturalPerson]:
+    """``NaturalPerson`` values (CIN, French and optional Arabic names)."""
     return st.builds(
         m.NaturalPerson,
         first_name=words(max_words=2),
@@ -179,6 +219,7 @@ _COMPANIES = {
 
 @st.composite
 def legal_persons(draw: st.DrawFn) -> m.LegalPerson:
+    """``LegalPerson`` values (a company with its ICE and RC)."""
     form = draw(st.sampled_from(list(m.LegalForm)))
     ice = draw(ices()) if form in _COMPANIES else draw(st.none() | ices())
     return m.LegalPerson(
@@ -196,14 +237,17 @@ def legal_persons(draw: st.DrawFn) -> m.LegalPerson:
 
 
 def parties() -> st.SearchStrategy[m.NaturalPerson | m.LegalPerson]:
+    """A natural or a legal person."""
     return natural_persons() | legal_persons()
 
 
 def order_numbers() -> st.SearchStrategy[str]:
+    """Order numbers of professionals (architects, surveyors)."""
     return st.text(string.ascii_letters + string.digits + "/-", min_size=1, max_size=20)
 
 
 def professionals() -> st.SearchStrategy[m.Professional]:
+    """``Professional`` values."""
     return st.builds(
         m.Professional,
         person=natural_persons(),
@@ -213,6 +257,7 @@ def professionals() -> st.SearchStrategy[m.Professional]:
 
 
 def architects() -> st.SearchStrategy[m.Architect]:
+    """``Architect`` values."""
     return st.builds(
         m.Architect,
         person=natural_persons(),
@@ -222,12 +267,14 @@ def architects() -> st.SearchStrategy[m.Architect]:
 
 
 def surveyors() -> st.SearchStrategy[m.Surveyor]:
+    """``Surveyor`` values."""
     return st.builds(
         m.Surveyor, person=natural_persons(), order_number=order_numbers(), firm=st.none() | words()
     )
 
 
 def engineers() -> st.SearchStrategy[m.Engineer]:
+    """``Engineer`` values."""
     return st.builds(
         m.Engineer,
         person=natural_persons(),
@@ -250,6 +297,7 @@ OFFICIAL_ROLES = [
 
 
 def officials() -> st.SearchStrategy[m.Official]:
+    """``Official`` values (agents, presidents, commission members...)."""
     return st.builds(
         m.Official,
         person=natural_persons(),
@@ -261,6 +309,7 @@ def officials() -> st.SearchStrategy[m.Official]:
 
 
 def commission_members() -> st.SearchStrategy[m.CommissionMember]:
+    """``CommissionMember`` values."""
     return st.builds(
         m.CommissionMember,
         person=natural_persons(),
@@ -270,6 +319,7 @@ def commission_members() -> st.SearchStrategy[m.CommissionMember]:
 
 
 def parcels(commune: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[m.Parcel]:
+    """``Parcel`` values, in a commune drawn from ``commune`` (any commune by default)."""
     return st.builds(
         m.Parcel,
         commune=commune if commune is not None else commune_codes(),
@@ -283,6 +333,7 @@ def parcels(commune: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[
 
 
 def levels() -> st.SearchStrategy[m.Level]:
+    """``Level`` values (a floor and its area)."""
     return st.builds(m.Level, name=words(max_words=2, max_len=10), floor_area=areas())
 
 
@@ -290,6 +341,7 @@ def levels() -> st.SearchStrategy[m.Level]:
 def projects(
     draw: st.DrawFn, *, uses: list[m.ConstructionUse] | None = None, corporate: bool | None = None
 ) -> m.Project:
+    """``Project`` values."""
     lv = draw(st.lists(levels(), max_size=5, unique_by=lambda x: x.name))
     return m.Project(
         use=draw(st.sampled_from(uses or list(m.ConstructionUse))),
@@ -308,6 +360,7 @@ def projects(
 
 
 def activities() -> st.SearchStrategy[m.Activity]:
+    """``Activity`` values (economic licences)."""
     return st.builds(
         m.Activity,
         label=words(max_words=4),
@@ -321,6 +374,7 @@ def activities() -> st.SearchStrategy[m.Activity]:
 
 
 def signatures_on_piece() -> st.SearchStrategy[m.SignatureOnPiece]:
+    """``SignatureOnPiece`` values."""
     return st.builds(
         m.SignatureOnPiece,
         signer_name=words(),
@@ -330,6 +384,7 @@ def signatures_on_piece() -> st.SearchStrategy[m.SignatureOnPiece]:
 
 
 def file_names() -> st.SearchStrategy[str]:
+    """File names a piece may carry."""
     name = st.text(string.ascii_letters + string.digits + "-_ éà()", min_size=1, max_size=40)
     return st.builds(
         lambda n, e: f"{n.strip() or 'x'}.{e}", name, st.sampled_from(["pdf", "dwg", "jpg", "PDF"])
@@ -337,6 +392,7 @@ def file_names() -> st.SearchStrategy[str]:
 
 
 def pieces(types: st.SearchStrategy[m.PieceType] | None = None) -> st.SearchStrategy[m.Piece]:
+    """``Piece`` values, of a type drawn from ``types`` (any type by default)."""
     return st.builds(
         m.Piece,
         type=types if types is not None else st.sampled_from(list(m.PieceType)),
@@ -406,6 +462,7 @@ def dossiers(draw: st.DrawFn, kind: m.ProcedureKind | None = None) -> m.Dossier:
 
 
 def missing_items() -> st.SearchStrategy[m.MissingItem]:
+    """``MissingItem`` values."""
     return st.builds(
         m.MissingItem,
         kind=st.sampled_from(list(m.MissingKind)),
@@ -416,6 +473,7 @@ def missing_items() -> st.SearchStrategy[m.MissingItem]:
 
 
 def permit_signatories() -> st.SearchStrategy[m.PermitSignatory]:
+    """``PermitSignatory`` values."""
     return st.builds(
         m.PermitSignatory,
         name=words(),
@@ -426,6 +484,7 @@ def permit_signatories() -> st.SearchStrategy[m.PermitSignatory]:
 
 
 def permit_visas() -> st.SearchStrategy[m.PermitVisa]:
+    """``PermitVisa`` values: bundled rows of every procedure, and a commune's own."""
     # the bundled rows, and made-up ones (a commune's own visas are allowed)
     bundled = st.sampled_from(list(m.ProcedureKind)).flatmap(
         lambda k: st.sampled_from(m.permit_visas(k, confidence=frozenset("CIU")))
@@ -448,6 +507,7 @@ def permit_visas() -> st.SearchStrategy[m.PermitVisa]:
 def commission_opinions(
     on: st.SearchStrategy[date] | None = None,
 ) -> st.SearchStrategy[m.CommissionOpinion]:
+    """``CommissionOpinion`` values (a body's opinion on a dossier)."""
     return st.builds(
         m.CommissionOpinion,
         opinion=st.sampled_from(list(m.Opinion)),
@@ -458,6 +518,7 @@ def commission_opinions(
 
 
 def permit_surfaces() -> st.SearchStrategy[m.PermitSurfaces]:
+    """``PermitSurfaces`` values."""
     return st.builds(
         m.PermitSurfaces,
         land_area=st.none() | areas(),
@@ -469,6 +530,7 @@ def permit_surfaces() -> st.SearchStrategy[m.PermitSurfaces]:
 
 @st.composite
 def permits(draw: st.DrawFn) -> m.Permit:
+    """``Permit`` values: a granted or refused decision with its bilingual texts."""
     issued = draw(st.dates(min_value=date(2015, 1, 1), max_value=date(2080, 1, 1)))
     n = draw(st.integers(0, 3))
     code = draw(commune_codes())
@@ -520,6 +582,7 @@ def permits(draw: st.DrawFn) -> m.Permit:
 def province_signature_contacts(
     province: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[m.ProvinceSignatureContact]:
+    """``ProvinceSignatureContact`` values, for a province drawn from ``province``."""
     return st.builds(
         m.ProvinceSignatureContact,
         province_code=province if province is not None else province_codes(),
@@ -533,6 +596,7 @@ def province_signature_contacts(
 
 @st.composite
 def key_delivery_records(draw: st.DrawFn) -> m.KeyDeliveryRecord:
+    """``KeyDeliveryRecord`` values: a signing key's delivery, its steps in order."""
     code = draw(commune_codes())
     province = registry().commune(code).province_code
     start = draw(aware_datetimes())
@@ -585,3 +649,14 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "Surveyor": surveyors(),
 }
 """A strategy per public model, keyed by class name (the names of docs/schema/)."""
+
+
+def strategy_for(model: type[Any] | str) -> st.SearchStrategy[Any]:
+    """The strategy of a public model, given as its class or its name (``"Dossier"``)."""
+    name = model if isinstance(model, str) else getattr(model, "__name__", repr(model))
+    try:
+        return STRATEGIES[name]
+    except KeyError as exc:
+        raise InvalidInputError(
+            f"no strategy for {name!r}: use one of {', '.join(sorted(STRATEGIES))}"
+        ) from exc
