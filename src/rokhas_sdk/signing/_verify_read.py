@@ -85,42 +85,35 @@ def open_pdf(data: bytes, decode_limits: Any) -> OpenedPdf:
         raise
     except misc.PdfStrictReadError as exc:
         if _strict_problem_is_benign(str(exc)):
-            reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=decode_limits)
-            _decrypt(reader)
-            reader.root  # noqa: B018
-            return OpenedPdf(
-                reader=reader,
-                strict=False,
-                findings=[
-                    Finding(
-                        code="not_strictly_valid",
-                        message=f"the PDF only parses in lenient mode ({_short(exc)})",
-                        severity="warning",
-                    )
-                ],
+            return _tolerant(
+                data,
+                decode_limits,
+                f"the PDF only parses in lenient mode ({_short(exc)})",
+                severity="warning",
             )
         strict_error = _short(exc)
     except (misc.PdfError, TypeError, ValueError, KeyError, OSError, IndexError) as exc:
         strict_error = f"{type(exc).__name__}: {_short(exc)}"
+    return _tolerant(
+        data,
+        decode_limits,
+        f"the strict PDF reader refused the file ({strict_error}); it was read "
+        "with the tolerant reader, so the document result is capped at "
+        "INDETERMINATE (the signatures' integrity is checked on the raw bytes "
+        "either way)",
+        severity="error",
+    )
+
+
+def _tolerant(data: bytes, decode_limits: Any, why: str, *, severity: str) -> OpenedPdf:
+    """The file through pyHanko's tolerant reader, with a finding that says why."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=decode_limits)
     _decrypt(reader)
-    reader.root  # noqa: B018
-    return OpenedPdf(
-        reader=reader,
-        strict=False,
-        findings=[
-            Finding(
-                code="not_strictly_valid",
-                message=(
-                    f"the strict PDF reader refused the file ({strict_error}); it was read "
-                    "with the tolerant reader, so the document result is capped at "
-                    "INDETERMINATE (the signatures' integrity is checked on the raw bytes "
-                    "either way)"
-                ),
-                severity="error",
-            )
-        ],
-    )
+    reader.root  # noqa: B018 - resolve the catalog now, so structural errors surface here
+    finding = Finding(code="not_strictly_valid", message=why, severity=severity)
+    return OpenedPdf(reader=reader, strict=False, findings=[finding])
 
 
 def _short(exc: BaseException) -> str:
