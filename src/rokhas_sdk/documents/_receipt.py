@@ -110,7 +110,7 @@ def render_receipt(
         note_ar = "يثبت هذا الوصل إيداع الملف ولا يعتبر رخصة."
         check_glyphs(note_fr + note_ar)
         doc.pair(note_fr, note_ar, size=9)
-        # the receipt is what loi 55-19 requires at filing (procedures.md §2.5, [C])
+        # the receipt is what loi 55-19 requires at filing (loi 55-19, docs/legal-sources.md, [C])
         doc.pair(
             "Délivré en application de la loi n° 55-19 relative à la simplification des "
             "procédures et formalités administratives.",

@@ -32,7 +32,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 class PermitVisa(ValueObject):
     """One "Vu ..." line of the act: the legal text it rests on, in both languages.
 
-    ``confidence`` is the tag of the legal reference in ``shared/domain/procedures.md``:
+    ``confidence`` is the tag of the legal reference (docs/legal-sources.md):
     ``C`` confirmed by the cited source, ``I`` our inference, ``U`` unverified (print it
     only if your commune's legal service agrees: it is configuration, not law).
     """
