@@ -312,32 +312,28 @@ def _verify_bytes(
     doc_findings: list[Finding] = []
     head = data[:1024]
     if b"%PDF-" not in head:
-        if with_sha256:
-            base["sha256"] = hashlib.sha256(data).hexdigest()
-        return VerificationReport(
-            **base,
-            document=DocumentConclusion(
-                indication=Indication.TOTAL_FAILED,
-                subindication=SubIndication.FORMAT_FAILURE,
-                errors=[
-                    "the file is empty (0 bytes): there is nothing to verify"
-                    if not data
-                    else "not a PDF file: no %PDF- header in the first 1024 bytes"
-                ],
-            ),
+        return _document_report(
+            name,
+            data,
+            mode,
+            base["validated_at"],
+            with_sha256,
+            Indication.TOTAL_FAILED,
+            "the file is empty (0 bytes): there is nothing to verify"
+            if not data
+            else "not a PDF file: no %PDF- header in the first 1024 bytes",
         )
     try:
         opened = open_pdf(data, limits.decode_limits())
     except PasswordRequired as exc:
-        if with_sha256:
-            base["sha256"] = hashlib.sha256(data).hexdigest()
-        return VerificationReport(
-            **base,
-            document=DocumentConclusion(
-                indication=Indication.INDETERMINATE,
-                subindication=SubIndication.FORMAT_FAILURE,
-                errors=[str(exc)],
-            ),
+        return _document_report(
+            name,
+            data,
+            mode,
+            base["validated_at"],
+            with_sha256,
+            Indication.INDETERMINATE,
+            str(exc),
         )
     reader = opened.reader
     doc_findings.extend(opened.findings)
@@ -507,16 +503,31 @@ def verify_pdf(
         reason = "the PDF needs more memory than allowed to be analysed"
     except Exception as exc:
         reason = f"the PDF could not be analysed ({type(exc).__name__}: {_short(exc)})"
+    validated_at = local_time(at) if at is not None else dt.datetime.now(_TZ)
+    return _document_report(
+        name, data, revocation, validated_at, with_sha256, Indication.INDETERMINATE, reason
+    )
+
+
+def _document_report(
+    name: str | None,
+    data: bytes,
+    mode: str,
+    validated_at: dt.datetime | None,
+    with_sha256: bool,
+    indication: Indication,
+    error: str,
+) -> VerificationReport:
+    """The report on a file whose signatures could not be reached: no entries, one
+    error, and a FORMAT_FAILURE (not a PDF, a password needed, not analysable)."""
     return VerificationReport(
         file=name,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest() if with_sha256 else None,
-        validated_at=local_time(at) if at is not None else dt.datetime.now(_TZ),
-        revocation_mode=revocation,
+        validated_at=validated_at,
+        revocation_mode=mode,
         document=DocumentConclusion(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.FORMAT_FAILURE,
-            errors=[reason],
+            indication=indication, subindication=SubIndication.FORMAT_FAILURE, errors=[error]
         ),
     )
 
@@ -527,16 +538,8 @@ def _short(exc: BaseException) -> str:
 
 
 def _error_report(path: str, message: str, revocation: str) -> VerificationReport:
-    return VerificationReport(
-        file=path,
-        size=0,
-        validated_at=dt.datetime.now(_TZ),
-        revocation_mode=revocation,
-        document=DocumentConclusion(
-            indication=Indication.INDETERMINATE,
-            subindication=SubIndication.FORMAT_FAILURE,
-            errors=[message],
-        ),
+    return _document_report(
+        path, b"", revocation, dt.datetime.now(_TZ), False, Indication.INDETERMINATE, message
     )
 
 
